@@ -1,0 +1,425 @@
+import type { Packr, Unpackr } from "msgpackr";
+import { createBodyPackr, createBodyUnpackr } from "./body.ts";
+import { ByteReader, ByteWriter, MAX_VARINT } from "./bytes.ts";
+import { FrameError, FrameErrorReason } from "./frame_error.ts";
+import {
+  isClientMessageKind,
+  isServerMessageKind,
+  MessageKind,
+  messageKindName,
+} from "./message_kind.ts";
+import type {
+  ClientMessage,
+  EventMessage,
+  Message,
+  ServerMessage,
+  SnapshotMessage,
+} from "./messages.ts";
+import { LIMITS, PROTOCOL_VERSION } from "./messages.ts";
+import {
+  expectArray,
+  expectFinite,
+  expectInt,
+  expectRecord,
+  expectString,
+  expectTuple,
+} from "./validate.ts";
+
+/** Largest magnitude of a number in a message: anything beyond is a bug or an attack. */
+const MAX_MAGNITUDE = 2 ** 31;
+
+/**
+ * Writes frames into one batch (one WebSocket message). The encoder keeps its buffers between
+ * batches, so a long-lived encoder allocates only the bytes it hands out.
+ */
+export class FrameEncoder {
+  readonly #batch: ByteWriter;
+  readonly #packr: Packr = createBodyPackr();
+  #frames = 0;
+
+  /** @param initialBytes starting size of the batch buffer */
+  constructor(initialBytes = 4096) {
+    this.#batch = new ByteWriter(initialBytes);
+  }
+
+  /** Frames added since the last {@linkcode FrameEncoder.finish}. */
+  get frameCount(): number {
+    return this.#frames;
+  }
+
+  /** Bytes in the batch so far. */
+  get byteLength(): number {
+    return this.#batch.length;
+  }
+
+  /** Append one message as a frame. */
+  add(message: Message): void {
+    if (message.kind === MessageKind.SNAPSHOT) {
+      this.addSnapshot(
+        message.tick,
+        message.baselineTick,
+        message.lastInputSequence,
+        this.encodeSnapshotBody(message),
+      );
+      return;
+    }
+    this.#writeHeader(message);
+    const body = this.#encodeBody(message);
+    this.#batch.writeVarint(body.length);
+    this.#batch.writeBytes(body);
+    this.#frames++;
+  }
+
+  /**
+   * Append a snapshot whose body was encoded once for many clients by
+   * {@linkcode FrameEncoder.encodeSnapshotBody}; only the header differs per client.
+   */
+  addSnapshot(
+    tick: number,
+    baselineTick: number,
+    lastInputSequence: number,
+    body: Uint8Array,
+  ): void {
+    if (baselineTick !== 0 && baselineTick >= tick) {
+      throw new RangeError(
+        `Cannot encode snapshot: baseline tick ${baselineTick} is not before tick ${tick}`,
+      );
+    }
+    this.#batch.writeByte(PROTOCOL_VERSION);
+    this.#batch.writeByte(MessageKind.SNAPSHOT);
+    this.#batch.writeVarint(tick);
+    this.#batch.writeVarint(baselineTick === 0 ? 0 : tick - baselineTick);
+    this.#batch.writeVarint(lastInputSequence);
+    this.#batch.writeVarint(body.length);
+    this.#batch.writeBytes(body);
+    this.#frames++;
+  }
+
+  /** Encode the body of a snapshot (everything but its header fields). The bytes are a copy. */
+  encodeSnapshotBody(
+    snapshot: Pick<SnapshotMessage, "entityStride" | "entities" | "removed">,
+  ): Uint8Array {
+    return this.#packr.pack({
+      entityStride: snapshot.entityStride,
+      entities: snapshot.entities,
+      removed: snapshot.removed,
+    });
+  }
+
+  /** The batch as a new byte array; the encoder is then empty. */
+  finish(): Uint8Array {
+    const bytes = this.#batch.toBytes();
+    this.#batch.reset();
+    this.#frames = 0;
+    return bytes;
+  }
+
+  /** Drop the batch without producing it. */
+  reset(): void {
+    this.#batch.reset();
+    this.#frames = 0;
+  }
+
+  #writeHeader(message: Exclude<Message, SnapshotMessage>): void {
+    this.#batch.writeByte(PROTOCOL_VERSION);
+    this.#batch.writeByte(message.kind);
+    switch (message.kind) {
+      case MessageKind.INPUT:
+        this.#batch.writeVarint(message.sequence);
+        this.#batch.writeVarint(message.clientTick);
+        break;
+      case MessageKind.ACK:
+      case MessageKind.EVENT:
+        this.#batch.writeVarint(message.tick);
+        break;
+    }
+  }
+
+  #encodeBody(message: Exclude<Message, SnapshotMessage>): Uint8Array {
+    switch (message.kind) {
+      case MessageKind.JOIN:
+        return this.#packr.pack([
+          message.protocolVersion,
+          message.game,
+          message.room,
+          message.name,
+          message.reconnectToken,
+        ]);
+      case MessageKind.INPUT:
+        return this.#packr.pack([message.buttons, message.aim]);
+      case MessageKind.ACK:
+        return EMPTY;
+      case MessageKind.PING:
+        return this.#packr.pack([message.clientTimeMs]);
+      case MessageKind.WELCOME:
+        return this.#packr.pack({
+          playerId: message.playerId,
+          roomId: message.roomId,
+          game: message.game,
+          tickRateHz: message.tickRateHz,
+          snapshotEveryTicks: message.snapshotEveryTicks,
+          tick: message.tick,
+          reconnectToken: message.reconnectToken,
+          entityFields: message.entityFields,
+        });
+      case MessageKind.EVENT:
+        return this.#packr.pack({
+          type: message.type,
+          actor: message.actor,
+          target: message.target,
+          value: message.value,
+          text: message.text,
+        });
+      case MessageKind.PONG:
+        return this.#packr.pack({
+          clientTimeMs: message.clientTimeMs,
+          serverTimeMs: message.serverTimeMs,
+        });
+      case MessageKind.ERROR:
+        return this.#packr.pack({ code: message.code, reason: message.reason });
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Encode messages as one batch; a convenience for tests and rare messages. */
+export function encodeBatch(messages: readonly Message[]): Uint8Array {
+  const encoder = new FrameEncoder(256);
+  for (const message of messages) encoder.add(message);
+  return encoder.finish();
+}
+
+/** Which end sent the bytes: a decoder accepts only the kinds that end may send. */
+export type Sender = "client" | "server";
+
+/**
+ * Decodes batches from an untrusted peer. Every field is checked; any fault throws
+ * {@linkcode FrameError} and nothing partial is returned.
+ */
+export class FrameDecoder {
+  readonly #unpackr: Unpackr = createBodyUnpackr();
+
+  /** Decode a batch sent by a client. */
+  decodeClientBatch(bytes: Uint8Array): ClientMessage[] {
+    return this.#decodeBatch(bytes, "client") as ClientMessage[];
+  }
+
+  /** Decode a batch sent by a server. */
+  decodeServerBatch(bytes: Uint8Array): ServerMessage[] {
+    return this.#decodeBatch(bytes, "server") as ServerMessage[];
+  }
+
+  #decodeBatch(bytes: Uint8Array, sender: Sender): Message[] {
+    const limit = sender === "client" ? LIMITS.maxClientMessageBytes : LIMITS.maxServerMessageBytes;
+    if (bytes.length > limit) {
+      throw new FrameError(
+        FrameErrorReason.TOO_BIG,
+        `Cannot decode message: ${bytes.length} bytes, limit is ${limit}`,
+      );
+    }
+    if (bytes.length === 0) {
+      throw new FrameError(FrameErrorReason.TRUNCATED, "Cannot decode message: it is empty");
+    }
+    const reader = new ByteReader(bytes);
+    const messages: Message[] = [];
+    while (reader.remaining > 0) {
+      if (messages.length === LIMITS.maxFramesPerMessage) {
+        throw new FrameError(
+          FrameErrorReason.TOO_BIG,
+          `Cannot decode message: more than ${LIMITS.maxFramesPerMessage} frames`,
+        );
+      }
+      messages.push(this.#decodeFrame(reader, sender));
+    }
+    return messages;
+  }
+
+  #decodeFrame(reader: ByteReader, sender: Sender): Message {
+    const version = reader.readByte("frame header");
+    if (version !== PROTOCOL_VERSION) {
+      throw new FrameError(
+        FrameErrorReason.UNSUPPORTED_VERSION,
+        `Cannot decode frame: format version ${version}, this build speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    const kind = reader.readByte("frame header");
+    const allowed = sender === "client" ? isClientMessageKind(kind) : isServerMessageKind(kind);
+    if (!allowed) {
+      throw new FrameError(
+        FrameErrorReason.UNKNOWN_KIND,
+        `Cannot decode frame: ${messageKindName(kind)} (code ${kind}) is not a ${sender} message`,
+      );
+    }
+    const what = `${messageKindName(kind)} frame`;
+    switch (kind) {
+      case MessageKind.INPUT: {
+        const sequence = reader.readVarint(what);
+        const clientTick = reader.readVarint(what);
+        const body = expectTuple(this.#readBody(reader, what), `${what} body`, 2);
+        return {
+          kind,
+          sequence,
+          clientTick,
+          buttons: expectInt(body[0], `${what} buttons`, 0, MAX_VARINT),
+          aim: expectFinite(body[1], `${what} aim`, 1000),
+        };
+      }
+      case MessageKind.ACK: {
+        const tick = reader.readVarint(what);
+        const length = reader.readVarint(what);
+        if (length !== 0) {
+          throw new FrameError(
+            FrameErrorReason.BAD_FIELD,
+            `Cannot decode ${what}: body has ${length} bytes, expected 0`,
+          );
+        }
+        return { kind, tick };
+      }
+      case MessageKind.JOIN: {
+        const body = expectTuple(this.#readBody(reader, what), `${what} body`, 5);
+        return {
+          kind,
+          protocolVersion: expectInt(body[0], `${what} protocol version`, 0, 255),
+          game: expectString(body[1], `${what} game`, LIMITS.maxRoomIdChars),
+          room: expectString(body[2], `${what} room`, LIMITS.maxRoomIdChars),
+          name: expectString(body[3], `${what} name`, LIMITS.maxNameChars),
+          reconnectToken: expectString(body[4], `${what} reconnect token`, LIMITS.maxTokenChars),
+        };
+      }
+      case MessageKind.PING: {
+        const body = expectTuple(this.#readBody(reader, what), `${what} body`, 1);
+        return { kind, clientTimeMs: expectFinite(body[0], `${what} time`, 2 ** 53) };
+      }
+      case MessageKind.SNAPSHOT:
+        return this.#decodeSnapshot(reader, what);
+      case MessageKind.EVENT: {
+        const tick = reader.readVarint(what);
+        return this.#decodeEvent(tick, this.#readBody(reader, what), what);
+      }
+      case MessageKind.WELCOME: {
+        const body = expectRecord(this.#readBody(reader, what), `${what} body`);
+        const fields = expectArray(
+          body.entityFields,
+          `${what} entity fields`,
+          LIMITS.maxEntityFields,
+        )
+          .map((field, index) =>
+            expectString(field, `${what} entity field ${index}`, LIMITS.maxRoomIdChars)
+          );
+        if (fields[0] !== "id") {
+          throw new FrameError(
+            FrameErrorReason.BAD_FIELD,
+            `Cannot decode ${what}: the first entity field must be id, got ${fields[0]}`,
+          );
+        }
+        return {
+          kind,
+          playerId: expectInt(body.playerId, `${what} player id`, 1, MAX_VARINT),
+          roomId: expectString(body.roomId, `${what} room id`, LIMITS.maxRoomIdChars),
+          game: expectString(body.game, `${what} game`, LIMITS.maxRoomIdChars),
+          tickRateHz: expectInt(body.tickRateHz, `${what} tick rate`, 1, 1000),
+          snapshotEveryTicks: expectInt(body.snapshotEveryTicks, `${what} snapshot every`, 1, 1000),
+          tick: expectInt(body.tick, `${what} tick`, 0, MAX_VARINT),
+          reconnectToken: expectString(body.reconnectToken, `${what} token`, LIMITS.maxTokenChars),
+          entityFields: fields,
+        };
+      }
+      case MessageKind.PONG: {
+        const body = expectRecord(this.#readBody(reader, what), `${what} body`);
+        return {
+          kind,
+          clientTimeMs: expectFinite(body.clientTimeMs, `${what} client time`, 2 ** 53),
+          serverTimeMs: expectFinite(body.serverTimeMs, `${what} server time`, 2 ** 53),
+        };
+      }
+      case MessageKind.ERROR: {
+        const body = expectRecord(this.#readBody(reader, what), `${what} body`);
+        return {
+          kind,
+          code: expectInt(body.code, `${what} code`, 1000, 4999),
+          reason: expectString(body.reason, `${what} reason`, LIMITS.maxTextChars),
+        };
+      }
+      default:
+        throw new FrameError(FrameErrorReason.UNKNOWN_KIND, `Cannot decode frame: kind ${kind}`);
+    }
+  }
+
+  #decodeSnapshot(reader: ByteReader, what: string): SnapshotMessage {
+    const tick = reader.readVarint(what);
+    const baselineDistance = reader.readVarint(what);
+    if (baselineDistance > tick) {
+      throw new FrameError(
+        FrameErrorReason.BAD_FIELD,
+        `Cannot decode ${what}: baseline is ${baselineDistance} ticks before tick ${tick}`,
+      );
+    }
+    const lastInputSequence = reader.readVarint(what);
+    const body = expectRecord(this.#readBody(reader, what), `${what} body`);
+    const entityStride = expectInt(
+      body.entityStride,
+      `${what} entity stride`,
+      1,
+      LIMITS.maxEntityFields,
+    );
+    const entities = expectArray(body.entities, `${what} entities`, LIMITS.maxEntityValues);
+    if (entities.length % entityStride !== 0) {
+      throw new FrameError(
+        FrameErrorReason.BAD_FIELD,
+        `Cannot decode ${what}: ${entities.length} entity values do not fill rows of ${entityStride}`,
+      );
+    }
+    for (let index = 0; index < entities.length; index++) {
+      const value = entities[index];
+      if (typeof value !== "number" || !Number.isFinite(value) || Math.abs(value) > MAX_MAGNITUDE) {
+        expectFinite(value, `${what} entity value ${index}`, MAX_MAGNITUDE);
+      }
+    }
+    const removed = expectArray(body.removed, `${what} removed`, LIMITS.maxRemovedIds);
+    for (let index = 0; index < removed.length; index++) {
+      expectInt(removed[index], `${what} removed id ${index}`, 1, MAX_VARINT);
+    }
+    return {
+      kind: MessageKind.SNAPSHOT,
+      tick,
+      baselineTick: baselineDistance === 0 ? 0 : tick - baselineDistance,
+      lastInputSequence,
+      entityStride,
+      entities: entities as number[],
+      removed: removed as number[],
+    };
+  }
+
+  #decodeEvent(tick: number, value: unknown, what: string): EventMessage {
+    const body = expectRecord(value, `${what} body`);
+    return {
+      kind: MessageKind.EVENT,
+      tick,
+      type: expectString(body.type, `${what} type`, 32),
+      actor: expectInt(body.actor, `${what} actor`, 0, MAX_VARINT),
+      target: expectInt(body.target, `${what} target`, 0, MAX_VARINT),
+      value: expectFinite(body.value, `${what} value`, MAX_MAGNITUDE),
+      text: expectString(body.text, `${what} text`, LIMITS.maxTextChars),
+    };
+  }
+
+  #readBody(reader: ByteReader, what: string): unknown {
+    const length = reader.readVarint(what);
+    if (length === 0) {
+      throw new FrameError(FrameErrorReason.TRUNCATED, `Cannot decode ${what}: body is empty`);
+    }
+    const body = reader.readBytes(length, what);
+    try {
+      return this.#unpackr.unpack(body);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      const reason = detail.includes("end of buffer not reached")
+        ? FrameErrorReason.TRAILING_BYTES
+        : FrameErrorReason.BAD_MSGPACK;
+      throw new FrameError(reason, `Cannot decode ${what}: body is not msgpack: ${detail}`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,292 @@
+import assert from "node:assert/strict";
+import {
+  CloseCode,
+  encodeBatch,
+  FrameDecoder,
+  FrameEncoder,
+  FrameError,
+  FrameErrorReason,
+  type Message,
+  MessageKind,
+  PROTOCOL_VERSION,
+} from "./mod.ts";
+
+const CLIENT_MESSAGES: Message[] = [
+  {
+    kind: MessageKind.JOIN,
+    protocolVersion: PROTOCOL_VERSION,
+    game: "arena",
+    room: "any",
+    name: "Zoë",
+    reconnectToken: "",
+  },
+  { kind: MessageKind.INPUT, sequence: 4_000_000_000, clientTick: 77, buttons: 0b10011, aim: -2.5 },
+  { kind: MessageKind.ACK, tick: 12345 },
+  { kind: MessageKind.PING, clientTimeMs: 1234.5 },
+];
+
+const SERVER_MESSAGES: Message[] = [
+  {
+    kind: MessageKind.WELCOME,
+    playerId: 7,
+    roomId: "r-1",
+    game: "arena",
+    tickRateHz: 30,
+    snapshotEveryTicks: 1,
+    tick: 99,
+    reconnectToken: "abc.def",
+    entityFields: ["id", "x", "y"],
+  },
+  {
+    kind: MessageKind.SNAPSHOT,
+    tick: 100,
+    baselineTick: 97,
+    lastInputSequence: 55,
+    entityStride: 3,
+    entities: [1, 10.25, -3, 2, 64, 100],
+    removed: [9, 12],
+  },
+  {
+    kind: MessageKind.SNAPSHOT,
+    tick: 5,
+    baselineTick: 0,
+    lastInputSequence: 0,
+    entityStride: 1,
+    entities: [],
+    removed: [],
+  },
+  {
+    kind: MessageKind.EVENT,
+    tick: 100,
+    type: "joined",
+    actor: 7,
+    target: 0,
+    value: 0,
+    text: "Zoë",
+  },
+  { kind: MessageKind.PONG, clientTimeMs: 1234.5, serverTimeMs: 99.25 },
+  { kind: MessageKind.ERROR, code: CloseCode.ROOM_FULL, reason: "Room r-1 is full (2 of 2)" },
+];
+
+function hex(text: string): Uint8Array {
+  return new Uint8Array(text.split(" ").map((byte) => parseInt(byte, 16)));
+}
+
+function rejects(bytes: Uint8Array, reason: FrameErrorReason, from: "client" | "server") {
+  const decoder = new FrameDecoder();
+  assert.throws(
+    () => from === "client" ? decoder.decodeClientBatch(bytes) : decoder.decodeServerBatch(bytes),
+    (error: unknown) => {
+      assert.ok(error instanceof FrameError, `expected FrameError, got ${error}`);
+      assert.equal(error.reason, reason, error.message);
+      assert.match(error.message, /^Cannot decode/);
+      return true;
+    },
+  );
+}
+
+Deno.test("FrameDecoder round-trips every client message kind", () => {
+  const decoder = new FrameDecoder();
+  for (const message of CLIENT_MESSAGES) {
+    assert.deepEqual(decoder.decodeClientBatch(encodeBatch([message])), [message]);
+  }
+  assert.deepEqual(decoder.decodeClientBatch(encodeBatch(CLIENT_MESSAGES)), CLIENT_MESSAGES);
+});
+
+Deno.test("FrameDecoder round-trips every server message kind", () => {
+  const decoder = new FrameDecoder();
+  for (const message of SERVER_MESSAGES) {
+    assert.deepEqual(decoder.decodeServerBatch(encodeBatch([message])), [message]);
+  }
+  assert.deepEqual(decoder.decodeServerBatch(encodeBatch(SERVER_MESSAGES)), SERVER_MESSAGES);
+});
+
+Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.md", () => {
+  // input: version 1, kind 2, sequence 300 = ac 02, clientTick 5, body length 11,
+  // body fixarray(2) [9, float64 0.5].
+  assert.deepEqual(
+    encodeBatch([{ kind: MessageKind.INPUT, sequence: 300, clientTick: 5, buttons: 9, aim: 0.5 }]),
+    hex("01 02 ac 02 05 0b 92 09 cb 3f e0 00 00 00 00 00 00"),
+  );
+  // ack: tick 129 = 81 01, empty body.
+  assert.deepEqual(encodeBatch([{ kind: MessageKind.ACK, tick: 129 }]), hex("01 03 81 01 00"));
+  // snapshot: tick 1000 = e8 07, baseline distance 2, last input 7, body 8 bytes:
+  // record 0x41 (second agreed structure), stride 2, fixarray [1, 64 as uint8], fixarray [3].
+  assert.deepEqual(
+    encodeBatch([{
+      kind: MessageKind.SNAPSHOT,
+      tick: 1000,
+      baselineTick: 998,
+      lastInputSequence: 7,
+      entityStride: 2,
+      entities: [1, 64],
+      removed: [3],
+    }]),
+    hex("01 41 e8 07 02 07 08 41 02 92 01 cc 40 91 03"),
+  );
+  // two frames in one message: ping [12] then ack 1.
+  assert.deepEqual(
+    encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 12 }, { kind: MessageKind.ACK, tick: 1 }]),
+    hex("01 04 02 91 0c 01 03 01 00"),
+  );
+});
+
+Deno.test("FrameEncoder.addSnapshot() shares one body between clients", () => {
+  const encoder = new FrameEncoder();
+  const body = encoder.encodeSnapshotBody({ entityStride: 2, entities: [1, 2], removed: [] });
+  encoder.addSnapshot(10, 0, 3, body);
+  const first = encoder.finish();
+  encoder.addSnapshot(10, 8, 4, body);
+  const second = encoder.finish();
+  const decoder = new FrameDecoder();
+  const [a] = decoder.decodeServerBatch(first);
+  const [b] = decoder.decodeServerBatch(second);
+  assert.equal(a?.kind === MessageKind.SNAPSHOT && a.lastInputSequence, 3);
+  assert.equal(b?.kind === MessageKind.SNAPSHOT && b.baselineTick, 8);
+});
+
+Deno.test("FrameDecoder rejects truncated headers and lying body lengths", () => {
+  rejects(hex("01"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("01 02 ac"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("01 02 ac 02 05 0b 92 09"), FrameErrorReason.TRUNCATED, "client");
+  rejects(new Uint8Array(0), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("01 04 00"), FrameErrorReason.TRUNCATED, "client");
+});
+
+Deno.test("FrameDecoder rejects trailing bytes inside a body and after a frame", () => {
+  // body length 3 holds fixarray [12] plus one stray byte.
+  rejects(hex("01 04 03 91 0c 00"), FrameErrorReason.TRAILING_BYTES, "client");
+  // a complete ack followed by a lone byte that starts no frame.
+  rejects(hex("01 03 01 00 01"), FrameErrorReason.TRUNCATED, "client");
+  // an ack with a body.
+  rejects(hex("01 03 01 01 c0"), FrameErrorReason.BAD_FIELD, "client");
+});
+
+Deno.test("FrameDecoder rejects unknown versions and kinds, and kinds sent the wrong way", () => {
+  rejects(hex("02 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
+  rejects(hex("01 63 00"), FrameErrorReason.UNKNOWN_KIND, "client");
+  rejects(hex("01 44 00"), FrameErrorReason.UNKNOWN_KIND, "client");
+  rejects(hex("01 03 01 00"), FrameErrorReason.UNKNOWN_KIND, "server");
+  const error = new FrameError(FrameErrorReason.UNKNOWN_KIND, "x");
+  assert.equal(error.closeCode, CloseCode.PROTOCOL_ERROR);
+});
+
+Deno.test("FrameDecoder rejects overlong and oversized varints", () => {
+  rejects(hex("01 03 81 00 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("01 03 ff ff ff ff 7f 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("01 03 ff ff ff ff ff 01 00"), FrameErrorReason.BAD_VARINT, "client");
+});
+
+Deno.test("FrameDecoder rejects msgpack garbage and wrong field types", () => {
+  rejects(hex("01 04 01 d9"), FrameErrorReason.BAD_MSGPACK, "client");
+  rejects(hex("01 04 02 92 0c"), FrameErrorReason.BAD_MSGPACK, "client");
+  // ping body is a string instead of [time].
+  rejects(hex("01 04 02 a1 78"), FrameErrorReason.BAD_FIELD, "client");
+  // input buttons negative (-1), aim a string.
+  rejects(hex("01 02 01 01 03 92 ff 00"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("01 02 01 01 04 92 01 a1 78"), FrameErrorReason.BAD_FIELD, "client");
+  // an inline record definition where an array is expected.
+  rejects(hex("01 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_FIELD, "client");
+});
+
+Deno.test("FrameDecoder rejects NaN, Infinity and huge numbers", () => {
+  const nan = encodeBatch([{
+    kind: MessageKind.INPUT,
+    sequence: 1,
+    clientTick: 1,
+    buttons: 0,
+    aim: Number.NaN,
+  }]);
+  rejects(nan, FrameErrorReason.BAD_FIELD, "client");
+  const infinite = encodeBatch([{ kind: MessageKind.PING, clientTimeMs: Infinity }]);
+  rejects(infinite, FrameErrorReason.BAD_FIELD, "client");
+  const huge = encodeBatch([{
+    kind: MessageKind.INPUT,
+    sequence: 1,
+    clientTick: 1,
+    buttons: 0,
+    aim: 1e300,
+  }]);
+  rejects(huge, FrameErrorReason.BAD_FIELD, "client");
+});
+
+Deno.test("FrameDecoder rejects oversized messages, strings and frame counts", () => {
+  rejects(new Uint8Array(5000), FrameErrorReason.TOO_BIG, "client");
+  const longName = encodeBatch([{
+    kind: MessageKind.JOIN,
+    protocolVersion: 1,
+    game: "arena",
+    room: "any",
+    name: "x".repeat(200),
+    reconnectToken: "",
+  }]);
+  rejects(longName, FrameErrorReason.TOO_BIG, "client");
+  const acks = Array.from({ length: 65 }, (_, tick) => ({ kind: MessageKind.ACK, tick }) as const);
+  rejects(encodeBatch(acks), FrameErrorReason.TOO_BIG, "client");
+  assert.equal(new FrameError(FrameErrorReason.TOO_BIG, "x").closeCode, 1009);
+});
+
+Deno.test("FrameDecoder rejects a snapshot whose entity table does not fill its rows", () => {
+  const bad = encodeBatch([{
+    kind: MessageKind.SNAPSHOT,
+    tick: 3,
+    baselineTick: 0,
+    lastInputSequence: 0,
+    entityStride: 3,
+    entities: [1, 2],
+    removed: [],
+  }]);
+  rejects(bad, FrameErrorReason.BAD_FIELD, "server");
+});
+
+/** mulberry32: a tiny seeded PRNG so the fuzz run is the same every time. */
+function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+Deno.test("FrameDecoder survives 100,000 mutated and random buffers with only FrameErrors", () => {
+  const random = createRandom(0xc0ffee);
+  const decoder = new FrameDecoder();
+  const seeds = [...CLIENT_MESSAGES, ...SERVER_MESSAGES].map((message) => encodeBatch([message]));
+  let decoded = 0;
+  let rejected = 0;
+  for (let round = 0; round < 100_000; round++) {
+    let bytes: Uint8Array;
+    if (round % 4 === 0) {
+      bytes = new Uint8Array(1 + Math.floor(random() * 64));
+      for (let index = 0; index < bytes.length; index++) bytes[index] = random() * 256;
+      if (random() < 0.5) bytes[0] = PROTOCOL_VERSION;
+    } else {
+      const seed = seeds[Math.floor(random() * seeds.length)] ?? seeds[0];
+      bytes = new Uint8Array(seed ?? []);
+      const flips = 1 + Math.floor(random() * 4);
+      for (let flip = 0; flip < flips; flip++) {
+        bytes[Math.floor(random() * bytes.length)] = random() * 256;
+      }
+      if (random() < 0.2) bytes = bytes.subarray(0, Math.floor(random() * bytes.length));
+    }
+    for (const sender of ["client", "server"] as const) {
+      try {
+        const messages = sender === "client"
+          ? decoder.decodeClientBatch(bytes)
+          : decoder.decodeServerBatch(bytes);
+        assert.ok(messages.length > 0);
+        decoded++;
+      } catch (error) {
+        if (!(error instanceof FrameError)) {
+          throw new Error(`Round ${round} threw a non-FrameError: ${error}`, { cause: error });
+        }
+        rejected++;
+      }
+    }
+  }
+  assert.equal(decoded + rejected, 200_000);
+  assert.ok(decoded > 1000, `only ${decoded} mutated buffers decoded; the fuzz is too shallow`);
+});

@@ -1,0 +1,153 @@
+import type { MessageKind } from "./message_kind.ts";
+
+/** Version of the frame layout and message semantics; first byte of every frame. */
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket subprotocol a client must offer; the server answers with the same. */
+export const SUBPROTOCOL = `game.v${PROTOCOL_VERSION}`;
+
+/** Limits every decoder enforces; the spec in PROTOCOL.md lists the same numbers. */
+export const LIMITS = {
+  /** Largest WebSocket message a client may send. */
+  maxClientMessageBytes: 4096,
+  /** Largest WebSocket message a server may send. */
+  maxServerMessageBytes: 4 * 1024 * 1024,
+  /** Most frames in one WebSocket message. */
+  maxFramesPerMessage: 64,
+  /** Longest player name, in UTF-16 code units. */
+  maxNameChars: 24,
+  /** Longest room id or game name. */
+  maxRoomIdChars: 64,
+  /** Longest reconnect token. */
+  maxTokenChars: 512,
+  /** Longest error reason or event text. */
+  maxTextChars: 256,
+  /** Most numbers in a snapshot's entity table. */
+  maxEntityValues: 1 << 20,
+  /** Most fields per entity. */
+  maxEntityFields: 32,
+  /** Most ids in a snapshot's removed list. */
+  maxRemovedIds: 65_536,
+} as const;
+
+/** Client → server: enter a room. */
+export interface JoinMessage {
+  kind: typeof MessageKind.JOIN;
+  /** {@linkcode PROTOCOL_VERSION} the client was built with. */
+  protocolVersion: number;
+  /** Game to play when joining any room or creating one, e.g. `arena`. */
+  game: string;
+  /** Room id, or `any` for the server to choose (join-or-create). */
+  room: string;
+  /** Display name; the server may shorten or replace it. */
+  name: string;
+  /** Token from an earlier welcome to resume a dropped seat, or `""`. */
+  reconnectToken: string;
+}
+
+/** Client → server: the buttons held and the aim for one client tick. */
+export interface InputMessage {
+  kind: typeof MessageKind.INPUT;
+  /** Increases by one per input; the server applies each once, in order. */
+  sequence: number;
+  /** The server tick the client believed it was at; informational. */
+  clientTick: number;
+  /** Game-defined bit field of held buttons. */
+  buttons: number;
+  /** Aim angle in radians. */
+  aim: number;
+}
+
+/** Client → server: the newest snapshot tick the client has received and applied. */
+export interface AckMessage {
+  kind: typeof MessageKind.ACK;
+  tick: number;
+}
+
+/** Client → server: round-trip probe, echoed by a pong. */
+export interface PingMessage {
+  kind: typeof MessageKind.PING;
+  /** Client clock when sent, in ms; echoed unchanged. */
+  clientTimeMs: number;
+}
+
+/** Server → client: the join succeeded. */
+export interface WelcomeMessage {
+  kind: typeof MessageKind.WELCOME;
+  /** Entity id of the client's own player. */
+  playerId: number;
+  roomId: string;
+  game: string;
+  /** Simulation ticks per second. */
+  tickRateHz: number;
+  /** A snapshot is sent every this many ticks. */
+  snapshotEveryTicks: number;
+  /** Server tick at the time of the welcome. */
+  tick: number;
+  /** Present this token in a later join to resume the seat after a drop. */
+  reconnectToken: string;
+  /** Names of the entity fields, in snapshot column order; the first is always `id`. */
+  entityFields: string[];
+}
+
+/** Server → client: the authoritative state the client may see at one tick. */
+export interface SnapshotMessage {
+  kind: typeof MessageKind.SNAPSHOT;
+  tick: number;
+  /** Tick this snapshot is relative to, or 0 for a full snapshot. */
+  baselineTick: number;
+  /** Newest input sequence of this client the server has applied. */
+  lastInputSequence: number;
+  /** Numbers per entity (the length of the welcome's `entityFields`). */
+  entityStride: number;
+  /** Entity table, row-major: `entityStride` numbers per entity, id first. */
+  entities: number[];
+  /** Ids of entities gone since the baseline. */
+  removed: number[];
+}
+
+/** Server → client: something that happened, e.g. a hit, a chat line, a player joining. */
+export interface EventMessage {
+  kind: typeof MessageKind.EVENT;
+  tick: number;
+  /** Short event name, e.g. `joined`, `left`, `hit`, `kill`, `chat`. */
+  type: string;
+  /** Entity that caused it, or 0. */
+  actor: number;
+  /** Entity it happened to, or 0. */
+  target: number;
+  /** A number the event carries (damage, score), or 0. */
+  value: number;
+  /** Text the event carries (a name, a chat line), or `""`. */
+  text: string;
+}
+
+/** Server → client: answer to a ping. */
+export interface PongMessage {
+  kind: typeof MessageKind.PONG;
+  clientTimeMs: number;
+  /** Server clock when answered, in ms since the server started. */
+  serverTimeMs: number;
+}
+
+/** Server → client: a request failed; sent just before a close with the same code. */
+export interface ErrorMessage {
+  kind: typeof MessageKind.ERROR;
+  /** A close code from `CloseCode`. */
+  code: number;
+  reason: string;
+}
+
+/** Anything a client sends. */
+export type ClientMessage = JoinMessage | InputMessage | AckMessage | PingMessage;
+
+/** Anything a server sends. */
+export type ServerMessage =
+  | WelcomeMessage
+  | SnapshotMessage
+  | EventMessage
+  | PongMessage
+  | ErrorMessage;
+
+/** Any message. */
+export type Message = ClientMessage | ServerMessage;

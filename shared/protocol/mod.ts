@@ -1,0 +1,10 @@
+/**
+ * The wire protocol: message kinds and types, the hand-written frame layer and its typed errors.
+ * The byte layout is specified in PROTOCOL.md beside this file.
+ * @module
+ */
+export * from "./message_kind.ts";
+export * from "./messages.ts";
+export * from "./frame_error.ts";
+export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
+export { encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
