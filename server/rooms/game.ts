@@ -1,0 +1,63 @@
+/**
+ * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
+ * snapshots; a game owns only its state and rules. Hooks run inside the room's tick and must not
+ * do I/O; a hook that throws closes its room (and only that room).
+ */
+
+/** One client tick of player intent, already decoded and range-checked by the frame layer. */
+export interface PlayerInput {
+  /** Game-defined bit field of held buttons. */
+  buttons: number;
+  /** Aim angle in radians, finite. */
+  aim: number;
+}
+
+/** Something that happened in a tick, sent to every client of the room as an event frame. */
+export interface GameEvent {
+  /** Short name, at most 32 characters, e.g. `hit`. */
+  type: string;
+  /** Entity that caused it, or 0. */
+  actor: number;
+  /** Entity it happened to, or 0. */
+  target: number;
+  /** A number it carries, or 0. */
+  value: number;
+  /** Text it carries, or `""`. */
+  text: string;
+}
+
+/** A game definition the room runtime can host. `State` is whatever the game keeps. */
+export interface Game<State> {
+  /** Name clients join by, e.g. `arena`. */
+  readonly name: string;
+  /** Most players in one room. */
+  readonly maxPlayers: number;
+  /** Snapshot columns; the first must be `id` (the entity id). */
+  readonly entityFields: readonly string[];
+  /** A fresh state for a new room. */
+  createState(roomId: string): State;
+  /** Refuse a join with a reason, or return `null` to accept. Optional. */
+  canJoin?(state: State, name: string): string | null;
+  /** Add a player; returns its entity id (at least 1), which the client learns as its id. */
+  join(state: State, name: string): number;
+  /** Remove a player that left. */
+  leave(state: State, playerId: number): void;
+  /**
+   * Apply one input of one player for one step of `dtMs`. The runtime calls it once per input,
+   * in sequence order; the game clamps what the rules do not allow.
+   */
+  applyInput(
+    state: State,
+    playerId: number,
+    input: PlayerInput,
+    dtMs: number,
+    events: GameEvent[],
+  ): void;
+  /** Advance the world by one step of `dtMs`, pushing what happened into `events`. */
+  step(state: State, dtMs: number, events: GameEvent[]): void;
+  /**
+   * Append every entity's row (`entityFields.length` numbers, id first) to `out`. Called once per
+   * broadcast; the result is shared by every client of the room.
+   */
+  writeEntities(state: State, out: number[]): void;
+}

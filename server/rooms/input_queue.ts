@@ -1,0 +1,100 @@
+import type { PlayerInput } from "./game.ts";
+
+/** Settings of an {@linkcode InputQueue}. */
+export interface InputQueueOptions {
+  /**
+   * Most inputs held; more are dropped and counted.
+   * @default 32
+   */
+  capacity?: number;
+  /**
+   * Most inputs banked for later ticks: a player earns one input per tick and spends one per input
+   * applied, so a late burst catches up but nobody moves faster than one input per tick on average.
+   * @default 4
+   */
+  maxCredit?: number;
+  /**
+   * Largest forward jump of the sequence number accepted; bigger jumps are stale-proofing attacks
+   * or bugs and are refused.
+   * @default 1024
+   */
+  maxSequenceGap?: number;
+}
+
+/** What {@linkcode InputQueue.push} did with an input. */
+export type PushResult = "queued" | "duplicate" | "overflow" | "gap";
+
+/**
+ * The sequenced inputs of one player. Each sequence number is applied exactly once and in order;
+ * a duplicate or an older one is ignored.
+ */
+export class InputQueue {
+  readonly #capacity: number;
+  readonly #maxCredit: number;
+  readonly #maxGap: number;
+  readonly #sequences: number[] = [];
+  readonly #inputs: PlayerInput[] = [];
+  #lastQueuedSequence = 0;
+  #lastAppliedSequence = 0;
+  #credit = 0;
+  /** Inputs refused as duplicates or stale. */
+  duplicates = 0;
+  /** Inputs dropped because the queue was full. */
+  overflows = 0;
+
+  /** @param options capacity, credit and gap limits */
+  constructor(options: InputQueueOptions = {}) {
+    this.#capacity = options.capacity ?? 32;
+    this.#maxCredit = options.maxCredit ?? 4;
+    this.#maxGap = options.maxSequenceGap ?? 1024;
+  }
+
+  /** Newest sequence applied, 0 before the first; reported back in every snapshot. */
+  get lastAppliedSequence(): number {
+    return this.#lastAppliedSequence;
+  }
+
+  /** Inputs waiting. */
+  get length(): number {
+    return this.#sequences.length;
+  }
+
+  /** Continue after `sequence`, e.g. when a player resumes a seat. */
+  resumeAfter(sequence: number): void {
+    this.#lastQueuedSequence = Math.max(this.#lastQueuedSequence, sequence);
+    this.#lastAppliedSequence = Math.max(this.#lastAppliedSequence, sequence);
+  }
+
+  /** Offer an input; see {@linkcode PushResult}. */
+  push(sequence: number, input: PlayerInput): PushResult {
+    if (sequence <= this.#lastQueuedSequence) {
+      this.duplicates++;
+      return "duplicate";
+    }
+    if (sequence - this.#lastQueuedSequence > this.#maxGap) return "gap";
+    if (this.#sequences.length >= this.#capacity) {
+      this.overflows++;
+      return "overflow";
+    }
+    this.#lastQueuedSequence = sequence;
+    this.#sequences.push(sequence);
+    this.#inputs.push(input);
+    return "queued";
+  }
+
+  /**
+   * Start a tick: earn one input of credit, then call `apply` for each input the credit allows,
+   * oldest first.
+   */
+  drain(apply: (input: PlayerInput) => void): void {
+    this.#credit = Math.min(this.#credit + 1, this.#maxCredit);
+    while (this.#credit >= 1 && this.#sequences.length > 0) {
+      const sequence = this.#sequences.shift();
+      const input = this.#inputs.shift();
+      if (sequence === undefined || input === undefined) break;
+      this.#credit--;
+      this.#lastAppliedSequence = sequence;
+      apply(input);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { CloseCode } from "../../shared/protocol/mod.ts";
+import type { Clock, TimerHandle } from "../tick/clock.ts";
+import type { Game } from "./game.ts";
+import { Room, type RoomClient, type RoomOptions } from "./room.ts";
+
+/** Settings of a {@linkcode RoomRegistry}. */
+export interface RoomRegistryOptions extends RoomOptions {
+  /**
+   * An empty room is disposed after this long without players.
+   * @default 30000
+   */
+  emptyRoomTimeoutMs?: number;
+  /** Told when a room stops because its game threw; the default logs the error. */
+  onRoomFailure?: (room: Room, error: unknown) => void;
+}
+
+/** What a client asks for when it joins. */
+export interface JoinRequest {
+  /** Game name, used when `room` is `any` or `new`. */
+  game: string;
+  /** A room id, `any` (join-or-create) or `new` (always create). */
+  room: string;
+  /** Display name. */
+  name: string;
+}
+
+/** Outcome of {@linkcode RoomRegistry.join}. */
+export type RegistryJoinResult =
+  | { ok: true; room: Room; playerId: number }
+  | { ok: false; code: number; reason: string };
+
+/**
+ * The rooms of one server process: finds or creates a room for a join, and disposes rooms that
+ * stay empty. Knows games only through the {@linkcode Game} interface.
+ */
+export class RoomRegistry {
+  readonly #games = new Map<string, Game<unknown>>();
+  readonly #rooms = new Map<string, Room>();
+  readonly #disposeTimers = new Map<Room, TimerHandle>();
+  readonly #options: RoomRegistryOptions;
+  readonly #clock: Clock;
+  readonly #emptyRoomTimeoutMs: number;
+  #nextRoomNumber = 1;
+  /** Rooms disposed so far. */
+  disposedRooms = 0;
+  /** Steps dropped and other counters of rooms already disposed, kept for metrics. */
+  readonly retired = { droppedSteps: 0, failures: 0 };
+
+  /** @param options room timing and limits, shared by every room */
+  constructor(options: RoomRegistryOptions) {
+    this.#options = options;
+    this.#clock = options.clock;
+    this.#emptyRoomTimeoutMs = options.emptyRoomTimeoutMs ?? 30_000;
+  }
+
+  /** Make a game available to join by its name. */
+  register<State>(game: Game<State>): void {
+    if (game.entityFields[0] !== "id") {
+      throw new TypeError(`Cannot register game ${game.name}: its first entity field must be id`);
+    }
+    this.#games.set(game.name, game as Game<unknown>);
+  }
+
+  /** Names of the registered games. */
+  gameNames(): string[] {
+    return [...this.#games.keys()];
+  }
+
+  /** The live rooms. */
+  rooms(): Room[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** A live room by id. */
+  get(roomId: string): Room | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  /** Seat a client as the request asks, or say why not. */
+  join(request: JoinRequest, client: RoomClient): RegistryJoinResult {
+    let room: Room | undefined;
+    if (request.room === "any" || request.room === "new") {
+      const game = this.#games.get(request.game);
+      if (game === undefined) {
+        return {
+          ok: false,
+          code: CloseCode.ROOM_NOT_FOUND,
+          reason: `No game named ${JSON.stringify(request.game)}; this server runs ${
+            this.gameNames().join(", ")
+          }`,
+        };
+      }
+      if (request.room === "any") {
+        for (const candidate of this.#rooms.values()) {
+          if (candidate.game === game && candidate.playerCount < game.maxPlayers) {
+            room = candidate;
+            break;
+          }
+        }
+      }
+      room ??= this.create(game);
+    } else {
+      room = this.#rooms.get(request.room);
+      if (room === undefined) {
+        return {
+          ok: false,
+          code: CloseCode.ROOM_NOT_FOUND,
+          reason: `No room ${JSON.stringify(request.room)}`,
+        };
+      }
+    }
+    const result = room.join(client, request.name);
+    if (!result.ok) return result;
+    this.#cancelDispose(room);
+    return { ok: true, room, playerId: result.playerId };
+  }
+
+  /** Create and start a room of `game`; it is disposed if nobody joins in time. */
+  create<State>(game: Game<State>): Room<State> {
+    const id = `${game.name}-${this.#nextRoomNumber++}`;
+    const room = new Room(id, game, this.#options);
+    room.onEmpty = () => this.#scheduleDispose(room as Room);
+    room.onFailure = (failed, error) => {
+      if (this.#options.onRoomFailure !== undefined) {
+        this.#options.onRoomFailure(failed as Room, error);
+      } else {
+        console.error(`Room ${failed.id} (${game.name}) stopped: its game threw`, error);
+      }
+      this.#dispose(failed as Room);
+    };
+    this.#rooms.set(id, room as Room);
+    room.start();
+    this.#scheduleDispose(room as Room);
+    return room;
+  }
+
+  /** Close every room with `code` and `reason` (e.g. 1012 at shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const room of [...this.#rooms.values()]) {
+      room.close(code, reason);
+      this.#dispose(room);
+    }
+  }
+
+  #scheduleDispose(room: Room): void {
+    this.#cancelDispose(room);
+    const timer = this.#clock.setTimer(() => {
+      this.#disposeTimers.delete(room);
+      if (room.playerCount === 0) this.#dispose(room);
+    }, this.#emptyRoomTimeoutMs);
+    this.#disposeTimers.set(room, timer);
+  }
+
+  #cancelDispose(room: Room): void {
+    const timer = this.#disposeTimers.get(room);
+    if (timer === undefined) return;
+    this.#clock.clearTimer(timer);
+    this.#disposeTimers.delete(room);
+  }
+
+  #dispose(room: Room): void {
+    if (!this.#rooms.has(room.id)) return;
+    this.#cancelDispose(room);
+    room.close(CloseCode.ROOM_CLOSED, `Room ${room.id} closed`);
+    this.#rooms.delete(room.id);
+    this.disposedRooms++;
+    this.retired.droppedSteps += room.stats.droppedSteps;
+    this.retired.failures += room.stats.failures;
+  }
+}

@@ -1,0 +1,337 @@
+import {
+  CloseCode,
+  type EventMessage,
+  type InputMessage,
+  MessageKind,
+} from "../../shared/protocol/mod.ts";
+import { FrameEncoder } from "../../shared/protocol/mod.ts";
+import type { Clock } from "../tick/clock.ts";
+import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
+import type { Game, GameEvent, PlayerInput } from "./game.ts";
+import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
+import { RoomStats } from "./room_stats.ts";
+
+/** The room's view of a connected client: what the transport gives it. */
+export interface RoomClient {
+  /** Queue one WebSocket message; never blocks. */
+  send(bytes: Uint8Array): void;
+  /** Bytes queued but not yet written to the network: the only backpressure signal. */
+  readonly bufferedAmount: number;
+  /** Close the connection with a code and a reason. */
+  close(code: number, reason: string): void;
+}
+
+/** Settings of a {@linkcode Room}. */
+export interface RoomOptions {
+  /**
+   * Simulation steps per second.
+   * @default 30
+   */
+  tickRateHz?: number;
+  /**
+   * Send a snapshot every this many ticks.
+   * @default 1
+   */
+  broadcastEveryTicks?: number;
+  /**
+   * Most steps caught up after a stall before the backlog is dropped.
+   * @default 5
+   */
+  maxCatchUpSteps?: number;
+  /**
+   * Above this many queued bytes a client's snapshot is skipped this tick.
+   * @default 262144
+   */
+  slowClientSoftLimitBytes?: number;
+  /**
+   * Above this many queued bytes a client is closed with 4005.
+   * @default 4194304
+   */
+  slowClientHardLimitBytes?: number;
+  /** Per-player input queue limits. */
+  inputQueue?: InputQueueOptions;
+  /** Source of time; tests drive a manual clock. */
+  clock: Clock;
+}
+
+/** Outcome of {@linkcode Room.join}. */
+export type JoinResult =
+  | { ok: true; playerId: number }
+  | { ok: false; code: number; reason: string };
+
+interface Member {
+  playerId: number;
+  name: string;
+  client: RoomClient;
+  inputs: InputQueue;
+  ackedTick: number;
+}
+
+/**
+ * One running match: a game state, its players and its fixed-step loop. The room applies queued
+ * inputs, steps the game and sends each client one message per broadcast tick.
+ */
+export class Room<State = unknown> {
+  /** Room id clients join by. */
+  readonly id: string;
+  /** The game this room runs. */
+  readonly game: Game<State>;
+  /** Counters for metrics and tests. */
+  readonly stats = new RoomStats();
+  readonly #state: State;
+  readonly #members = new Map<number, Member>();
+  readonly #loop: FixedStepLoop;
+  readonly #clock: Clock;
+  readonly #tickRateHz: number;
+  readonly #stepMs: number;
+  readonly #broadcastEveryTicks: number;
+  readonly #softLimitBytes: number;
+  readonly #hardLimitBytes: number;
+  readonly #inputQueueOptions: InputQueueOptions;
+  readonly #encoder = new FrameEncoder(16 * 1024);
+  readonly #eventEncoder = new FrameEncoder(1024);
+  readonly #entities: number[] = [];
+  readonly #tickEvents: GameEvent[] = [];
+  #pendingEvents: EventMessage[] = [];
+  #tick = 0;
+  #closed = false;
+  /** Set by the registry: told when a hook throws. */
+  onFailure: ((room: Room<State>, error: unknown) => void) | undefined;
+  /** Set by the registry: told when the last member leaves. */
+  onEmpty: ((room: Room<State>) => void) | undefined;
+
+  /** @param id room id; @param game rules; @param options timing and limits */
+  constructor(id: string, game: Game<State>, options: RoomOptions) {
+    this.id = id;
+    this.game = game;
+    this.#clock = options.clock;
+    this.#tickRateHz = options.tickRateHz ?? 30;
+    this.#stepMs = 1000 / this.#tickRateHz;
+    this.#broadcastEveryTicks = options.broadcastEveryTicks ?? 1;
+    this.#softLimitBytes = options.slowClientSoftLimitBytes ?? 256 * 1024;
+    this.#hardLimitBytes = options.slowClientHardLimitBytes ?? 4 * 1024 * 1024;
+    this.#inputQueueOptions = options.inputQueue ?? {};
+    this.#state = game.createState(id);
+    this.#loop = new FixedStepLoop({
+      stepIntervalMs: this.#stepMs,
+      maxCatchUpSteps: options.maxCatchUpSteps ?? 5,
+      clock: options.clock,
+      onStep: () => this.step(),
+      onStepsDropped: (dropped) => {
+        this.stats.droppedSteps += dropped;
+      },
+    });
+  }
+
+  /** Current tick number; 0 before the first step. */
+  get tick(): number {
+    return this.#tick;
+  }
+
+  /** Players in the room. */
+  get playerCount(): number {
+    return this.#members.size;
+  }
+
+  /** Whether the room has stopped for good. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The game state, for tests and tools; the room owns it. */
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Ids of the players in the room. */
+  playerIds(): number[] {
+    return [...this.#members.keys()];
+  }
+
+  /** Start ticking. */
+  start(): void {
+    if (!this.#closed) this.#loop.start();
+  }
+
+  /**
+   * Seat a client: the game may refuse; on success the client gets its welcome and a `joined`
+   * event for each player already present, and the others learn of it in the next message.
+   */
+  join(client: RoomClient, name: string): JoinResult {
+    if (this.#closed) return { ok: false, code: CloseCode.ROOM_CLOSED, reason: "Room is closed" };
+    if (this.#members.size >= this.game.maxPlayers) {
+      return {
+        ok: false,
+        code: CloseCode.ROOM_FULL,
+        reason: `Room ${this.id} is full (${this.#members.size} of ${this.game.maxPlayers})`,
+      };
+    }
+    let playerId: number;
+    try {
+      const refusal = this.game.canJoin?.(this.#state, name) ?? null;
+      if (refusal !== null) return { ok: false, code: CloseCode.JOIN_REFUSED, reason: refusal };
+      playerId = this.game.join(this.#state, name);
+    } catch (error) {
+      this.#fail(error);
+      return { ok: false, code: CloseCode.ROOM_CLOSED, reason: "Room failed" };
+    }
+    const member: Member = {
+      playerId,
+      name,
+      client,
+      inputs: new InputQueue(this.#inputQueueOptions),
+      ackedTick: 0,
+    };
+    const encoder = new FrameEncoder(256);
+    encoder.add({
+      kind: MessageKind.WELCOME,
+      playerId,
+      roomId: this.id,
+      game: this.game.name,
+      tickRateHz: this.#tickRateHz,
+      snapshotEveryTicks: this.#broadcastEveryTicks,
+      tick: this.#tick,
+      reconnectToken: "",
+      entityFields: [...this.game.entityFields],
+    });
+    for (const other of this.#members.values()) {
+      encoder.add(this.#event("joined", other.playerId, other.name));
+    }
+    client.send(encoder.finish());
+    this.#members.set(playerId, member);
+    this.#pendingEvents.push(this.#event("joined", playerId, name));
+    return { ok: true, playerId };
+  }
+
+  /** Remove a player whose connection ended. */
+  leave(playerId: number): void {
+    const member = this.#members.get(playerId);
+    if (member === undefined) return;
+    this.#members.delete(playerId);
+    if (!this.#closed) {
+      try {
+        this.game.leave(this.#state, playerId);
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+      this.#pendingEvents.push(this.#event("left", playerId, member.name));
+    }
+    if (this.#members.size === 0) this.onEmpty?.(this);
+  }
+
+  /**
+   * Queue an input of a player. Returns `false` for an input the connection should be closed for
+   * (a sequence jump beyond the allowed gap); duplicates and overflow are dropped and counted.
+   */
+  queueInput(playerId: number, message: InputMessage): boolean {
+    const member = this.#members.get(playerId);
+    if (member === undefined) return true;
+    const result = member.inputs.push(message.sequence, {
+      buttons: message.buttons,
+      aim: message.aim,
+    });
+    if (result === "duplicate") this.stats.inputsStale++;
+    if (result === "overflow") this.stats.inputsDropped++;
+    return result !== "gap";
+  }
+
+  /** Record the newest snapshot tick a player has acknowledged. */
+  acknowledge(playerId: number, tick: number): void {
+    const member = this.#members.get(playerId);
+    if (member !== undefined && tick <= this.#tick && tick > member.ackedTick) {
+      member.ackedTick = tick;
+    }
+  }
+
+  /** Newest input sequence applied for a player, 0 if none or unknown. */
+  lastInputSequence(playerId: number): number {
+    return this.#members.get(playerId)?.inputs.lastAppliedSequence ?? 0;
+  }
+
+  /** Run one simulation step and, on broadcast ticks, send snapshots. The loop calls this. */
+  step(): void {
+    if (this.#closed) return;
+    const startedMs = performance.now();
+    try {
+      const events = this.#tickEvents;
+      events.length = 0;
+      for (const member of this.#members.values()) {
+        member.inputs.drain((input: PlayerInput) => {
+          this.game.applyInput(this.#state, member.playerId, input, this.#stepMs, events);
+        });
+      }
+      this.game.step(this.#state, this.#stepMs, events);
+      this.#tick++;
+      for (const event of events) {
+        this.#pendingEvents.push({ kind: MessageKind.EVENT, tick: this.#tick, ...event });
+      }
+      if (this.#tick % this.#broadcastEveryTicks === 0) this.#broadcast();
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.stats.recordTick(performance.now() - startedMs);
+  }
+
+  /** Stop the loop and close every client with `code` and `reason`. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#loop.stop();
+    const members = [...this.#members.values()];
+    this.#members.clear();
+    for (const member of members) member.client.close(code, reason);
+  }
+
+  #broadcast(): void {
+    const entities = this.#entities;
+    entities.length = 0;
+    this.game.writeEntities(this.#state, entities);
+    const body = this.#encoder.encodeSnapshotBody({
+      entityStride: this.game.entityFields.length,
+      entities,
+      removed: [],
+    });
+    const events = this.#eventEncoder;
+    for (const event of this.#pendingEvents) events.add(event);
+    const eventCount = events.frameCount;
+    const eventBytes = events.finish();
+    this.#pendingEvents = [];
+    for (const member of this.#members.values()) {
+      const queued = member.client.bufferedAmount;
+      if (queued > this.#hardLimitBytes) {
+        this.stats.slowClientsClosed++;
+        this.#members.delete(member.playerId);
+        this.game.leave(this.#state, member.playerId);
+        this.#pendingEvents.push(this.#event("left", member.playerId, member.name));
+        member.client.close(
+          CloseCode.SLOW_CLIENT,
+          `Client is not reading: ${queued} bytes queued, limit ${this.#hardLimitBytes}`,
+        );
+        continue;
+      }
+      if (queued > this.#softLimitBytes) {
+        this.stats.snapshotsSkipped++;
+        continue;
+      }
+      this.#encoder.addSnapshot(this.#tick, 0, member.inputs.lastAppliedSequence, body);
+      if (eventCount > 0) this.#encoder.appendFrames(eventBytes, eventCount);
+      const message = this.#encoder.finish();
+      this.stats.bytesOut += message.length;
+      this.stats.messagesOut++;
+      member.client.send(message);
+    }
+    if (this.#members.size === 0 && this.stats.slowClientsClosed > 0) this.onEmpty?.(this);
+  }
+
+  #event(type: string, actor: number, text: string): EventMessage {
+    return { kind: MessageKind.EVENT, tick: this.#tick, type, actor, target: 0, value: 0, text };
+  }
+
+  #fail(error: unknown): void {
+    this.stats.failures++;
+    this.close(CloseCode.INTERNAL_ERROR, `Room ${this.id} stopped: its game failed`);
+    this.onFailure?.(this, error);
+  }
+}

@@ -1,0 +1,35 @@
+/** Counters one room keeps for the operator's metrics. */
+export class RoomStats {
+  /** Steps run. */
+  ticks = 0;
+  /** Steps dropped after stalls. */
+  droppedSteps = 0;
+  /** Duration of the last step, ms. */
+  lastTickMs = 0;
+  /** Sum of step durations, ms. */
+  totalTickMs = 0;
+  /** Longest step, ms. */
+  maxTickMs = 0;
+  /** Inputs dropped because a player's queue was full. */
+  inputsDropped = 0;
+  /** Inputs ignored as duplicates or older than one applied. */
+  inputsStale = 0;
+  /** Snapshots not sent because a client's queue was over the soft limit. */
+  snapshotsSkipped = 0;
+  /** Clients closed for not reading. */
+  slowClientsClosed = 0;
+  /** Bytes of snapshot messages sent. */
+  bytesOut = 0;
+  /** Snapshot messages sent. */
+  messagesOut = 0;
+  /** Times a game hook threw. */
+  failures = 0;
+
+  /** Count one step that took `durationMs`. */
+  recordTick(durationMs: number): void {
+    this.ticks++;
+    this.lastTickMs = durationMs;
+    this.totalTickMs += durationMs;
+    if (durationMs > this.maxTickMs) this.maxTickMs = durationMs;
+  }
+}

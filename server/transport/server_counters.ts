@@ -1,0 +1,36 @@
+/** Process-wide counters of the transport, read by `/healthz` and the metrics. */
+export class ServerCounters {
+  /** WebSockets accepted. */
+  connectionsOpened = 0;
+  /** WebSockets ended. */
+  connectionsClosed = 0;
+  /** Upgrade requests refused before the handshake. */
+  upgradesRefused = 0;
+  /** Messages received. */
+  messagesIn = 0;
+  /** Bytes received. */
+  bytesIn = 0;
+  /** Messages sent. */
+  messagesOut = 0;
+  /** Bytes sent. */
+  bytesOut = 0;
+  /** Decode errors by FrameError reason. */
+  readonly decodeErrors = new Map<string, number>();
+  /** Clients closed by the server, by reason. */
+  readonly kicks = new Map<string, number>();
+
+  /** Count a decode error. */
+  countDecodeError(reason: string): void {
+    this.decodeErrors.set(reason, (this.decodeErrors.get(reason) ?? 0) + 1);
+  }
+
+  /** Count a client the server closed for `reason`. */
+  kicked(reason: string): void {
+    this.kicks.set(reason, (this.kicks.get(reason) ?? 0) + 1);
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.connectionsOpened - this.connectionsClosed;
+  }
+}
