@@ -1,0 +1,252 @@
+import {
+  type ClientMessage,
+  type EventMessage,
+  FrameDecoder,
+  FrameEncoder,
+  FrameError,
+  MessageKind,
+  type PongMessage,
+  PROTOCOL_VERSION,
+  type SnapshotMessage,
+  SUBPROTOCOL,
+  type WelcomeMessage,
+} from "../../shared/protocol/mod.ts";
+
+/** The server refused the join or closed before welcoming; carries its code and reason. */
+export class JoinRefusedError extends Error {
+  /** Close or error code, e.g. 4002 for a full room. */
+  readonly code: number;
+
+  /** @param code close code; @param reason the server's reason */
+  constructor(code: number, reason: string) {
+    super(`Join refused (${code}): ${reason}`);
+    this.name = "JoinRefusedError";
+    this.code = code;
+  }
+}
+
+/** Settings of {@linkcode GameConnection.open}. */
+export interface GameConnectionOptions {
+  /** WebSocket URL, e.g. `ws://127.0.0.1:8000/ws`. */
+  url: string;
+  /** Game to join, e.g. `arena`. */
+  game: string;
+  /**
+   * Room id, `any` or `new`.
+   * @default "any"
+   */
+  room?: string;
+  /** Display name. */
+  name: string;
+  /** Token from an earlier welcome, to resume a seat. */
+  reconnectToken?: string;
+  /**
+   * Give up if no welcome arrives in this time.
+   * @default 5000
+   */
+  timeoutMs?: number;
+}
+
+/** Callbacks of a {@linkcode GameConnection}; set the ones you need. */
+export interface GameConnectionHandlers {
+  onSnapshot?: ((snapshot: SnapshotMessage, receivedAtMs: number) => void) | undefined;
+  onEvent?: ((event: EventMessage) => void) | undefined;
+  onPong?: ((pong: PongMessage, receivedAtMs: number) => void) | undefined;
+  onClose?: ((code: number, reason: string) => void) | undefined;
+}
+
+/**
+ * A client's session with the server over the browser's (or Deno's) WebSocket: joins, then
+ * batches what the client sends into one message per flush and decodes every message it gets.
+ * The browser client, the bots and the tests all speak through this class.
+ */
+export class GameConnection {
+  /** What the server said when it seated us. */
+  readonly welcome: WelcomeMessage;
+  /** Callbacks; replace at any time. */
+  handlers: GameConnectionHandlers = {};
+  /** Bytes received (WebSocket payload). */
+  bytesIn = 0;
+  /** Messages received. */
+  messagesIn = 0;
+  /** Bytes sent. */
+  bytesOut = 0;
+  /** Messages sent. */
+  messagesOut = 0;
+  /** Messages that failed to decode (each also closes the connection). */
+  decodeErrors = 0;
+  /** Close code once closed, else `null`. */
+  closeCode: number | null = null;
+  /** Close reason once closed. */
+  closeReason = "";
+  readonly #socket: WebSocket;
+  readonly #encoder = new FrameEncoder(512);
+  readonly #decoder: FrameDecoder;
+  /** Time source for receive stamps; replaced by tests and the network simulator. */
+  clock: () => number = () => performance.now();
+
+  private constructor(socket: WebSocket, decoder: FrameDecoder, welcome: WelcomeMessage) {
+    this.#socket = socket;
+    this.#decoder = decoder;
+    this.welcome = welcome;
+  }
+
+  /** Connect, join and resolve once welcomed; rejects with {@linkcode JoinRefusedError}. */
+  static open(options: GameConnectionOptions): Promise<GameConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(options.url, SUBPROTOCOL);
+      socket.binaryType = "arraybuffer";
+      const decoder = new FrameDecoder();
+      let connection: GameConnection | undefined;
+      let refusal: JoinRefusedError | undefined;
+      const earlyEvents: EventMessage[] = [];
+      const timer = setTimeout(() => {
+        if (connection !== undefined) return;
+        reject(new JoinRefusedError(0, `No welcome within ${options.timeoutMs ?? 5000} ms`));
+        socket.close();
+      }, options.timeoutMs ?? 5000);
+      socket.onopen = () => {
+        const join: ClientMessage = {
+          kind: MessageKind.JOIN,
+          protocolVersion: PROTOCOL_VERSION,
+          game: options.game,
+          room: options.room ?? "any",
+          name: options.name,
+          reconnectToken: options.reconnectToken ?? "",
+        };
+        const encoder = new FrameEncoder(128);
+        encoder.add(join);
+        socket.send(encoder.finish());
+      };
+      socket.onmessage = (event: MessageEvent) => {
+        if (!(event.data instanceof ArrayBuffer)) return;
+        if (connection !== undefined) {
+          connection.#receive(event.data);
+          return;
+        }
+        let messages;
+        try {
+          messages = decoder.decodeServerBatch(new Uint8Array(event.data));
+        } catch (error) {
+          reject(error);
+          socket.close();
+          return;
+        }
+        for (const message of messages) {
+          if (message.kind === MessageKind.ERROR) {
+            refusal = new JoinRefusedError(message.code, message.reason);
+          } else if (message.kind === MessageKind.WELCOME && connection === undefined) {
+            connection = new GameConnection(socket, decoder, message);
+            connection.bytesIn += event.data.byteLength;
+            connection.messagesIn++;
+          } else if (message.kind === MessageKind.EVENT) {
+            earlyEvents.push(message);
+          }
+        }
+        if (connection !== undefined) {
+          clearTimeout(timer);
+          connection.#earlyEvents = earlyEvents;
+          resolve(connection);
+        }
+      };
+      socket.onclose = (event: CloseEvent) => {
+        if (connection !== undefined) {
+          connection.#closed(event.code, event.reason);
+          return;
+        }
+        clearTimeout(timer);
+        reject(refusal ?? new JoinRefusedError(event.code, event.reason || "Connection closed"));
+      };
+      socket.onerror = () => {};
+    });
+  }
+
+  #earlyEvents: EventMessage[] = [];
+
+  /** Events that came with the welcome (who is already in the room); each is returned once. */
+  takeEarlyEvents(): EventMessage[] {
+    const events = this.#earlyEvents;
+    this.#earlyEvents = [];
+    return events;
+  }
+
+  /** Whether the socket is open. */
+  get open(): boolean {
+    return this.#socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Add a message to the next flush. */
+  queue(message: ClientMessage): void {
+    this.#encoder.add(message);
+  }
+
+  /** Send everything queued as one WebSocket message. */
+  flush(): void {
+    if (this.#encoder.frameCount === 0) return;
+    const bytes = this.#encoder.finish();
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    this.bytesOut += bytes.length;
+    this.messagesOut++;
+    this.#socket.send(bytes);
+  }
+
+  /** Queue and flush a ping stamped with the local clock. */
+  ping(): void {
+    this.queue({ kind: MessageKind.PING, clientTimeMs: this.clock() });
+    this.flush();
+  }
+
+  /** Close the connection normally. */
+  close(code = 1000, reason = "Client left"): void {
+    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.close(code, reason);
+  }
+
+  /** Wait until the socket has closed; resolves with the code. */
+  closed(): Promise<number> {
+    if (this.closeCode !== null) return Promise.resolve(this.closeCode);
+    return new Promise((resolve) => {
+      const previous = this.handlers.onClose;
+      this.handlers.onClose = (code, reason) => {
+        previous?.(code, reason);
+        resolve(code);
+      };
+    });
+  }
+
+  #receive(data: ArrayBuffer): void {
+    this.bytesIn += data.byteLength;
+    this.messagesIn++;
+    const receivedAtMs = this.clock();
+    let messages;
+    try {
+      messages = this.#decoder.decodeServerBatch(new Uint8Array(data));
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      this.decodeErrors++;
+      this.close(error.closeCode, error.message.slice(0, 100));
+      return;
+    }
+    for (const message of messages) {
+      switch (message.kind) {
+        case MessageKind.SNAPSHOT:
+          this.handlers.onSnapshot?.(message, receivedAtMs);
+          break;
+        case MessageKind.EVENT:
+          this.handlers.onEvent?.(message);
+          break;
+        case MessageKind.PONG:
+          this.handlers.onPong?.(message, receivedAtMs);
+          break;
+        case MessageKind.ERROR:
+          this.closeReason = message.reason;
+          break;
+      }
+    }
+  }
+
+  #closed(code: number, reason: string): void {
+    this.closeCode = code;
+    this.closeReason = reason || this.closeReason;
+    this.handlers.onClose?.(code, this.closeReason);
+  }
+}

@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { GameConnection, JoinRefusedError } from "../client/net/game_connection.ts";
+import { CloseCode, MessageKind } from "../shared/protocol/mod.ts";
+import { BOOM_BUTTON, createDotsGame } from "./support/dots_game.ts";
+import { startDrivenServer, TestClient } from "./support/harness.ts";
+import { roundTrip } from "./support/sync.ts";
+
+function input(sequence: number, buttons: number) {
+  return { kind: MessageKind.INPUT, sequence, clientTick: 0, buttons, aim: 0 } as const;
+}
+
+Deno.test("join is answered with a welcome carrying the player id and tick rate", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const client = await TestClient.join(driven.server.wsUrl, "ada");
+  const welcome = client.connection.welcome;
+  assert.ok(welcome.playerId >= 1);
+  assert.equal(welcome.tickRateHz, 30);
+  assert.equal(welcome.game, "dots");
+  assert.deepEqual(welcome.entityFields, ["id", "x", "y"]);
+  assert.equal(driven.server.registry.get(welcome.roomId)?.playerCount, 1);
+  await client.leave();
+});
+
+Deno.test("two clients in one room see each other in snapshots", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const a = await TestClient.join(driven.server.wsUrl, "ada");
+  const b = await TestClient.join(driven.server.wsUrl, "bob");
+  assert.equal(a.connection.welcome.roomId, b.connection.welcome.roomId);
+  assert.deepEqual(b.events.map((event) => [event.type, event.text]), [["joined", "ada"]]);
+  driven.tick();
+  await a.snapshotAt(1);
+  await b.snapshotAt(1);
+  for (const client of [a, b]) {
+    assert.ok(client.entity(a.playerId), "ada is in the snapshot");
+    assert.ok(client.entity(b.playerId), "bob is in the snapshot");
+  }
+  await a.until(() => a.events.some((e) => e.type === "joined" && e.text === "bob"), "bob joined");
+  await a.leave();
+  await b.leave();
+});
+
+Deno.test("a third client joining a full room is refused with 4002 and a reason", async () => {
+  await using driven = await startDrivenServer([createDotsGame(2)]);
+  const a = await TestClient.join(driven.server.wsUrl, "ada");
+  const b = await TestClient.join(driven.server.wsUrl, "bob", "dots", a.connection.welcome.roomId);
+  await assert.rejects(
+    GameConnection.open({
+      url: driven.server.wsUrl,
+      game: "dots",
+      room: a.connection.welcome.roomId,
+      name: "cy",
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof JoinRefusedError);
+      assert.equal(error.code, CloseCode.ROOM_FULL);
+      assert.match(error.message, /is full \(2 of 2\)/);
+      return true;
+    },
+  );
+  await a.leave();
+  await b.leave();
+});
+
+Deno.test("joins to a missing room, an unknown game or as a refused name are answered", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const url = driven.server.wsUrl;
+  const cases = [
+    { game: "dots", room: "nope", name: "a", code: CloseCode.ROOM_NOT_FOUND },
+    { game: "chess", room: "any", name: "a", code: CloseCode.ROOM_NOT_FOUND },
+    { game: "dots", room: "any", name: "banned", code: CloseCode.JOIN_REFUSED },
+  ];
+  for (const { code, ...request } of cases) {
+    await assert.rejects(GameConnection.open({ url, ...request }), (error: unknown) => {
+      assert.ok(error instanceof JoinRefusedError);
+      assert.equal(error.code, code, error.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("inputs apply once, in order, are acknowledged, and replays have no effect", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const client = await TestClient.join(driven.server.wsUrl, "ada");
+  const id = client.playerId;
+  client.connection.queue(input(1, 1));
+  client.connection.queue(input(2, 1));
+  client.connection.queue(input(3, 2));
+  client.connection.flush();
+  await roundTrip(client.connection);
+  driven.tick(3);
+  let snapshot = await client.snapshotAt(3);
+  assert.equal(snapshot.lastInputSequence, 3);
+  assert.deepEqual(client.entity(id), { id, x: 2, y: 1 });
+  // The same sequences again, and an older one: nothing moves.
+  client.connection.queue(input(2, 1));
+  client.connection.queue(input(3, 1));
+  client.connection.queue(input(1, 3));
+  client.connection.flush();
+  await roundTrip(client.connection);
+  driven.tick(2);
+  snapshot = await client.snapshotAt(5);
+  assert.equal(snapshot.lastInputSequence, 3);
+  assert.deepEqual(client.entity(id), { id, x: 2, y: 1 });
+  await client.leave();
+});
+
+Deno.test("a flood of inputs moves a player no faster than one input per tick", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const client = await TestClient.join(driven.server.wsUrl, "ada");
+  driven.tick(10); // idle ticks bank at most 4 inputs of credit
+  for (let sequence = 1; sequence <= 30; sequence++) client.connection.queue(input(sequence, 1));
+  client.connection.flush();
+  await roundTrip(client.connection);
+  driven.tick(2);
+  await client.snapshotAt(12);
+  // 4 banked + 1 earned per tick on each of the 2 ticks, minus the one credit the first uses.
+  assert.equal(client.entity(client.playerId)?.x, 5);
+  await client.leave();
+});
+
+Deno.test("leaving removes the entity and an empty room is disposed after its timeout", async () => {
+  await using driven = await startDrivenServer([createDotsGame()], { emptyRoomTimeoutMs: 5000 });
+  const a = await TestClient.join(driven.server.wsUrl, "ada");
+  const b = await TestClient.join(driven.server.wsUrl, "bob");
+  const roomId = a.connection.welcome.roomId;
+  const registry = driven.server.registry;
+  await a.leave();
+  await b.until(() => registry.get(roomId)?.playerCount === 1, "server saw ada leave");
+  driven.tick();
+  await b.snapshotAt(1);
+  assert.ok(b.events.some((event) => event.type === "left" && event.actor === a.playerId));
+  assert.equal(b.entity(a.playerId), undefined);
+  assert.ok(b.entity(b.playerId));
+  await b.leave();
+  await b.until(() => registry.get(roomId)?.playerCount === 0, "room empty");
+  driven.clock.advance(4900);
+  assert.ok(registry.get(roomId), "still there before the timeout");
+  driven.clock.advance(200);
+  assert.equal(registry.get(roomId), undefined);
+  assert.equal(registry.disposedRooms, 1);
+});
+
+Deno.test("rooms are isolated, and a game that throws closes only its room with 1011", async () => {
+  await using driven = await startDrivenServer([createDotsGame()], {
+    onRoomFailure: () => {},
+  });
+  const a = await TestClient.join(driven.server.wsUrl, "ada", "dots", "new");
+  const b = await TestClient.join(driven.server.wsUrl, "bob", "dots", "new");
+  assert.notEqual(a.connection.welcome.roomId, b.connection.welcome.roomId);
+  a.connection.queue(input(1, 1));
+  a.connection.flush();
+  await roundTrip(a.connection);
+  driven.tick();
+  await b.snapshotAt(1);
+  assert.equal(b.latest?.entities.length, 3, "bob sees only himself");
+  assert.equal(b.entity(b.playerId)?.x, 0);
+  a.connection.queue(input(2, BOOM_BUTTON));
+  a.connection.flush();
+  await roundTrip(a.connection);
+  driven.tick();
+  assert.equal(await a.connection.closed(), CloseCode.INTERNAL_ERROR);
+  driven.tick(3);
+  await b.snapshotAt(5);
+  assert.equal(driven.server.registry.get(a.connection.welcome.roomId), undefined);
+  await b.leave();
+});
+
+Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, early input 4004", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const cases: [string | Uint8Array, number][] = [
+    ["hello", CloseCode.UNSUPPORTED_DATA],
+    [new Uint8Array([1, 4, 9, 0xc1]), CloseCode.INVALID_PAYLOAD],
+    [new Uint8Array([9, 9, 9]), CloseCode.PROTOCOL_ERROR],
+    [new Uint8Array([1, 3, 5, 0]), CloseCode.NOT_JOINED],
+  ];
+  for (const [payload, code] of cases) {
+    const socket = new WebSocket(driven.server.wsUrl, "game.v1");
+    const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
+    await new Promise((resolve) => socket.onopen = resolve);
+    socket.send(payload);
+    const event = await closed;
+    assert.equal(event.code, code, `${payload}: ${event.reason}`);
+    assert.ok(event.reason.length > 0);
+  }
+});
+
+Deno.test("an upgrade without the game.v1 subprotocol is refused with 400 and a reason", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const response = await driven.server.handler(
+    new Request("http://127.0.0.1/ws", { headers: { upgrade: "websocket" } }),
+  );
+  assert.equal(response.status, 400);
+  assert.match(await response.text(), /offer game\.v1/);
+  const health = await fetch(`${driven.server.url}/healthz`);
+  assert.deepEqual((await health.json()).ok, true);
+});

@@ -1,0 +1,128 @@
+import { GameConnection } from "../../client/net/game_connection.ts";
+import type { Game } from "../../server/rooms/game.ts";
+import { type RunningServer, type ServerOptions, startServer } from "../../server/server.ts";
+import { ManualClock } from "../../server/tick/clock.ts";
+import type { EventMessage, SnapshotMessage } from "../../shared/protocol/mod.ts";
+
+/** A server on an ephemeral loopback port whose rooms tick only when the test says so. */
+export interface DrivenServer {
+  server: RunningServer;
+  clock: ManualClock;
+  /** Advance the rooms' clock by `ticks` steps of 1000/30 ms. */
+  tick(ticks?: number): void;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Start a server with a manual clock; dispose it with `await using`. */
+export async function startDrivenServer(
+  games: Game<unknown>[],
+  options: Partial<ServerOptions> = {},
+): Promise<DrivenServer> {
+  const clock = new ManualClock(1000);
+  const server = await startServer({ games, port: 0, clock, ...options });
+  return {
+    server,
+    clock,
+    tick(ticks = 1) {
+      for (let index = 0; index < ticks; index++) clock.advance(1000 / 30 + 0.001);
+    },
+    async [Symbol.asyncDispose]() {
+      await server.shutdown("Test finished", 1000);
+    },
+  };
+}
+
+/** A joined client that records what it receives. */
+export class TestClient {
+  readonly connection: GameConnection;
+  readonly snapshots: SnapshotMessage[] = [];
+  readonly events: EventMessage[] = [];
+  #waiters: (() => void)[] = [];
+
+  private constructor(connection: GameConnection) {
+    this.connection = connection;
+    this.events.push(...connection.takeEarlyEvents());
+    connection.handlers = {
+      onSnapshot: (snapshot) => {
+        this.snapshots.push(snapshot);
+        this.#wake();
+      },
+      onEvent: (event) => {
+        this.events.push(event);
+        this.#wake();
+      },
+      onClose: () => this.#wake(),
+    };
+  }
+
+  /** Connect and join. */
+  static async join(
+    url: string,
+    name: string,
+    game = "dots",
+    room = "any",
+  ): Promise<TestClient> {
+    return new TestClient(await GameConnection.open({ url, game, room, name }));
+  }
+
+  /** Player id from the welcome. */
+  get playerId(): number {
+    return this.connection.welcome.playerId;
+  }
+
+  /** The newest snapshot, if any. */
+  get latest(): SnapshotMessage | undefined {
+    return this.snapshots.at(-1);
+  }
+
+  /** The entity row of `id` in the newest snapshot, as `field → value`. */
+  entity(id: number): Record<string, number> | undefined {
+    const snapshot = this.latest;
+    if (snapshot === undefined) return undefined;
+    const fields = this.connection.welcome.entityFields;
+    for (let row = 0; row < snapshot.entities.length; row += snapshot.entityStride) {
+      if (snapshot.entities[row] !== id) continue;
+      const entity: Record<string, number> = {};
+      fields.forEach((field, column) => entity[field] = snapshot.entities[row + column] ?? NaN);
+      return entity;
+    }
+    return undefined;
+  }
+
+  /** Resolve once `predicate` holds, checking after each message; rejects after `timeoutMs`. */
+  async until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (!predicate()) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) throw new Error(`Timed out waiting for ${what}`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(resolve, Math.min(remaining, 50));
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /** Wait for a snapshot of at least `tick`. */
+  async snapshotAt(tick: number): Promise<SnapshotMessage> {
+    await this.until(() => (this.latest?.tick ?? 0) >= tick, `snapshot of tick ${tick}`);
+    const latest = this.latest;
+    if (latest === undefined) throw new Error("No snapshot");
+    return latest;
+  }
+
+  /** Close and wait for the close to complete. */
+  async leave(): Promise<void> {
+    if (this.connection.closeCode !== null) return;
+    const closed = this.connection.closed();
+    this.connection.close();
+    await closed;
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
