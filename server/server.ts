@@ -3,6 +3,7 @@ import type { Game } from "./rooms/game.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/registry.ts";
 import { type Clock, realClock } from "./tick/clock.ts";
 import { createHandler, type Handler, type HandlerOptions } from "./transport/http_handler.ts";
+import type { Connection } from "./transport/connection.ts";
 import { ServerCounters } from "./transport/server_counters.ts";
 
 /** Settings of {@linkcode startServer}. */
@@ -54,7 +55,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   const registry = new RoomRegistry({ ...options, clock });
   for (const game of options.games) registry.register(game);
   const counters = new ServerCounters();
-  const handlerOptions: HandlerOptions = { registry, counters };
+  const connections = new Set<Connection>();
+  const handlerOptions: HandlerOptions = { registry, counters, connections };
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
   if (options.routes !== undefined) handlerOptions.routes = options.routes;
@@ -74,11 +76,19 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
           counters,
           handler,
           async shutdown(reason = "Server is restarting", timeoutMs = 1500) {
+            const deadlineMs = performance.now() + timeoutMs;
             registry.closeAll(CloseCode.SERVICE_RESTART, reason);
+            for (const connection of connections) {
+              connection.close(CloseCode.SERVICE_RESTART, reason);
+            }
+            // Give the close frames a moment to reach the clients before the listener stops.
+            while (counters.openConnections > 0 && performance.now() < deadlineMs) {
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
             controller.abort();
             let timer: ReturnType<typeof setTimeout> | undefined;
             const timeout = new Promise<void>((done) => {
-              timer = setTimeout(done, timeoutMs);
+              timer = setTimeout(done, Math.max(0, deadlineMs - performance.now()));
             });
             await Promise.race([server.finished, timeout]);
             clearTimeout(timer);

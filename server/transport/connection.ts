@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   counters: ServerCounters;
   /** Milliseconds since the server started, for pongs. */
   serverTimeMs: () => number;
+  /** Told once when the socket has ended. */
+  onEnded?: () => void;
   /**
    * Messages a second a client may send on average.
    * @default 120
@@ -210,6 +212,7 @@ export class Connection implements RoomClient {
 
   #ended(): void {
     this.#closed = true;
+    this.#options.onEnded?.();
     this.#options.counters.connectionsClosed++;
     this.#leaveRoom();
   }

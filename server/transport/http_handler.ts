@@ -18,6 +18,8 @@ export interface HandlerOptions {
   routes?: Record<string, (request: Request) => Response | Promise<Response>>;
   /** Milliseconds since the server started. */
   serverTimeMs?: () => number;
+  /** Every open connection is kept here until it ends, so shutdown can reach them all. */
+  connections?: Set<Connection>;
 }
 
 /** A fetch-style handler: tests call it directly, `Deno.serve` calls it for real. */
@@ -88,10 +90,12 @@ function upgrade(
     );
   }
   const { socket, response } = Deno.upgradeWebSocket(request, { protocol: SUBPROTOCOL });
-  new Connection(socket, {
+  const connection = new Connection(socket, {
     registry: options.registry,
     counters: options.counters,
     serverTimeMs,
+    onEnded: () => options.connections?.delete(connection),
   });
+  options.connections?.add(connection);
   return response;
 }

@@ -95,7 +95,16 @@ export class FrameEncoder {
     this.#frames++;
   }
 
-  /** Encode the body of a snapshot (everything but its header fields). The bytes are a copy. */
+  /**
+   * Append frames encoded earlier by another encoder's {@linkcode FrameEncoder.finish}, e.g. the
+   * tick's events, encoded once for the whole room.
+   */
+  appendFrames(frames: Uint8Array, frameCount: number): void {
+    this.#batch.writeBytes(frames);
+    this.#frames += frameCount;
+  }
+
+  /** Encode the body of a snapshot (everything but its header fields); msgpackr never reuses the bytes. */
   encodeSnapshotBody(
     snapshot: Pick<SnapshotMessage, "entityStride" | "entities" | "removed">,
   ): Uint8Array {

@@ -1,0 +1,79 @@
+/**
+ * The server's entry point: `deno task start` runs this file. It parses flags and environment,
+ * registers the demo game and serves until SIGINT/SIGTERM, then closes clients with 1012.
+ * @module
+ */
+import { createArenaGame } from "./games/arena.ts";
+import { type RunningServer, startServer } from "./server.ts";
+
+/** Settings read from flags (`--port 9000`) and the environment (`PORT=9000`). */
+export interface ServerSettings {
+  hostname: string;
+  port: number;
+  tickRateHz: number;
+}
+
+/** Read settings from `args` and `env`; flags win over the environment. */
+export function parseSettings(
+  args: readonly string[],
+  env: (name: string) => string | undefined,
+): ServerSettings {
+  const flags = new Map<string, string>();
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (match === null) throw new TypeError(`Cannot parse argument ${arg}: expected --name value`);
+    const [, name = "", inline] = match;
+    const value = inline ?? args[++index];
+    if (value === undefined) throw new TypeError(`Cannot parse argument ${arg}: missing value`);
+    flags.set(name, value);
+  }
+  const known = new Set(["port", "host", "tick-rate"]);
+  for (const name of flags.keys()) {
+    if (!known.has(name)) {
+      throw new TypeError(`Unknown flag --${name}: use --port, --host, --tick-rate`);
+    }
+  }
+  const number = (value: string, what: string, min: number, max: number): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new RangeError(`Invalid ${what}: ${value}, expected an integer in ${min}..${max}`);
+    }
+    return parsed;
+  };
+  return {
+    hostname: flags.get("host") ?? env("HOST") ?? "127.0.0.1",
+    port: number(flags.get("port") ?? env("PORT") ?? "8000", "port", 0, 65535),
+    tickRateHz: number(flags.get("tick-rate") ?? env("TICK_RATE") ?? "30", "tick rate", 1, 240),
+  };
+}
+
+/** Start the demo server with the arena game and the browser client. */
+export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
+  const clientFolder = new URL("../client", import.meta.url).pathname;
+  return startServer({
+    games: [createArenaGame()],
+    hostname: settings.hostname,
+    port: settings.port,
+    tickRateHz: settings.tickRateHz,
+    staticFolders: [`${clientFolder}/dist`, clientFolder],
+  });
+}
+
+if (import.meta.main) {
+  const settings = parseSettings(Deno.args, (name) => Deno.env.get(name));
+  const server = await startDemoServer(settings);
+  console.log(
+    `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz`,
+  );
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing clients with 1012 and stopping`);
+    await server.shutdown("Server is restarting");
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+}
