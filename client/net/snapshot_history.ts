@@ -1,4 +1,6 @@
-import type { SnapshotMessage } from "../../shared/protocol/mod.ts";
+import { decodeEntityDelta, type EntityTable } from "../../shared/protocol/entity_delta.ts";
+import { codingFromWire, type EntitySchemaWire } from "../../shared/protocol/entity_schema.ts";
+import { LIMITS, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 
 /** The world as one snapshot shows it, decoded into rows. */
 export interface WorldSnapshot {
@@ -8,22 +10,50 @@ export interface WorldSnapshot {
   lastInputSequence: number;
   /** Local clock when it arrived, ms. */
   receivedAtMs: number;
-  /** Entity id → its row, in the welcome's `entityFields` order (`row[0]` is the id). */
+  /** Entity id → its row in world units, in the welcome's `entityFields` order (`row[0]` is the id). */
   entities: Map<number, readonly number[]>;
+  /** The game's global numbers (e.g. the scoreboard) as of this tick, or `null` if it has none. */
+  global: readonly number[] | null;
 }
 
 /**
- * Turns the snapshot messages of one connection into whole {@linkcode WorldSnapshot}s and keeps
- * the recent ones, newest last.
+ * A delta snapshot refers to a baseline this client no longer has. The client should acknowledge
+ * tick 0, which asks the server for a full snapshot, and skip this one.
+ */
+export class BaselineMissingError extends Error {
+  /** The baseline the snapshot needed. */
+  readonly baselineTick: number;
+
+  /** @param tick the snapshot; @param baselineTick the baseline it needed */
+  constructor(tick: number, baselineTick: number) {
+    super(`Cannot apply snapshot ${tick}: baseline ${baselineTick} is not in the history`);
+    this.name = "BaselineMissingError";
+    this.baselineTick = baselineTick;
+  }
+}
+
+interface Kept {
+  tick: number;
+  table: EntityTable;
+  global: number[] | null;
+}
+
+/**
+ * Rebuilds whole worlds from the server's delta snapshots and keeps the recent ones, newest
+ * last. A delta is applied to the kept snapshot of its baseline tick; the result is exactly the
+ * server's quantized view for this client.
  */
 export class SnapshotHistory {
-  readonly #stride: number;
+  readonly #schema: EntitySchemaWire;
   readonly #capacity: number;
+  readonly #kept: Kept[] = [];
   readonly #snapshots: WorldSnapshot[] = [];
+  /** Snapshots that referred to a baseline no longer kept. */
+  baselineMisses = 0;
 
-  /** @param entityFields the welcome's columns; @param capacity snapshots kept */
-  constructor(entityFields: readonly string[], capacity = 64) {
-    this.#stride = entityFields.length;
+  /** @param schema the welcome's entity schema; @param capacity snapshots kept */
+  constructor(schema: EntitySchemaWire, capacity = 64) {
+    this.#schema = schema;
     this.#capacity = capacity;
   }
 
@@ -37,34 +67,63 @@ export class SnapshotHistory {
     return this.#snapshots;
   }
 
+  /** The quantized table kept for `tick`, for tests that compare with the server. */
+  tableAt(tick: number): EntityTable | undefined {
+    return this.#kept.find((kept) => kept.tick === tick)?.table;
+  }
+
   /**
-   * Decode `message` into a whole world and keep it. A snapshot older than the newest is decoded
-   * but not kept (the network reordered it).
-   * @throws {RangeError} if the message's row width differs from the welcome's fields
+   * Decode `message` against its baseline and keep the result. A snapshot not newer than the
+   * newest is decoded but not kept (the network reordered it).
+   * @throws {BaselineMissingError} when the baseline is gone; acknowledge 0 to recover
+   * @throws {FrameError} when the entity bytes are malformed
    */
   apply(message: SnapshotMessage, receivedAtMs: number): WorldSnapshot {
-    if (message.entityStride !== this.#stride) {
-      throw new RangeError(
-        `Cannot apply snapshot ${message.tick}: rows of ${message.entityStride}, expected ${this.#stride}`,
-      );
+    let baseline: Kept | undefined;
+    if (message.baselineTick !== 0) {
+      baseline = this.#kept.find((kept) => kept.tick === message.baselineTick);
+      if (baseline === undefined) {
+        this.baselineMisses++;
+        throw new BaselineMissingError(message.tick, message.baselineTick);
+      }
     }
-    const entities = new Map<number, readonly number[]>();
-    const table = message.entities;
-    for (let offset = 0; offset < table.length; offset += this.#stride) {
-      const row = table.slice(offset, offset + this.#stride);
-      entities.set(row[0] ?? 0, row);
-    }
+    const table = decodeEntityDelta(
+      baseline?.table ?? null,
+      message.entities,
+      codingFromWire(this.#schema),
+      LIMITS.maxEntities,
+    );
+    const global = message.global ?? baseline?.global ?? null;
     const snapshot: WorldSnapshot = {
       tick: message.tick,
       lastInputSequence: message.lastInputSequence,
       receivedAtMs,
-      entities,
+      entities: this.#rows(table),
+      global,
     };
-    const latest = this.latest;
-    if (latest === undefined || snapshot.tick > latest.tick) {
+    const newest = this.#kept.at(-1);
+    if (newest === undefined || message.tick > newest.tick) {
+      this.#kept.push({ tick: message.tick, table, global });
       this.#snapshots.push(snapshot);
-      if (this.#snapshots.length > this.#capacity) this.#snapshots.shift();
+      if (this.#kept.length > this.#capacity) {
+        this.#kept.shift();
+        this.#snapshots.shift();
+      }
     }
     return snapshot;
+  }
+
+  #rows(table: EntityTable): Map<number, readonly number[]> {
+    const stride = this.#schema.entityFields.length;
+    const scales = this.#schema.entityScales;
+    const rows = new Map<number, readonly number[]>();
+    for (let index = 0; index < table.count; index++) {
+      const row = new Array<number>(stride);
+      for (let column = 0; column < stride; column++) {
+        row[column] = (table.values[index * stride + column] ?? 0) / (scales[column] ?? 1);
+      }
+      rows.set(table.ids[index] ?? 0, row);
+    }
+    return rows;
   }
 }

@@ -10,10 +10,39 @@ import {
   seedFromString,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
-import type { Game, GameEvent } from "../rooms/game.ts";
+import type { EntityFieldSpec, Game, GameEvent, InterestOptions } from "../rooms/game.ts";
 
-/** Snapshot columns of the arena; the client reads rows in this order. */
-export const ARENA_ENTITY_FIELDS = ["id", "kind", "x", "y", "angle", "hp", "score"] as const;
+/**
+ * Snapshot columns of the arena and their precision: positions on a 1/8-unit grid (hot: they
+ * change every tick), angles in 256 steps per turn, hp and score as integers.
+ */
+export const ARENA_ENTITY_SCHEMA: readonly EntityFieldSpec[] = [
+  { name: "id" },
+  { name: "kind" },
+  { name: "x", scale: 8, hot: true },
+  { name: "y", scale: 8, hot: true },
+  { name: "angle", scale: 256 / (2 * Math.PI), wrap: 256 },
+  { name: "hp" },
+  { name: "score" },
+];
+
+/** Snapshot column names of the arena; the client reads rows in this order. */
+export const ARENA_ENTITY_FIELDS: readonly string[] = ARENA_ENTITY_SCHEMA.map((field) =>
+  field.name
+);
+
+/**
+ * What a player is sent: entities within 700 × 450 units of it (a 1400 × 900 view, which the
+ * client's camera never exceeds), kept until 100 units beyond.
+ */
+export const ARENA_INTEREST: InterestOptions = {
+  xField: "x",
+  yField: "y",
+  halfWidth: 700,
+  halfHeight: 450,
+  margin: 100,
+  cellSize: 250,
+};
 
 /** Settings of {@linkcode createArenaGame}. */
 export interface ArenaGameOptions {
@@ -27,6 +56,11 @@ export interface ArenaGameOptions {
    * @default 20
    */
   npcCount?: number;
+  /**
+   * Send each player only what is near it.
+   * @default true
+   */
+  interestManagement?: boolean;
 }
 
 /**
@@ -43,7 +77,8 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
   return {
     name: "arena",
     maxPlayers: options.maxPlayers ?? 64,
-    entityFields: ARENA_ENTITY_FIELDS,
+    entitySchema: ARENA_ENTITY_SCHEMA,
+    ...(options.interestManagement === false ? {} : { interest: ARENA_INTEREST }),
     createState: (roomId) =>
       createArenaState(seedFromString(roomId), { npcCount: options.npcCount ?? 20 }),
     join: (state, name) => addPlayer(state, name).id,
@@ -57,6 +92,10 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
     step(state, dtMs, events) {
       stepArena(state, dtMs, arenaEvents);
       forward(events);
+    },
+    writeGlobal(state, out) {
+      // The scoreboard: every player's id and score, whatever each player can see.
+      for (const player of state.players.values()) out.push(player.id, player.score);
     },
     writeEntities(state, out) {
       for (const player of state.players.values()) {

@@ -1,3 +1,8 @@
+import type { EntityFieldSpec } from "../../shared/protocol/entity_schema.ts";
+import type { InterestOptions } from "./snapshots/snapshot_builder.ts";
+
+export type { EntityFieldSpec, InterestOptions };
+
 /**
  * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
  * snapshots; a game owns only its state and rules. Hooks run inside the room's tick and must not
@@ -32,8 +37,13 @@ export interface Game<State> {
   readonly name: string;
   /** Most players in one room. */
   readonly maxPlayers: number;
-  /** Snapshot columns; the first must be `id` (the entity id). */
-  readonly entityFields: readonly string[];
+  /**
+   * Snapshot columns and their precision; the first must be `id`. Values travel quantized to
+   * each column's `scale`, so clients see the world on that grid.
+   */
+  readonly entitySchema: readonly EntityFieldSpec[];
+  /** Send each player only what is near it; without this every player gets every entity. */
+  readonly interest?: InterestOptions;
   /** A fresh state for a new room. */
   createState(roomId: string): State;
   /** Refuse a join with a reason, or return `null` to accept. Optional. */
@@ -56,8 +66,13 @@ export interface Game<State> {
   /** Advance the world by one step of `dtMs`, pushing what happened into `events`. */
   step(state: State, dtMs: number, events: GameEvent[]): void;
   /**
-   * Append every entity's row (`entityFields.length` numbers, id first) to `out`. Called once per
-   * broadcast; the result is shared by every client of the room.
+   * Append every entity's row (`entitySchema.length` numbers, id first) to `out`, in any order.
+   * Called once per broadcast; interest management then picks each player's share.
    */
   writeEntities(state: State, out: number[]): void;
+  /**
+   * Append numbers every player gets whatever it can see (e.g. a scoreboard). Sent only when
+   * they change. Optional.
+   */
+  writeGlobal?(state: State, out: number[]): void;
 }

@@ -55,7 +55,7 @@ export class RoomRegistry {
 
   /** Make a game available to join by its name. */
   register<State>(game: Game<State>): void {
-    if (game.entityFields[0] !== "id") {
+    if (game.entitySchema[0]?.name !== "id") {
       throw new TypeError(`Cannot register game ${game.name}: its first entity field must be id`);
     }
     this.#games.set(game.name, game as Game<unknown>);

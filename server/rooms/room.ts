@@ -9,6 +9,8 @@ import type { Clock } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
 import type { Game, GameEvent, PlayerInput } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
+import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
+import type { ViewRing } from "./snapshots/view_ring.ts";
 import { RoomStats } from "./room_stats.ts";
 
 /** The room's view of a connected client: what the transport gives it. */
@@ -48,6 +50,11 @@ export interface RoomOptions {
    * @default 4194304
    */
   slowClientHardLimitBytes?: number;
+  /**
+   * A client that stays over the soft limit this long (it is not draining) is closed with 4005.
+   * @default 5000
+   */
+  slowClientTimeoutMs?: number;
   /** Per-player input queue limits. */
   inputQueue?: InputQueueOptions;
   /** Source of time; tests drive a manual clock. */
@@ -64,7 +71,12 @@ interface Member {
   name: string;
   client: RoomClient;
   inputs: InputQueue;
+  /** Newest snapshot tick the client acknowledged: its delta baseline; 0 = send in full. */
   ackedTick: number;
+  /** What the client was sent recently, for deltas and hysteresis. */
+  views: ViewRing;
+  /** Clock time the client went over the soft limit, or -1 while it is under. */
+  slowSinceMs: number;
 }
 
 /**
@@ -87,10 +99,13 @@ export class Room<State = unknown> {
   readonly #broadcastEveryTicks: number;
   readonly #softLimitBytes: number;
   readonly #hardLimitBytes: number;
+  readonly #slowClientTimeoutMs: number;
   readonly #inputQueueOptions: InputQueueOptions;
   readonly #encoder = new FrameEncoder(16 * 1024);
   readonly #eventEncoder = new FrameEncoder(1024);
   readonly #entities: number[] = [];
+  readonly #global: number[] = [];
+  readonly #snapshots: SnapshotBuilder;
   readonly #tickEvents: GameEvent[] = [];
   #pendingEvents: EventMessage[] = [];
   #tick = 0;
@@ -110,7 +125,9 @@ export class Room<State = unknown> {
     this.#broadcastEveryTicks = options.broadcastEveryTicks ?? 1;
     this.#softLimitBytes = options.slowClientSoftLimitBytes ?? 256 * 1024;
     this.#hardLimitBytes = options.slowClientHardLimitBytes ?? 4 * 1024 * 1024;
+    this.#slowClientTimeoutMs = options.slowClientTimeoutMs ?? 5000;
     this.#inputQueueOptions = options.inputQueue ?? {};
+    this.#snapshots = new SnapshotBuilder(game.entitySchema, game.interest);
     this.#state = game.createState(id);
     this.#loop = new FixedStepLoop({
       stepIntervalMs: this.#stepMs,
@@ -181,6 +198,8 @@ export class Room<State = unknown> {
       client,
       inputs: new InputQueue(this.#inputQueueOptions),
       ackedTick: 0,
+      views: this.#snapshots.createViewRing(),
+      slowSinceMs: -1,
     };
     const encoder = new FrameEncoder(256);
     encoder.add({
@@ -192,7 +211,7 @@ export class Room<State = unknown> {
       snapshotEveryTicks: this.#broadcastEveryTicks,
       tick: this.#tick,
       reconnectToken: "",
-      entityFields: [...this.game.entityFields],
+      ...this.#snapshots.wire,
     });
     for (const other of this.#members.values()) {
       encoder.add(this.#event("joined", other.playerId, other.name));
@@ -236,12 +255,15 @@ export class Room<State = unknown> {
     return result !== "gap";
   }
 
-  /** Record the newest snapshot tick a player has acknowledged. */
+  /**
+   * Record the newest snapshot tick a player has acknowledged. Tick 0 means the client lost its
+   * baseline (it could not decode a delta) and asks for a full snapshot.
+   */
   acknowledge(playerId: number, tick: number): void {
     const member = this.#members.get(playerId);
-    if (member !== undefined && tick <= this.#tick && tick > member.ackedTick) {
-      member.ackedTick = tick;
-    }
+    if (member === undefined) return;
+    if (tick === 0) member.ackedTick = 0;
+    else if (tick <= this.#tick && tick > member.ackedTick) member.ackedTick = tick;
   }
 
   /** Newest input sequence applied for a player, 0 if none or unknown. */
@@ -288,11 +310,13 @@ export class Room<State = unknown> {
     const entities = this.#entities;
     entities.length = 0;
     this.game.writeEntities(this.#state, entities);
-    const body = this.#encoder.encodeSnapshotBody({
-      entityStride: this.game.entityFields.length,
-      entities,
-      removed: [],
-    });
+    let global: number[] | null = null;
+    if (this.game.writeGlobal !== undefined) {
+      global = this.#global;
+      global.length = 0;
+      this.game.writeGlobal(this.#state, global);
+    }
+    this.#snapshots.beginTick(this.#tick, entities, global);
     const events = this.#eventEncoder;
     for (const event of this.#pendingEvents) events.add(event);
     const eventCount = events.frameCount;
@@ -300,14 +324,21 @@ export class Room<State = unknown> {
     this.#pendingEvents = [];
     for (const member of this.#members.values()) {
       const queued = member.client.bufferedAmount;
-      if (queued > this.#hardLimitBytes) {
+      if (queued > this.#softLimitBytes && member.slowSinceMs < 0) {
+        member.slowSinceMs = this.#clock.now();
+      } else if (queued <= this.#softLimitBytes) member.slowSinceMs = -1;
+      const stalled = member.slowSinceMs >= 0 &&
+        this.#clock.now() - member.slowSinceMs >= this.#slowClientTimeoutMs;
+      if (queued > this.#hardLimitBytes || stalled) {
         this.stats.slowClientsClosed++;
         this.#members.delete(member.playerId);
         this.game.leave(this.#state, member.playerId);
         this.#pendingEvents.push(this.#event("left", member.playerId, member.name));
         member.client.close(
           CloseCode.SLOW_CLIENT,
-          `Client is not reading: ${queued} bytes queued, limit ${this.#hardLimitBytes}`,
+          stalled
+            ? `Client is not reading: over ${this.#softLimitBytes} bytes queued for ${this.#slowClientTimeoutMs} ms`
+            : `Client is not reading: ${queued} bytes queued, limit ${this.#hardLimitBytes}`,
         );
         continue;
       }
@@ -315,7 +346,14 @@ export class Room<State = unknown> {
         this.stats.snapshotsSkipped++;
         continue;
       }
-      this.#encoder.addSnapshot(this.#tick, 0, member.inputs.lastAppliedSequence, body);
+      const snapshot = this.#snapshots.encodeFor(member.views, member.playerId, member.ackedTick);
+      if (snapshot.baselineTick === 0) this.stats.fullSnapshots++;
+      this.#encoder.addSnapshot(
+        this.#tick,
+        snapshot.baselineTick,
+        member.inputs.lastAppliedSequence,
+        snapshot.body,
+      );
       if (eventCount > 0) this.#encoder.appendFrames(eventBytes, eventCount);
       const message = this.#encoder.finish();
       this.stats.bytesOut += message.length;

@@ -1,3 +1,5 @@
+import { Histogram } from "../metrics/histogram.ts";
+
 /** Counters one room keeps for the operator's metrics. */
 export class RoomStats {
   /** Steps run. */
@@ -16,6 +18,8 @@ export class RoomStats {
   inputsStale = 0;
   /** Snapshots not sent because a client's queue was over the soft limit. */
   snapshotsSkipped = 0;
+  /** Snapshots sent in full (no usable baseline). */
+  fullSnapshots = 0;
   /** Clients closed for not reading. */
   slowClientsClosed = 0;
   /** Bytes of snapshot messages sent. */
@@ -24,6 +28,8 @@ export class RoomStats {
   messagesOut = 0;
   /** Times a game hook threw. */
   failures = 0;
+  /** Step durations, for tick-time quantiles in the metrics. */
+  readonly tickHistogram = new Histogram();
 
   /** Count one step that took `durationMs`. */
   recordTick(durationMs: number): void {
@@ -31,5 +37,6 @@ export class RoomStats {
     this.lastTickMs = durationMs;
     this.totalTickMs += durationMs;
     if (durationMs > this.maxTickMs) this.maxTickMs = durationMs;
+    this.tickHistogram.observe(durationMs);
   }
 }

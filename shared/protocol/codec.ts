@@ -105,14 +105,8 @@ export class FrameEncoder {
   }
 
   /** Encode the body of a snapshot (everything but its header fields); msgpackr never reuses the bytes. */
-  encodeSnapshotBody(
-    snapshot: Pick<SnapshotMessage, "entityStride" | "entities" | "removed">,
-  ): Uint8Array {
-    return this.#packr.pack({
-      entityStride: snapshot.entityStride,
-      entities: snapshot.entities,
-      removed: snapshot.removed,
-    });
+  encodeSnapshotBody(snapshot: Pick<SnapshotMessage, "entities" | "global">): Uint8Array {
+    return this.#packr.pack({ entities: snapshot.entities, global: snapshot.global });
   }
 
   /** The batch as a new byte array; the encoder is then empty. */
@@ -170,6 +164,9 @@ export class FrameEncoder {
           tick: message.tick,
           reconnectToken: message.reconnectToken,
           entityFields: message.entityFields,
+          entityScales: message.entityScales,
+          entityWraps: message.entityWraps,
+          entityHotMask: message.entityHotMask,
         });
       case MessageKind.EVENT:
         return this.#packr.pack({
@@ -322,6 +319,26 @@ export class FrameDecoder {
             `Cannot decode ${what}: the first entity field must be id, got ${fields[0]}`,
           );
         }
+        const perField = (value: unknown, name: string): unknown[] => {
+          const list = expectArray(value, `${what} ${name}`, LIMITS.maxEntityFields);
+          if (list.length !== fields.length) {
+            throw new FrameError(
+              FrameErrorReason.BAD_FIELD,
+              `Cannot decode ${what}: ${list.length} ${name} for ${fields.length} fields`,
+            );
+          }
+          return list;
+        };
+        const scales = perField(body.entityScales, "scales").map((scale, index) => {
+          const value = expectFinite(scale, `${what} scale ${index}`, 2 ** 20);
+          if (!(value > 0)) {
+            throw new FrameError(
+              FrameErrorReason.BAD_FIELD,
+              `Cannot decode ${what}: scale ${index} is ${value}, expected above 0`,
+            );
+          }
+          return value;
+        });
         return {
           kind,
           playerId: expectInt(body.playerId, `${what} player id`, 1, MAX_VARINT),
@@ -332,6 +349,11 @@ export class FrameDecoder {
           tick: expectInt(body.tick, `${what} tick`, 0, MAX_VARINT),
           reconnectToken: expectString(body.reconnectToken, `${what} token`, LIMITS.maxTokenChars),
           entityFields: fields,
+          entityScales: scales,
+          entityWraps: perField(body.entityWraps, "wraps").map((wrap, index) =>
+            expectInt(wrap, `${what} wrap ${index}`, 0, 2 ** 30)
+          ),
+          entityHotMask: expectInt(body.entityHotMask, `${what} hot mask`, 0, 2 ** 31 - 1),
         };
       }
       case MessageKind.PONG: {
@@ -366,37 +388,26 @@ export class FrameDecoder {
     }
     const lastInputSequence = reader.readVarint(what);
     const body = expectRecord(this.#readBody(reader, what), `${what} body`);
-    const entityStride = expectInt(
-      body.entityStride,
-      `${what} entity stride`,
-      1,
-      LIMITS.maxEntityFields,
-    );
-    const entities = expectArray(body.entities, `${what} entities`, LIMITS.maxEntityValues);
-    if (entities.length % entityStride !== 0) {
+    if (!(body.entities instanceof Uint8Array)) {
       throw new FrameError(
         FrameErrorReason.BAD_FIELD,
-        `Cannot decode ${what}: ${entities.length} entity values do not fill rows of ${entityStride}`,
+        `Cannot decode ${what}: entities must be binary`,
       );
     }
-    for (let index = 0; index < entities.length; index++) {
-      const value = entities[index];
-      if (typeof value !== "number" || !Number.isFinite(value) || Math.abs(value) > MAX_MAGNITUDE) {
-        expectFinite(value, `${what} entity value ${index}`, MAX_MAGNITUDE);
-      }
-    }
-    const removed = expectArray(body.removed, `${what} removed`, LIMITS.maxRemovedIds);
-    for (let index = 0; index < removed.length; index++) {
-      expectInt(removed[index], `${what} removed id ${index}`, 1, MAX_VARINT);
+    let global: number[] | null = null;
+    if (body.global !== null) {
+      global = expectArray(body.global, `${what} global`, LIMITS.maxGlobalValues).map((
+        value,
+        index,
+      ) => expectFinite(value, `${what} global ${index}`, MAX_MAGNITUDE));
     }
     return {
       kind: MessageKind.SNAPSHOT,
       tick,
       baselineTick: baselineDistance === 0 ? 0 : tick - baselineDistance,
       lastInputSequence,
-      entityStride,
-      entities: entities as number[],
-      removed: removed as number[],
+      entities: body.entities,
+      global,
     };
   }
 

@@ -35,25 +35,26 @@ const SERVER_MESSAGES: Message[] = [
     snapshotEveryTicks: 1,
     tick: 99,
     reconnectToken: "abc.def",
-    entityFields: ["id", "x", "y"],
+    entityFields: ["id", "x", "angle"],
+    entityScales: [1, 16, 256 / (2 * Math.PI)],
+    entityWraps: [0, 0, 256],
+    entityHotMask: 1,
   },
   {
     kind: MessageKind.SNAPSHOT,
     tick: 100,
     baselineTick: 97,
     lastInputSequence: 55,
-    entityStride: 3,
-    entities: [1, 10.25, -3, 2, 64, 100],
-    removed: [9, 12],
+    entities: new Uint8Array([0, 1, 1, 8, 2, 0]),
+    global: [7, 3, 9, 0.5],
   },
   {
     kind: MessageKind.SNAPSHOT,
     tick: 5,
     baselineTick: 0,
     lastInputSequence: 0,
-    entityStride: 1,
-    entities: [],
-    removed: [],
+    entities: new Uint8Array([0, 0, 0]),
+    global: null,
   },
   {
     kind: MessageKind.EVENT,
@@ -110,19 +111,18 @@ Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.m
   );
   // ack: tick 129 = 81 01, empty body.
   assert.deepEqual(encodeBatch([{ kind: MessageKind.ACK, tick: 129 }]), hex("01 03 81 01 00"));
-  // snapshot: tick 1000 = e8 07, baseline distance 2, last input 7, body 8 bytes:
-  // record 0x41 (second agreed structure), stride 2, fixarray [1, 64 as uint8], fixarray [3].
+  // snapshot: tick 1000 = e8 07, baseline distance 2, last input 7, body 7 bytes:
+  // record 0x41 (second agreed structure), bin8 of 3 bytes, nil global.
   assert.deepEqual(
     encodeBatch([{
       kind: MessageKind.SNAPSHOT,
       tick: 1000,
       baselineTick: 998,
       lastInputSequence: 7,
-      entityStride: 2,
-      entities: [1, 64],
-      removed: [3],
+      entities: new Uint8Array([0, 0, 0]),
+      global: null,
     }]),
-    hex("01 41 e8 07 02 07 08 41 02 92 01 cc 40 91 03"),
+    hex("01 41 e8 07 02 07 07 41 c4 03 00 00 00 c0"),
   );
   // two frames in one message: ping [12] then ack 1.
   assert.deepEqual(
@@ -133,7 +133,7 @@ Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.m
 
 Deno.test("FrameEncoder.addSnapshot() shares one body between clients", () => {
   const encoder = new FrameEncoder();
-  const body = encoder.encodeSnapshotBody({ entityStride: 2, entities: [1, 2], removed: [] });
+  const body = encoder.encodeSnapshotBody({ entities: new Uint8Array([0, 0, 0]), global: null });
   encoder.addSnapshot(10, 0, 3, body);
   const first = encoder.finish();
   encoder.addSnapshot(10, 8, 4, body);
@@ -226,17 +226,9 @@ Deno.test("FrameDecoder rejects oversized messages, strings and frame counts", (
   assert.equal(new FrameError(FrameErrorReason.TOO_BIG, "x").closeCode, 1009);
 });
 
-Deno.test("FrameDecoder rejects a snapshot whose entity table does not fill its rows", () => {
-  const bad = encodeBatch([{
-    kind: MessageKind.SNAPSHOT,
-    tick: 3,
-    baselineTick: 0,
-    lastInputSequence: 0,
-    entityStride: 3,
-    entities: [1, 2],
-    removed: [],
-  }]);
-  rejects(bad, FrameErrorReason.BAD_FIELD, "server");
+Deno.test("FrameDecoder rejects a snapshot whose entities are not binary", () => {
+  // record 0x41 with entities = fixarray [1] instead of bin.
+  rejects(hex("01 41 03 00 00 04 41 91 01 c0"), FrameErrorReason.BAD_FIELD, "server");
 });
 
 /** mulberry32: a tiny seeded PRNG so the fuzz run is the same every time. */

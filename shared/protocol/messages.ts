@@ -22,12 +22,12 @@ export const LIMITS = {
   maxTokenChars: 512,
   /** Longest error reason or event text. */
   maxTextChars: 256,
-  /** Most numbers in a snapshot's entity table. */
-  maxEntityValues: 1 << 20,
+  /** Most entities in one snapshot. */
+  maxEntities: 65_536,
+  /** Most numbers in a snapshot's global section. */
+  maxGlobalValues: 65_536,
   /** Most fields per entity. */
   maxEntityFields: 32,
-  /** Most ids in a snapshot's removed list. */
-  maxRemovedIds: 65_536,
 } as const;
 
 /** Client → server: enter a room. */
@@ -86,8 +86,14 @@ export interface WelcomeMessage {
   tick: number;
   /** Present this token in a later join to resume the seat after a drop. */
   reconnectToken: string;
-  /** Names of the entity fields, in snapshot column order; the first is always `id`. */
+  /** Names of the entity columns, in snapshot order; the first is always `id`. */
   entityFields: string[];
+  /** Per column: quantization steps per unit (a value travels as `round(value × scale)`). */
+  entityScales: number[];
+  /** Per column: period in steps of a wrapping value (an angle), or 0. */
+  entityWraps: number[];
+  /** Columns that change on most ticks: bit `c − 1` for column `c`. */
+  entityHotMask: number;
 }
 
 /** Server → client: the authoritative state the client may see at one tick. */
@@ -98,12 +104,13 @@ export interface SnapshotMessage {
   baselineTick: number;
   /** Newest input sequence of this client the server has applied. */
   lastInputSequence: number;
-  /** Numbers per entity (the length of the welcome's `entityFields`). */
-  entityStride: number;
-  /** Entity table, row-major: `entityStride` numbers per entity, id first. */
-  entities: number[];
-  /** Ids of entities gone since the baseline. */
-  removed: number[];
+  /**
+   * The entities the client may see, coded against the snapshot of `baselineTick` (or in full
+   * when it is 0) as PROTOCOL.md describes; `SnapshotHistory` decodes them.
+   */
+  entities: Uint8Array;
+  /** Game-wide numbers (e.g. the scoreboard), or `null` when unchanged since the baseline. */
+  global: number[] | null;
 }
 
 /** Server → client: something that happened, e.g. a hit, a chat line, a player joining. */

@@ -17,7 +17,7 @@ export function createDotsGame(maxPlayers = 2): Game<DotsState> {
   return {
     name: "dots",
     maxPlayers,
-    entityFields: ["id", "x", "y"],
+    entitySchema: [{ name: "id" }, { name: "x", hot: true }, { name: "y", hot: true }],
     createState: () => ({ nextId: 1, dots: new Map() }),
     canJoin: (_state, name) => name === "banned" ? "That name is not allowed" : null,
     join(state) {

@@ -1,8 +1,13 @@
 import { GameConnection } from "../../client/net/game_connection.ts";
+import {
+  BaselineMissingError,
+  SnapshotHistory,
+  type WorldSnapshot,
+} from "../../client/net/snapshot_history.ts";
 import type { Game } from "../../server/rooms/game.ts";
 import { type RunningServer, type ServerOptions, startServer } from "../../server/server.ts";
 import { ManualClock } from "../../server/tick/clock.ts";
-import type { EventMessage, SnapshotMessage } from "../../shared/protocol/mod.ts";
+import { type EventMessage, MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 
 /** A server on an ephemeral loopback port whose rooms tick only when the test says so. */
 export interface DrivenServer {
@@ -32,19 +37,34 @@ export async function startDrivenServer(
   };
 }
 
-/** A joined client that records what it receives. */
+/**
+ * A joined client that records what it receives, rebuilds the world from the delta snapshots
+ * and acknowledges each one (unless `autoAck` is off), as a real client does.
+ */
 export class TestClient {
   readonly connection: GameConnection;
+  readonly history: SnapshotHistory;
   readonly snapshots: SnapshotMessage[] = [];
+  readonly worlds: WorldSnapshot[] = [];
   readonly events: EventMessage[] = [];
+  /** Acknowledge every snapshot applied. */
+  autoAck = true;
   #waiters: (() => void)[] = [];
 
   private constructor(connection: GameConnection) {
     this.connection = connection;
+    this.history = new SnapshotHistory(connection.welcome);
     this.events.push(...connection.takeEarlyEvents());
     connection.handlers = {
-      onSnapshot: (snapshot) => {
+      onSnapshot: (snapshot, receivedAtMs) => {
         this.snapshots.push(snapshot);
+        try {
+          this.worlds.push(this.history.apply(snapshot, receivedAtMs));
+          if (this.autoAck) this.#ack(snapshot.tick);
+        } catch (error) {
+          if (!(error instanceof BaselineMissingError)) throw error;
+          this.#ack(0);
+        }
         this.#wake();
       },
       onEvent: (event) => {
@@ -75,18 +95,25 @@ export class TestClient {
     return this.snapshots.at(-1);
   }
 
-  /** The entity row of `id` in the newest snapshot, as `field → value`. */
+  /** The entity row of `id` in the newest applied snapshot, as `field → value`. */
   entity(id: number): Record<string, number> | undefined {
-    const snapshot = this.latest;
-    if (snapshot === undefined) return undefined;
-    const fields = this.connection.welcome.entityFields;
-    for (let row = 0; row < snapshot.entities.length; row += snapshot.entityStride) {
-      if (snapshot.entities[row] !== id) continue;
-      const entity: Record<string, number> = {};
-      fields.forEach((field, column) => entity[field] = snapshot.entities[row + column] ?? NaN);
-      return entity;
-    }
-    return undefined;
+    const row = this.history.latest?.entities.get(id);
+    if (row === undefined) return undefined;
+    const entity: Record<string, number> = {};
+    this.connection.welcome.entityFields.forEach((field, column) =>
+      entity[field] = row[column] ?? NaN
+    );
+    return entity;
+  }
+
+  /** Ids in the newest applied snapshot. */
+  entityIds(): number[] {
+    return [...(this.history.latest?.entities.keys() ?? [])];
+  }
+
+  #ack(tick: number): void {
+    this.connection.queue({ kind: MessageKind.ACK, tick });
+    this.connection.flush();
   }
 
   /** Resolve once `predicate` holds, checking after each message; rejects after `timeoutMs`. */

@@ -1,0 +1,378 @@
+import { ByteReader, type ByteWriter } from "./bytes.ts";
+import { FrameError, FrameErrorReason } from "./frame_error.ts";
+
+/**
+ * A set of entities as quantized integer rows, sorted by id. Row `i` is
+ * `values[i × stride .. (i + 1) × stride)`, its first column the id (also in `ids[i]`).
+ */
+export interface EntityTable {
+  /** Entities in the table. */
+  count: number;
+  /** Ids ascending; only the first `count` are meaningful. */
+  ids: Int32Array;
+  /** Row-major quantized values, `stride` per entity; only the first `count` rows count. */
+  values: Int32Array;
+}
+
+/** How the columns of a table are coded; both ends derive it from the welcome. */
+export interface EntityCoding {
+  /** Columns per entity, id included. */
+  stride: number;
+  /** Per column: period of a wrapping value (an angle), 0 when the column does not wrap. */
+  wraps: readonly number[];
+  /** Columns that change on most ticks (positions): bit `c − 1` for column `c`. */
+  hotMask: number;
+}
+
+/** Largest quantized value; keeps zigzag varints within 32 bits. */
+export const MAX_QUANTIZED = 2 ** 31 - 1;
+
+/** An empty table to grow. */
+export function createEntityTable(stride: number, capacity = 16): EntityTable {
+  return { count: 0, ids: new Int32Array(capacity), values: new Int32Array(capacity * stride) };
+}
+
+/** Make room for `count` entities, keeping what is there. */
+export function reserveEntityTable(table: EntityTable, stride: number, count: number): void {
+  if (table.ids.length >= count) return;
+  let capacity = Math.max(16, table.ids.length);
+  while (capacity < count) capacity *= 2;
+  const ids = new Int32Array(capacity);
+  ids.set(table.ids.subarray(0, table.count));
+  const values = new Int32Array(capacity * stride);
+  values.set(table.values.subarray(0, table.count * stride));
+  table.ids = ids;
+  table.values = values;
+}
+
+function zigzag(value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+function unzigzag(value: number): number {
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}
+
+/** The difference `value − base` of a column, the short way round for a wrapping one. */
+function residual(value: number, base: number, wrap: number): number {
+  const difference = value - base;
+  if (wrap === 0) return difference;
+  let wrapped = difference % wrap;
+  if (wrapped < -wrap / 2) wrapped += wrap;
+  else if (wrapped >= wrap / 2) wrapped -= wrap;
+  return wrapped;
+}
+
+function applyResidual(base: number, delta: number, wrap: number): number {
+  if (wrap === 0) return base + delta;
+  const sum = (base + delta) % wrap;
+  return sum < 0 ? sum + wrap : sum;
+}
+
+/**
+ * Encode `current` relative to `baseline` (the table the client acknowledged), or in full when
+ * `baseline` is `null`. Layout (all varints unsigned LEB128, values zigzag), see PROTOCOL.md:
+ * removed ids, added rows, kept count, a bit section (changed flag per kept entity, then a
+ * "hot columns only" flag per changed entity), then per changed entity its column mask unless hot,
+ * and the zigzag residual of each column in the mask.
+ */
+export function encodeEntityDelta(
+  baseline: EntityTable | null,
+  current: EntityTable,
+  coding: EntityCoding,
+  out: ByteWriter,
+  scratch: EntityDeltaScratch,
+): void {
+  const { stride, wraps, hotMask } = coding;
+  const base = baseline ?? EMPTY_TABLE;
+  // Pass 1: removed ids (in base, not in current), by merging the two sorted id lists.
+  let removed = 0;
+  for (let b = 0, c = 0; b < base.count;) {
+    const baseId = base.ids[b] ?? 0;
+    const currentId = c < current.count ? current.ids[c] ?? 0 : Infinity;
+    if (baseId < currentId) {
+      scratch.push(0, baseId);
+      removed++;
+      b++;
+    } else if (baseId === currentId) {
+      b++;
+      c++;
+    } else c++;
+  }
+  out.writeVarint(removed);
+  writeIdGaps(scratch.list(0), removed, out);
+  // Pass 2: added rows and kept rows.
+  let added = 0;
+  let kept = 0;
+  for (let b = 0, c = 0; c < current.count;) {
+    const currentId = current.ids[c] ?? 0;
+    const baseId = b < base.count ? base.ids[b] ?? 0 : Infinity;
+    if (baseId < currentId) b++;
+    else if (baseId === currentId) {
+      scratch.push(1, c);
+      scratch.push(2, b);
+      kept++;
+      b++;
+      c++;
+    } else {
+      scratch.push(3, c);
+      added++;
+      c++;
+    }
+  }
+  out.writeVarint(added);
+  let previousId = 0;
+  const addedRows = scratch.list(3);
+  for (let index = 0; index < added; index++) {
+    const row = addedRows[index] ?? 0;
+    const id = current.ids[row] ?? 0;
+    out.writeVarint(id - previousId);
+    previousId = id;
+    for (let column = 1; column < stride; column++) {
+      out.writeVarint(zigzag(current.values[row * stride + column] ?? 0));
+    }
+  }
+  out.writeVarint(kept);
+  // Pass 3: change masks of kept rows.
+  const keptRows = scratch.list(1);
+  const baseRows = scratch.list(2);
+  const masks = scratch.masks(kept);
+  let changed = 0;
+  for (let index = 0; index < kept; index++) {
+    const row = (keptRows[index] ?? 0) * stride;
+    const baseRow = (baseRows[index] ?? 0) * stride;
+    let mask = 0;
+    for (let column = 1; column < stride; column++) {
+      if (current.values[row + column] !== base.values[baseRow + column]) {
+        mask |= 1 << (column - 1);
+      }
+    }
+    masks[index] = mask;
+    if (mask !== 0) changed++;
+  }
+  // Bit section: one changed flag per kept row, then one hot-only flag per changed row.
+  const bitCount = kept + changed;
+  let byte = 0;
+  let bit = 0;
+  const flush = () => {
+    out.writeByte(byte);
+    byte = 0;
+    bit = 0;
+  };
+  for (let index = 0; index < kept; index++) {
+    if ((masks[index] ?? 0) !== 0) byte |= 1 << bit;
+    if (++bit === 8) flush();
+  }
+  for (let index = 0; index < kept; index++) {
+    const mask = masks[index] ?? 0;
+    if (mask === 0) continue;
+    if (mask === hotMask) byte |= 1 << bit;
+    if (++bit === 8) flush();
+  }
+  if (bitCount % 8 !== 0) flush();
+  // Residuals.
+  for (let index = 0; index < kept; index++) {
+    const mask = masks[index] ?? 0;
+    if (mask === 0) continue;
+    if (mask !== hotMask) out.writeVarint(mask);
+    const row = (keptRows[index] ?? 0) * stride;
+    const baseRow = (baseRows[index] ?? 0) * stride;
+    for (let column = 1; column < stride; column++) {
+      if ((mask & (1 << (column - 1))) === 0) continue;
+      const value = current.values[row + column] ?? 0;
+      const baseValue = base.values[baseRow + column] ?? 0;
+      out.writeVarint(zigzag(residual(value, baseValue, wraps[column] ?? 0)));
+    }
+  }
+  scratch.reset();
+}
+
+function writeIdGaps(ids: Int32Array, count: number, out: ByteWriter): void {
+  let previous = 0;
+  for (let index = 0; index < count; index++) {
+    const id = ids[index] ?? 0;
+    out.writeVarint(id - previous);
+    previous = id;
+  }
+}
+
+const EMPTY_TABLE: EntityTable = {
+  count: 0,
+  ids: new Int32Array(0),
+  values: new Int32Array(0),
+};
+
+/** Reusable work lists for {@linkcode encodeEntityDelta}, so encoding does not allocate. */
+export class EntityDeltaScratch {
+  #lists: Int32Array[] = [0, 1, 2, 3].map(() => new Int32Array(64));
+  #lengths = [0, 0, 0, 0];
+  #masks = new Int32Array(64);
+
+  /** Append `value` to list `list`. */
+  push(list: number, value: number): void {
+    let array = this.#lists[list] ?? new Int32Array(64);
+    const length = this.#lengths[list] ?? 0;
+    if (length === array.length) {
+      const grown = new Int32Array(array.length * 2);
+      grown.set(array);
+      array = grown;
+      this.#lists[list] = array;
+    }
+    array[length] = value;
+    this.#lengths[list] = length + 1;
+  }
+
+  /** List `list`; its first entries are the pushed values. */
+  list(list: number): Int32Array {
+    return this.#lists[list] ?? new Int32Array(0);
+  }
+
+  /** A mask array of at least `length`. */
+  masks(length: number): Int32Array {
+    if (this.#masks.length < length) this.#masks = new Int32Array(length * 2);
+    return this.#masks;
+  }
+
+  /** Empty every list. */
+  reset(): void {
+    this.#lengths.fill(0);
+  }
+}
+
+function fail(detail: string): never {
+  throw new FrameError(FrameErrorReason.BAD_FIELD, `Cannot decode snapshot entities: ${detail}`);
+}
+
+/**
+ * Rebuild the table a server encoded with {@linkcode encodeEntityDelta} from the same
+ * `baseline`. Validates every count, id and value; throws {@linkcode FrameError}.
+ */
+export function decodeEntityDelta(
+  baseline: EntityTable | null,
+  bytes: Uint8Array,
+  coding: EntityCoding,
+  maxEntities: number,
+): EntityTable {
+  const { stride, wraps, hotMask } = coding;
+  const base = baseline ?? EMPTY_TABLE;
+  const reader = new ByteReader(bytes);
+  const what = "snapshot entities";
+  const removedCount = reader.readVarint(what);
+  if (removedCount > base.count) fail(`${removedCount} removed, baseline has ${base.count}`);
+  const removed = new Set<number>();
+  let previous = 0;
+  for (let index = 0; index < removedCount; index++) {
+    const gap = reader.readVarint(what);
+    if (gap === 0) fail("removed ids are not ascending");
+    previous += gap;
+    removed.add(previous);
+  }
+  const addedCount = reader.readVarint(what);
+  if (addedCount > maxEntities) fail(`${addedCount} added entities, limit is ${maxEntities}`);
+  const added = createEntityTable(stride, Math.max(1, addedCount));
+  previous = 0;
+  for (let index = 0; index < addedCount; index++) {
+    const gap = reader.readVarint(what);
+    if (gap === 0) fail("added ids are not ascending");
+    previous += gap;
+    if (previous > MAX_QUANTIZED) fail(`id ${previous} is too large`);
+    added.ids[index] = previous;
+    added.values[index * stride] = previous;
+    for (let column = 1; column < stride; column++) {
+      const value = unzigzag(reader.readVarint(what));
+      if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
+      added.values[index * stride + column] = value;
+    }
+  }
+  added.count = addedCount;
+  const keptCount = reader.readVarint(what);
+  if (keptCount !== base.count - removedCount) {
+    fail(`${keptCount} kept entities, baseline ${base.count} less ${removedCount} removed`);
+  }
+  // Kept rows are the baseline's rows that were not removed, in id order.
+  const keptRows = new Int32Array(keptCount);
+  let kept = 0;
+  for (let row = 0; row < base.count; row++) {
+    if (!removed.has(base.ids[row] ?? 0)) keptRows[kept++] = row;
+  }
+  if (kept !== keptCount) fail("removed ids are not all in the baseline");
+  // Bit section.
+  const changedFlags = new Uint8Array(keptCount);
+  let changed = 0;
+  let byte = 0;
+  let bit = 8;
+  const nextBit = (): number => {
+    if (bit === 8) {
+      byte = reader.readByte(what);
+      bit = 0;
+    }
+    return (byte >> bit++) & 1;
+  };
+  for (let index = 0; index < keptCount; index++) {
+    changedFlags[index] = nextBit();
+    changed += changedFlags[index] ?? 0;
+  }
+  const hotOnly = new Uint8Array(keptCount);
+  for (let index = 0; index < keptCount; index++) {
+    if (changedFlags[index] === 1) hotOnly[index] = nextBit();
+  }
+  if (bit !== 8 && (byte >> bit) !== 0) fail("padding bits are set");
+  const total = keptCount + addedCount;
+  if (total > maxEntities) fail(`${total} entities, limit is ${maxEntities}`);
+  const keptTable = createEntityTable(stride, Math.max(1, keptCount));
+  const allColumns = stride >= 32 ? 0x7fffffff : (1 << (stride - 1)) - 1;
+  for (let index = 0; index < keptCount; index++) {
+    const baseRow = (keptRows[index] ?? 0) * stride;
+    const row = index * stride;
+    keptTable.ids[index] = base.ids[keptRows[index] ?? 0] ?? 0;
+    for (let column = 0; column < stride; column++) {
+      keptTable.values[row + column] = base.values[baseRow + column] ?? 0;
+    }
+    if (changedFlags[index] === 0) continue;
+    let mask = hotMask;
+    if (hotOnly[index] === 0) {
+      mask = reader.readVarint(what);
+      if (mask === 0 || (mask & ~allColumns) !== 0) fail(`column mask ${mask} is invalid`);
+    }
+    for (let column = 1; column < stride; column++) {
+      if ((mask & (1 << (column - 1))) === 0) continue;
+      const delta = unzigzag(reader.readVarint(what));
+      const value = applyResidual(
+        keptTable.values[row + column] ?? 0,
+        delta,
+        wraps[column] ?? 0,
+      );
+      if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
+      keptTable.values[row + column] = value;
+    }
+  }
+  keptTable.count = keptCount;
+  if (reader.remaining !== 0) {
+    throw new FrameError(
+      FrameErrorReason.TRAILING_BYTES,
+      `Cannot decode snapshot entities: ${reader.remaining} bytes left over`,
+    );
+  }
+  if (changed > keptCount) fail("more changed rows than kept rows");
+  return mergeTables(keptTable, added, stride);
+}
+
+function mergeTables(kept: EntityTable, added: EntityTable, stride: number): EntityTable {
+  const result = createEntityTable(stride, Math.max(1, kept.count + added.count));
+  let k = 0;
+  let a = 0;
+  let count = 0;
+  while (k < kept.count || a < added.count) {
+    const keptId = k < kept.count ? kept.ids[k] ?? 0 : Infinity;
+    const addedId = a < added.count ? added.ids[a] ?? 0 : Infinity;
+    if (keptId === addedId) fail(`id ${addedId} is both added and kept`);
+    const fromKept = keptId < addedId;
+    const source = fromKept ? kept : added;
+    const row = fromKept ? k++ : a++;
+    result.ids[count] = source.ids[row] ?? 0;
+    result.values.set(source.values.subarray(row * stride, (row + 1) * stride), count * stride);
+    count++;
+  }
+  result.count = count;
+  return result;
+}

@@ -1,0 +1,68 @@
+import type { EntityCoding } from "./entity_delta.ts";
+
+/**
+ * One snapshot column as a game declares it: its name and its precision. Values travel as
+ * integers `round(value × scale)`, so `scale` is steps per unit (8 → 1/8 unit).
+ */
+export interface EntityFieldSpec {
+  /** Column name; the first column is always `id` with scale 1. */
+  name: string;
+  /**
+   * Quantization steps per unit.
+   * @default 1
+   */
+  scale?: number;
+  /**
+   * Period of a wrapping value in steps (an angle with scale 256/2π wraps at 256), or 0.
+   * @default 0
+   */
+  wrap?: number;
+  /** Whether the column changes on most ticks (a position); such columns cost no mask byte. */
+  hot?: boolean;
+}
+
+/** The schema as the welcome carries it: parallel arrays, one entry per column. */
+export interface EntitySchemaWire {
+  entityFields: string[];
+  entityScales: number[];
+  entityWraps: number[];
+  /** Bit `c − 1` set for each hot column `c`. */
+  entityHotMask: number;
+}
+
+/** Flatten a game's field specs into the welcome's arrays. */
+export function schemaToWire(fields: readonly EntityFieldSpec[]): EntitySchemaWire {
+  let hotMask = 0;
+  fields.forEach((field, column) => {
+    if (field.hot === true && column > 0) hotMask |= 1 << (column - 1);
+  });
+  return {
+    entityFields: fields.map((field) => field.name),
+    entityScales: fields.map((field) => field.scale ?? 1),
+    entityWraps: fields.map((field) => field.wrap ?? 0),
+    entityHotMask: hotMask,
+  };
+}
+
+/** The delta coding both ends derive from the schema. */
+export function codingFromWire(schema: EntitySchemaWire): EntityCoding {
+  return {
+    stride: schema.entityFields.length,
+    wraps: schema.entityWraps,
+    hotMask: schema.entityHotMask,
+  };
+}
+
+/** Quantize one value of a column: round to the column's grid, wrapping if it wraps. */
+export function quantize(value: number, scale: number, wrap: number): number {
+  // `+ 0` turns the -0 that rounding small negatives gives into 0, as integers have no sign of 0.
+  const steps = Math.round(value * scale) + 0;
+  if (wrap === 0) return steps;
+  const wrapped = steps % wrap;
+  return (wrapped < 0 ? wrapped + wrap : wrapped) + 0;
+}
+
+/** The value a quantized step stands for. */
+export function dequantize(steps: number, scale: number): number {
+  return steps / scale;
+}
