@@ -92,6 +92,7 @@ export class SnapshotHistory {
       message.entities,
       codingFromWire(this.#schema),
       LIMITS.maxEntities,
+      baseline === undefined ? 0 : message.tick - baseline.tick,
     );
     const global = message.global ?? baseline?.global ?? null;
     const snapshot: WorldSnapshot = {

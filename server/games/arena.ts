@@ -19,11 +19,15 @@ import type { EntityFieldSpec, Game, GameEvent, InterestOptions } from "../rooms
 export const ARENA_ENTITY_SCHEMA: readonly EntityFieldSpec[] = [
   { name: "id" },
   { name: "kind" },
-  { name: "x", scale: 8, hot: true },
-  { name: "y", scale: 8, hot: true },
+  { name: "x", scale: 8, hot: true, velocity: "vx" },
+  { name: "y", scale: 8, hot: true, velocity: "vy" },
   { name: "angle", scale: 256 / (2 * Math.PI), wrap: 256 },
   { name: "hp" },
   { name: "score" },
+  // Motion over the last tick, in units per tick: deltas predict positions from it, and the
+  // client can extrapolate with it.
+  { name: "vx", scale: 8 },
+  { name: "vy", scale: 8 },
 ];
 
 /** Snapshot column names of the arena; the client reads rows in this order. */
@@ -70,9 +74,18 @@ export interface ArenaGameOptions {
  */
 export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState> {
   const arenaEvents: ArenaEvent[] = [];
+  const motions = new WeakMap<ArenaState, Motion>();
   function forward(events: GameEvent[]): void {
     for (const event of arenaEvents) events.push(toGameEvent(event));
     arenaEvents.length = 0;
+  }
+  function motionOf(state: ArenaState): Motion {
+    let motion = motions.get(state);
+    if (motion === undefined) {
+      motion = { dtMs: 1000 / 30, players: new Map(), tickPlayers: new Map(), npcs: [] };
+      motions.set(state, motion);
+    }
+    return motion;
   }
   return {
     name: "arena",
@@ -86,11 +99,34 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
       removePlayer(state, playerId);
     },
     applyInput(state, playerId, input, dtMs, events) {
+      const player = state.players.get(playerId);
+      const fromX = player?.x ?? 0, fromY = player?.y ?? 0;
       applyPlayerInput(state, playerId, input, dtMs, arenaEvents);
       forward(events);
+      if (player === undefined) return;
+      // Moved by this tick's inputs (two when a late one catches up): the tick's velocity.
+      const tickPlayers = motionOf(state).tickPlayers;
+      const moved = tickPlayers.get(playerId) ?? { dx: 0, dy: 0 };
+      moved.dx += player.x - fromX;
+      moved.dy += player.y - fromY;
+      tickPlayers.set(playerId, moved);
     },
     step(state, dtMs, events) {
+      const motion = motionOf(state);
+      motion.dtMs = dtMs;
+      [motion.players, motion.tickPlayers] = [motion.tickPlayers, motion.players];
+      motion.tickPlayers.clear();
+      const npcs = motion.npcs;
+      npcs.length = state.npcs.length * 2;
+      state.npcs.forEach((npc, index) => {
+        npcs[index * 2] = npc.x;
+        npcs[index * 2 + 1] = npc.y;
+      });
       stepArena(state, dtMs, arenaEvents);
+      state.npcs.forEach((npc, index) => {
+        npcs[index * 2] = npc.x - (npcs[index * 2] ?? npc.x);
+        npcs[index * 2 + 1] = npc.y - (npcs[index * 2 + 1] ?? npc.y);
+      });
       forward(events);
     },
     writeGlobal(state, out) {
@@ -98,7 +134,9 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
       for (const player of state.players.values()) out.push(player.id, player.score);
     },
     writeEntities(state, out) {
+      const motion = motionOf(state);
       for (const player of state.players.values()) {
+        const moved = motion.players.get(player.id);
         out.push(
           player.id,
           ENTITY_KIND.PLAYER,
@@ -107,16 +145,53 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
           player.angle,
           player.hp,
           player.score,
+          moved?.dx ?? 0,
+          moved?.dy ?? 0,
         );
       }
-      for (const npc of state.npcs) {
-        out.push(npc.id, ENTITY_KIND.NPC, npc.x, npc.y, npc.angle, npc.hp, 0);
-      }
+      state.npcs.forEach((npc, index) => {
+        // A respawned NPC jumps; its jump is no velocity.
+        const dx = motion.npcs[index * 2] ?? 0, dy = motion.npcs[index * 2 + 1] ?? 0;
+        const jumped = Math.abs(dx) > ARENA.npcSpeed || Math.abs(dy) > ARENA.npcSpeed;
+        out.push(
+          npc.id,
+          ENTITY_KIND.NPC,
+          npc.x,
+          npc.y,
+          npc.angle,
+          npc.hp,
+          0,
+          jumped ? 0 : dx,
+          jumped ? 0 : dy,
+        );
+      });
+      const shotStep = (ARENA.projectileSpeed * motion.dtMs) / 1000;
       for (const shot of state.projectiles) {
-        out.push(shot.id, ENTITY_KIND.PROJECTILE, shot.x, shot.y, shot.angle, 0, shot.ownerId);
+        out.push(
+          shot.id,
+          ENTITY_KIND.PROJECTILE,
+          shot.x,
+          shot.y,
+          shot.angle,
+          0,
+          shot.ownerId,
+          Math.cos(shot.angle) * shotStep,
+          Math.sin(shot.angle) * shotStep,
+        );
       }
     },
   };
+}
+
+/** Per-room motion over the last tick, kept beside the state for the velocity columns. */
+interface Motion {
+  dtMs: number;
+  /** Players' movement in the last completed tick. */
+  players: Map<number, { dx: number; dy: number }>;
+  /** Players' movement so far in the tick being simulated. */
+  tickPlayers: Map<number, { dx: number; dy: number }>;
+  /** NPC positions before the step, then their movement in it: [dx0, dy0, dx1, dy1, …]. */
+  npcs: number[];
 }
 
 function toGameEvent(event: ArenaEvent): GameEvent {

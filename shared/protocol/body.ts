@@ -18,6 +18,7 @@ export const SERVER_BODY_STRUCTURES: readonly (readonly string[])[] = [
     "entityScales",
     "entityWraps",
     "entityHotMask",
+    "entityVelocities",
   ],
   ["entities", "global"],
   ["type", "actor", "target", "value", "text"],

@@ -167,6 +167,7 @@ export class FrameEncoder {
           entityScales: message.entityScales,
           entityWraps: message.entityWraps,
           entityHotMask: message.entityHotMask,
+          entityVelocities: message.entityVelocities,
         });
       case MessageKind.EVENT:
         return this.#packr.pack({
@@ -354,6 +355,9 @@ export class FrameDecoder {
             expectInt(wrap, `${what} wrap ${index}`, 0, 2 ** 30)
           ),
           entityHotMask: expectInt(body.entityHotMask, `${what} hot mask`, 0, 2 ** 31 - 1),
+          entityVelocities: perField(body.entityVelocities, "velocities").map((column, index) =>
+            expectInt(column, `${what} velocity ${index}`, 0, fields.length - 1)
+          ),
         };
       }
       case MessageKind.PONG: {

@@ -39,6 +39,7 @@ const SERVER_MESSAGES: Message[] = [
     entityScales: [1, 16, 256 / (2 * Math.PI)],
     entityWraps: [0, 0, 256],
     entityHotMask: 1,
+    entityVelocities: [0, 0, 0],
   },
   {
     kind: MessageKind.SNAPSHOT,

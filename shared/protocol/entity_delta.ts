@@ -22,6 +22,8 @@ export interface EntityCoding {
   wraps: readonly number[];
   /** Columns that change on most ticks (positions): bit `c − 1` for column `c`. */
   hotMask: number;
+  /** Per column: its velocity column (values predicted as `base + velocity × ticks`), or 0. */
+  velocities: readonly number[];
 }
 
 /** Largest quantized value; keeps zigzag varints within 32 bits. */
@@ -82,8 +84,9 @@ export function encodeEntityDelta(
   coding: EntityCoding,
   out: ByteWriter,
   scratch: EntityDeltaScratch,
+  ticksSinceBaseline: number,
 ): void {
-  const { stride, wraps, hotMask } = coding;
+  const { stride, wraps, hotMask, velocities } = coding;
   const base = baseline ?? EMPTY_TABLE;
   // Pass 1: removed ids (in base, not in current), by merging the two sorted id lists.
   let removed = 0;
@@ -143,9 +146,8 @@ export function encodeEntityDelta(
     const baseRow = (baseRows[index] ?? 0) * stride;
     let mask = 0;
     for (let column = 1; column < stride; column++) {
-      if (current.values[row + column] !== base.values[baseRow + column]) {
-        mask |= 1 << (column - 1);
-      }
+      const predicted = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
+      if (current.values[row + column] !== predicted) mask |= 1 << (column - 1);
     }
     masks[index] = mask;
     if (mask !== 0) changed++;
@@ -180,11 +182,24 @@ export function encodeEntityDelta(
     for (let column = 1; column < stride; column++) {
       if ((mask & (1 << (column - 1))) === 0) continue;
       const value = current.values[row + column] ?? 0;
-      const baseValue = base.values[baseRow + column] ?? 0;
-      out.writeVarint(zigzag(residual(value, baseValue, wraps[column] ?? 0)));
+      const predicted = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
+      out.writeVarint(zigzag(residual(value, predicted, wraps[column] ?? 0)));
     }
   }
   scratch.reset();
+}
+
+/** A baseline value carried forward by its velocity column, if it has one. */
+function predict(
+  values: Int32Array,
+  row: number,
+  column: number,
+  velocities: readonly number[],
+  ticks: number,
+): number {
+  const base = values[row + column] ?? 0;
+  const velocity = velocities[column] ?? 0;
+  return velocity === 0 ? base : base + (values[row + velocity] ?? 0) * ticks;
 }
 
 function writeIdGaps(ids: Int32Array, count: number, out: ByteWriter): void {
@@ -252,8 +267,9 @@ export function decodeEntityDelta(
   bytes: Uint8Array,
   coding: EntityCoding,
   maxEntities: number,
+  ticksSinceBaseline: number,
 ): EntityTable {
-  const { stride, wraps, hotMask } = coding;
+  const { stride, wraps, hotMask, velocities } = coding;
   const base = baseline ?? EMPTY_TABLE;
   const reader = new ByteReader(bytes);
   const what = "snapshot entities";
@@ -326,7 +342,9 @@ export function decodeEntityDelta(
     const row = index * stride;
     keptTable.ids[index] = base.ids[keptRows[index] ?? 0] ?? 0;
     for (let column = 0; column < stride; column++) {
-      keptTable.values[row + column] = base.values[baseRow + column] ?? 0;
+      const value = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
+      if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
+      keptTable.values[row + column] = value;
     }
     if (changedFlags[index] === 0) continue;
     let mask = hotMask;

@@ -19,6 +19,12 @@ export interface EntityFieldSpec {
   wrap?: number;
   /** Whether the column changes on most ticks (a position); such columns cost no mask byte. */
   hot?: boolean;
+  /**
+   * Name of the column that holds this column's change per tick, in this column's steps (a
+   * position's velocity). Deltas then code the error of `baseline + velocity × ticks` instead of
+   * the change, which stays near 0 for steady motion however old the baseline.
+   */
+  velocity?: string;
 }
 
 /** The schema as the welcome carries it: parallel arrays, one entry per column. */
@@ -28,6 +34,8 @@ export interface EntitySchemaWire {
   entityWraps: number[];
   /** Bit `c − 1` set for each hot column `c`. */
   entityHotMask: number;
+  /** Per column: index of its velocity column, or 0 for none. */
+  entityVelocities: number[];
 }
 
 /** Flatten a game's field specs into the welcome's arrays. */
@@ -36,11 +44,23 @@ export function schemaToWire(fields: readonly EntityFieldSpec[]): EntitySchemaWi
   fields.forEach((field, column) => {
     if (field.hot === true && column > 0) hotMask |= 1 << (column - 1);
   });
+  const names = fields.map((field) => field.name);
+  const velocities = fields.map((field, column) => {
+    if (field.velocity === undefined) return 0;
+    const index = names.indexOf(field.velocity);
+    if (index < 1 || index === column || (field.wrap ?? 0) !== 0) {
+      throw new TypeError(
+        `Cannot use ${field.velocity} as the velocity of ${field.name}: it must be another column and ${field.name} must not wrap`,
+      );
+    }
+    return index;
+  });
   return {
-    entityFields: fields.map((field) => field.name),
+    entityFields: names,
     entityScales: fields.map((field) => field.scale ?? 1),
     entityWraps: fields.map((field) => field.wrap ?? 0),
     entityHotMask: hotMask,
+    entityVelocities: velocities,
   };
 }
 
@@ -50,6 +70,7 @@ export function codingFromWire(schema: EntitySchemaWire): EntityCoding {
     stride: schema.entityFields.length,
     wraps: schema.entityWraps,
     hotMask: schema.entityHotMask,
+    velocities: schema.entityVelocities,
   };
 }
 

@@ -94,6 +94,8 @@ export interface WelcomeMessage {
   entityWraps: number[];
   /** Columns that change on most ticks: bit `c − 1` for column `c`. */
   entityHotMask: number;
+  /** Per column: index of the column holding its change per tick (it is predicted), or 0. */
+  entityVelocities: number[];
 }
 
 /** Server → client: the authoritative state the client may see at one tick. */

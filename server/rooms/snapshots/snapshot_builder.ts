@@ -187,21 +187,32 @@ export class SnapshotBuilder {
       copyRows(this.#world, slot.table, this.#stride, null, this.#world.count);
       const cached = this.#sharedBodies.get(baselineTick);
       if (cached !== undefined) return { body: cached, baselineTick };
-      const body = this.#encodeBody(baseline?.table ?? null, slot.table, sendGlobal);
+      const body = this.#encodeBody(baseline, slot.table, sendGlobal);
       this.#sharedBodies.set(baselineTick, body);
       return { body, baselineTick };
     }
     this.#selectVisible(ring, previous, playerId);
     copyRows(this.#world, slot.table, this.#stride, this.#visible, this.#visibleCount);
     return {
-      body: this.#encodeBody(baseline?.table ?? null, slot.table, sendGlobal),
+      body: this.#encodeBody(baseline, slot.table, sendGlobal),
       baselineTick,
     };
   }
 
-  #encodeBody(baseline: EntityTable | null, table: EntityTable, sendGlobal: boolean): Uint8Array {
+  #encodeBody(
+    baseline: SentView | undefined,
+    table: EntityTable,
+    sendGlobal: boolean,
+  ): Uint8Array {
     this.#writer.reset();
-    encodeEntityDelta(baseline, table, this.#coding, this.#writer, this.#scratch);
+    encodeEntityDelta(
+      baseline?.table ?? null,
+      table,
+      this.#coding,
+      this.#writer,
+      this.#scratch,
+      baseline === undefined ? 0 : this.#tick - baseline.tick,
+    );
     return this.#encoder.encodeSnapshotBody({
       entities: this.#writer.view(),
       global: sendGlobal ? this.#global : null,
@@ -276,13 +287,14 @@ function copyRows(
     target.ids.set(source.ids.subarray(0, count));
     target.values.set(source.values.subarray(0, count * stride));
   } else {
+    const from = source.values, to = target.values;
     for (let index = 0; index < count; index++) {
       const row = rows[index] ?? 0;
       target.ids[index] = source.ids[row] ?? 0;
-      target.values.set(
-        source.values.subarray(row * stride, row * stride + stride),
-        index * stride,
-      );
+      // A plain loop: `set(subarray(…))` would allocate a view per row on the hot path.
+      for (let column = 0, a = row * stride, b = index * stride; column < stride; column++) {
+        to[b + column] = from[a + column] ?? 0;
+      }
     }
   }
   target.count = count;
