@@ -1,0 +1,334 @@
+import { CloseCode } from "../shared/protocol/mod.ts";
+import { ArenaSession } from "./game/arena_session.ts";
+import type { Scene } from "./game/scene.ts";
+import { FixedRateTicker } from "./game/fixed_rate_ticker.ts";
+import { InputSampler } from "./input/input_sampler.ts";
+import { Backoff } from "./net/backoff.ts";
+import {
+  GameConnection,
+  type GameConnectionOptions,
+  JoinRefusedError,
+} from "./net/game_connection.ts";
+import { NetSimulator } from "./net/net_simulator.ts";
+import { RateMeter } from "./net/rate_meter.ts";
+import { CanvasView } from "./render/canvas_view.ts";
+import { Hud } from "./render/hud.ts";
+import { DebugOverlay, type DebugSwitches } from "./ui/debug_overlay.ts";
+import type { JoinSettings } from "./ui/join_settings.ts";
+import { Screens } from "./ui/screens.ts";
+
+/** The page elements the client draws into. */
+export interface ArenaAppElements {
+  canvas: HTMLCanvasElement;
+  hud: HTMLElement;
+  screen: HTMLElement;
+  debug: HTMLElement;
+}
+
+/** How often the HUD and the debug numbers are redrawn, ms: text changing at 60 Hz is unreadable. */
+const HUD_INTERVAL_MS = 250;
+/** How often a ping goes out, ms. */
+const PING_INTERVAL_MS = 1000;
+/** How long to wait for the welcome, ms. */
+const JOIN_TIMEOUT_MS = 5000;
+/**
+ * Inputs are polled from the animation frame; this timer keeps them (and their acks) going
+ * while the tab is hidden and frames stop.
+ */
+const INPUT_FALLBACK_MS = 100;
+/**
+ * A connection that lasted this long counts as a success and resets the backoff; one dropped
+ * sooner (a server that welcomes and then fails) keeps backing off.
+ */
+const STABLE_CONNECTION_MS = 5000;
+
+const EMPTY_SCENE: Scene = {
+  entities: [],
+  own: undefined,
+  serverPositions: [],
+  scores: [],
+  names: new Map(),
+  kills: [],
+};
+
+/**
+ * The browser client: joins the arena, runs the 30 Hz input loop and the render loop, shows the
+ * HUD, the screens and the net-debug overlay, and reconnects with exponential backoff when the
+ * connection drops. Each connection gets a fresh {@linkcode ArenaSession}.
+ */
+export class ArenaApp {
+  /** The client-side network condition simulator (set from the debug overlay). */
+  readonly simulator = new NetSimulator();
+  readonly #url: string;
+  readonly #settings: JoinSettings;
+  readonly #view: CanvasView;
+  readonly #hud: Hud;
+  readonly #screens: Screens;
+  readonly #overlay: DebugOverlay;
+  readonly #input: InputSampler;
+  readonly #backoff = new Backoff();
+  readonly #down = new RateMeter();
+  readonly #up = new RateMeter();
+  readonly #snapshotRate = new RateMeter();
+  #room: string;
+  /** What a reconnect needs to take the same seat back, from the newest welcome. */
+  #seat: { token: string; playerId: number; lastSequence: number } | undefined;
+  #session: ArenaSession | undefined;
+  #scene: Scene = EMPTY_SCENE;
+  #ticker: FixedRateTicker | undefined;
+  #inputTimer: ReturnType<typeof setInterval> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #hudAtMs = 0;
+  #connecting = false;
+  #joinedAtMs = 0;
+
+  /**
+   * @param elements where to draw
+   * @param options the socket URL and the room and name to join with
+   */
+  constructor(elements: ArenaAppElements, options: JoinSettings & { url: string }) {
+    this.#url = options.url;
+    this.#settings = { room: options.room, name: options.name };
+    this.#room = options.room;
+    this.#view = new CanvasView(elements.canvas);
+    this.#hud = new Hud(elements.hud);
+    this.#screens = new Screens(elements.screen, {
+      reconnect: () => this.#connect(),
+      joinAnyRoom: () => {
+        const params = new URLSearchParams(location.search);
+        params.set("room", "any");
+        location.search = params.toString();
+      },
+      reload: () => location.reload(),
+    });
+    this.#overlay = new DebugOverlay(elements.debug, (switches) => this.#applySwitches(switches));
+    this.#input = new InputSampler(elements.canvas);
+  }
+
+  /** The current session, while connected. */
+  get session(): ArenaSession | undefined {
+    return this.#session;
+  }
+
+  /** What the newest frame drew. */
+  get scene(): Scene {
+    return this.#scene;
+  }
+
+  /** Which screen is up (`playing` while in the game). */
+  get screen(): string {
+    return this.#screens.state.kind;
+  }
+
+  /** Connect and start drawing. */
+  start(): void {
+    this.#connect();
+    const frame = (nowMs: number) => {
+      this.#frame(nowMs);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  #connect(): void {
+    if (this.#connecting || this.#session !== undefined) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#connecting = true;
+    this.#screens.show({ kind: "connecting", room: this.#room, name: this.#settings.name });
+    const options: GameConnectionOptions = {
+      url: this.#url,
+      game: "arena",
+      room: this.#room,
+      name: this.#settings.name,
+      timeoutMs: JOIN_TIMEOUT_MS,
+    };
+    if (this.#seat !== undefined) options.reconnectToken = this.#seat.token;
+    GameConnection.open(options).then(
+      (connection) => {
+        this.#connecting = false;
+        this.#joined(connection);
+      },
+      (error: unknown) => {
+        this.#connecting = false;
+        if (error instanceof JoinRefusedError) {
+          this.#ended(error.code, error.message.replace(/^Join refused \(\d+\): /, ""));
+        } else {
+          this.#ended(0, error instanceof Error ? error.message : String(error));
+        }
+      },
+    );
+  }
+
+  #joined(connection: GameConnection): void {
+    const seat = this.#seat;
+    const resumed = seat !== undefined && seat.playerId === connection.welcome.playerId;
+    const session = new ArenaSession(connection, {
+      name: this.#settings.name,
+      simulator: this.simulator,
+      lastSequence: resumed ? seat.lastSequence : 0,
+    });
+    this.#session = session;
+    // After a drop, come back to the same room (and seat, if the server keeps seats).
+    this.#room = session.roomId;
+    const token = connection.welcome.reconnectToken;
+    this.#seat = token === ""
+      ? undefined
+      : { token, playerId: session.playerId, lastSequence: session.lastSequence };
+    this.#joinedAtMs = performance.now();
+    this.#applySwitches(this.#overlay.switches);
+    connection.handlers.onClose = (code, reason) => {
+      if (this.#session === session) this.#ended(code, reason);
+    };
+    if (connection.closeCode !== null) {
+      this.#ended(connection.closeCode, connection.closeReason);
+      return;
+    }
+    this.#screens.show({ kind: "playing" });
+    session.ping();
+    this.#pingTimer = setInterval(() => session.ping(), PING_INTERVAL_MS);
+    const ticker = new FixedRateTicker(session.tickIntervalMs);
+    this.#ticker = ticker;
+    ticker.start(performance.now());
+    this.#inputTimer = setInterval(() => this.#sendInputs(performance.now()), INPUT_FALLBACK_MS);
+  }
+
+  /**
+   * Run the client ticks that are due: each samples the input and sends it. Polled once per
+   * frame, just before drawing, so the prediction's newest step is always there to draw.
+   */
+  #sendInputs(nowMs: number): void {
+    const session = this.#session;
+    const ticker = this.#ticker;
+    if (session === undefined || ticker === undefined) return;
+    for (const tickTimeMs of ticker.due(nowMs)) {
+      session.sendInput(this.#input.sample(this.#view.ownScreenPosition), tickTimeMs);
+    }
+  }
+
+  #ended(code: number, reason: string): void {
+    clearInterval(this.#inputTimer);
+    clearInterval(this.#pingTimer);
+    this.#ticker = undefined;
+    const session = this.#session;
+    if (session !== undefined && this.#seat !== undefined) {
+      this.#seat.lastSequence = session.lastSequence;
+    }
+    if (session !== undefined && performance.now() - this.#joinedAtMs >= STABLE_CONNECTION_MS) {
+      this.#backoff.reset();
+    }
+    session?.close();
+    this.#session = undefined;
+    this.simulator.clear();
+    switch (code) {
+      case CloseCode.VERSION_MISMATCH:
+      case CloseCode.PROTOCOL_ERROR:
+        this.#screens.show({ kind: "version_mismatch", reason: reason || "Protocol error" });
+        return;
+      case CloseCode.ROOM_FULL:
+        this.#screens.show({ kind: "room_full", reason });
+        return;
+      case CloseCode.ROOM_NOT_FOUND:
+        if (this.#room !== this.#settings.room) {
+          // The room we were in is gone (a server restart): join as first asked.
+          this.#room = this.#settings.room;
+          this.#retry("The room closed");
+          return;
+        }
+        this.#screens.show({ kind: "refused", reason });
+        return;
+      case CloseCode.BAD_TOKEN:
+        // The seat is gone (grace over, server restarted): join afresh, at once.
+        this.#seat = undefined;
+        this.#connect();
+        return;
+      case CloseCode.JOIN_REFUSED:
+        this.#screens.show({ kind: "refused", reason });
+        return;
+      default:
+        this.#retry(reason || `Connection closed (${code})`);
+    }
+  }
+
+  #retry(reason: string): void {
+    const delayMs = this.#backoff.next();
+    this.#screens.show({
+      kind: "disconnected",
+      reason,
+      retryAtMs: performance.now() + delayMs,
+      attempt: this.#backoff.attempts,
+    });
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delayMs);
+  }
+
+  #applySwitches(switches: Readonly<DebugSwitches>): void {
+    this.simulator.conditions = { ...switches.conditions };
+    const session = this.#session;
+    if (session === undefined) return;
+    session.prediction.enabled = switches.prediction;
+    session.interpolation.enabled = switches.interpolation;
+  }
+
+  #frame(nowMs: number): void {
+    this.#sendInputs(nowMs);
+    const session = this.#session;
+    this.#scene = session === undefined ? EMPTY_SCENE : session.scene(nowMs);
+    this.#view.draw(this.#scene, {
+      showServerPositions: this.#overlay.switches.showServerPositions,
+    });
+    if (session !== undefined) {
+      this.#down.update(nowMs, session.connection.bytesIn);
+      this.#up.update(nowMs, session.connection.bytesOut);
+      this.#snapshotRate.update(nowMs, session.snapshotsApplied);
+    }
+    if (nowMs - this.#hudAtMs < HUD_INTERVAL_MS) return;
+    this.#hudAtMs = nowMs;
+    this.#screens.refresh(nowMs);
+    this.#updateHud(session);
+  }
+
+  #updateHud(session: ArenaSession | undefined): void {
+    if (session === undefined) {
+      this.#hud.update({
+        pingMs: undefined,
+        serverTick: undefined,
+        snapshotsPerSecond: undefined,
+        kbpsDown: undefined,
+        kbpsUp: undefined,
+        predictionError: undefined,
+        interpolationDelayMs: undefined,
+        room: undefined,
+      });
+      return;
+    }
+    const players = this.#scene.scores.length;
+    const interpolation = session.interpolation;
+    const prediction = session.prediction;
+    this.#hud.update({
+      pingMs: session.rtt.smoothedMs,
+      serverTick: session.serverTick,
+      snapshotsPerSecond: this.#snapshotRate.perSecond,
+      kbpsDown: this.#down.perSecond * 8 / 1000,
+      kbpsUp: this.#up.perSecond * 8 / 1000,
+      predictionError: prediction.takePeakCorrection(),
+      interpolationDelayMs: interpolation.enabled ? interpolation.delayMs : 0,
+      room: `${session.roomId} · ${players} player${players === 1 ? "" : "s"}`,
+    });
+    const conditions = this.simulator.conditions;
+    this.#overlay.showStats([
+      `player ${session.playerId} in ${session.roomId}`,
+      `pending inputs    ${prediction.pendingInputs.length}`,
+      `last correction   ${prediction.lastCorrection.toFixed(2)} u${
+        prediction.lastCorrectionSnapped ? " (snapped)" : ""
+      }`,
+      `interp delay      ${interpolation.delayMs.toFixed(0)} ms`,
+      `arrival jitter    ${interpolation.jitterMs.toFixed(1)} ms`,
+      `extrapolating     ${interpolation.extrapolatingMs.toFixed(0)} ms`,
+      `snapshots kept    ${interpolation.length}`,
+      `simulated         +${conditions.latencyMs}±${conditions.jitterMs} ms each way, ${conditions.lossPercent}% loss`,
+      `dropped by sim    ${this.simulator.dropped}`,
+      `bytes in/out      ${session.connection.bytesIn} / ${session.connection.bytesOut}`,
+    ]);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What the client draws each frame, as plain data: the session builds it, the renderer and the
+ * test hook read it.
+ * @module
+ */
+
+/** One thing to draw, in world units. */
+export interface SceneEntity {
+  id: number;
+  /** One of `ENTITY_KIND`. */
+  kind: number;
+  x: number;
+  y: number;
+  angle: number;
+  hp: number;
+  score: number;
+  /** Whether this is the client's own player. */
+  own: boolean;
+  /** Strength of a hit flash, 1 just hit, 0 none. */
+  flash: number;
+}
+
+/** A recent kill, for the kill feed. */
+export interface KillNotice {
+  attacker: string;
+  target: string;
+  /** Local time it arrived, ms. */
+  atMs: number;
+}
+
+/** A scoreboard line. */
+export interface ScoreLine {
+  id: number;
+  score: number;
+  /** Whether this is the client's own player. */
+  own: boolean;
+}
+
+/** What one frame shows; the renderer draws only this. */
+export interface Scene {
+  /** Everything, own player included, in draw order (projectiles last). */
+  entities: SceneEntity[];
+  /** The own player, if it is in the world. */
+  own: SceneEntity | undefined;
+  /** The server's newest positions, drawn as outlines when the debug overlay asks. */
+  serverPositions: SceneEntity[];
+  /** Every player in the room by score, best first (not only those in view). */
+  scores: ScoreLine[];
+  /** Player id → display name. */
+  names: ReadonlyMap<number, string>;
+  kills: readonly KillNotice[];
+}

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { Buttons } from "../../shared/game/arena/mod.ts";
+import { MessageKind } from "../../shared/protocol/mod.ts";
+import { InputSender } from "./input_sender.ts";
+
+const INPUT = { buttons: Buttons.RIGHT, aim: 0.5 };
+
+Deno.test("InputSender.batch() numbers inputs from 1 and acks each newer snapshot once", () => {
+  const sender = new InputSender();
+  assert.deepEqual(sender.batch(INPUT, 10.4, 9), [
+    { kind: MessageKind.INPUT, sequence: 1, clientTick: 10, buttons: Buttons.RIGHT, aim: 0.5 },
+    { kind: MessageKind.ACK, tick: 9 },
+  ]);
+  assert.deepEqual(sender.batch(INPUT, 11, 9).map((message) => message.kind), [MessageKind.INPUT]);
+  const third = sender.batch(INPUT, 12, 11);
+  assert.equal(third[0]?.kind === MessageKind.INPUT && third[0].sequence, 3);
+  assert.deepEqual(third[1], { kind: MessageKind.ACK, tick: 11 });
+});
+
+Deno.test("InputSender.requestFullSnapshot() acks tick 0 once, then only newer ticks", () => {
+  const sender = new InputSender();
+  sender.batch(INPUT, 10, 9);
+  sender.requestFullSnapshot();
+  assert.deepEqual(sender.batch(INPUT, 11, 9)[1], { kind: MessageKind.ACK, tick: 0 });
+  assert.equal(sender.batch(INPUT, 12, 9).length, 1);
+  assert.deepEqual(sender.batch(INPUT, 13, 15)[1], { kind: MessageKind.ACK, tick: 15 });
+});

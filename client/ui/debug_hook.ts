@@ -1,0 +1,76 @@
+import type { ArenaApp } from "../app.ts";
+
+/** An entity as the newest frame drew it, world units. */
+export interface RenderedEntity {
+  id: number;
+  /** One of `ENTITY_KIND`: 0 player, 1 NPC, 2 projectile. */
+  kind: number;
+  x: number;
+  y: number;
+}
+
+/**
+ * A small read-only view of the client for end-to-end tests (`window.__arena`). It is a test
+ * hook, not an API: positions are what the newest frame drew (after prediction and
+ * interpolation), so a test can check what a player actually sees.
+ */
+export interface ArenaDebugHook {
+  /** Our player's id, `undefined` while not connected. */
+  readonly playerId: number | undefined;
+  /** Room joined, `undefined` while not connected. */
+  readonly roomId: string | undefined;
+  /** Where our player was drawn; NaN before it was. */
+  ownPosition(): { x: number; y: number };
+  /** Where entity `id` was drawn, or `null` if it was not. */
+  entityPosition(id: number): { x: number; y: number } | null;
+  /** Every entity the newest frame drew. */
+  renderedEntities(): RenderedEntity[];
+  /** Smoothed round-trip time, ms; `undefined` before the first pong. */
+  readonly pingMs: number | undefined;
+  /** Whether a session is open. */
+  readonly connected: boolean;
+  /** Snapshots applied by the current session. */
+  readonly snapshotsApplied: number;
+  /** The screen shown: `playing`, `connecting`, `disconnected`, `room_full`… */
+  readonly screen: string;
+}
+
+declare global {
+  /** Test hook of the arena client (`window.__arena`); see {@linkcode ArenaDebugHook}. */
+  var __arena: ArenaDebugHook | undefined;
+}
+
+/** Build the test hook over a running app. */
+export function createDebugHook(app: ArenaApp): ArenaDebugHook {
+  return {
+    get playerId() {
+      return app.session?.playerId;
+    },
+    get roomId() {
+      return app.session?.roomId;
+    },
+    ownPosition() {
+      const own = app.scene.own;
+      return own === undefined ? { x: Number.NaN, y: Number.NaN } : { x: own.x, y: own.y };
+    },
+    entityPosition(id) {
+      const entity = app.scene.entities.find((candidate) => candidate.id === id);
+      return entity === undefined ? null : { x: entity.x, y: entity.y };
+    },
+    renderedEntities() {
+      return app.scene.entities.map(({ id, kind, x, y }) => ({ id, kind, x, y }));
+    },
+    get pingMs() {
+      return app.session?.rtt.smoothedMs;
+    },
+    get connected() {
+      return app.session?.connection.open ?? false;
+    },
+    get snapshotsApplied() {
+      return app.session?.snapshotsApplied ?? 0;
+    },
+    get screen() {
+      return app.screen;
+    },
+  };
+}

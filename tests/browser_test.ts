@@ -1,0 +1,372 @@
+/**
+ * End-to-end: the real server and the bundled client in headless Chromium. Two players join one
+ * room; a key held in page A moves A's player in both pages, read from each page's
+ * `window.__arena` test hook (what the page draws, not what the server says).
+ * @module
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+// For its global `__arena` declaration (the test hook), which the page functions below read.
+import type {} from "../client/ui/debug_hook.ts";
+import { createArenaGame } from "../server/games/arena.ts";
+import { startServer } from "../server/server.ts";
+import { serveStaticFile } from "../server/transport/static_files.ts";
+import { SUBPROTOCOL } from "../shared/protocol/mod.ts";
+import { launchChromium } from "./support/browser.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;
+
+/** Build `client/dist/client.js` exactly as `deno task build:client` does. */
+async function buildClient(): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "browser",
+      "--sourcemap",
+      "linked",
+      "-o",
+      "client/dist/client.js",
+      "client/main.ts",
+    ],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  if (code !== 0) {
+    throw new Error(`Cannot bundle the client: ${new TextDecoder().decode(stderr)}`);
+  }
+}
+
+/** Poll every 50 ms, for at most `timeoutMs`. */
+function within(timeoutMs: number): { timeout: number; polling: number } {
+  return { timeout: timeoutMs, polling: 50 };
+}
+
+/** Await a bounded wait; on failure say what was awaited. */
+async function waitFor<T>(what: string, wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    throw new Error(`Gave up waiting for ${what}`, { cause: error });
+  }
+}
+
+/**
+ * Open `url` in a fresh browser context (its own storage, like another player's machine) with
+ * a 1280 × 720 window; page exceptions, and with `strict` console errors and failed requests, go
+ * to `errors`.
+ */
+async function openPage(
+  browser: Browser,
+  url: string,
+  errors: string[],
+  strict: boolean,
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 720 },
+    deviceScaleFactor: 1,
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  if (strict) {
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    page.on("response", (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+    });
+  }
+  await page.goto(url, { timeout: 10_000 });
+  return page;
+}
+
+/** Which screen the page shows, and its title. */
+function screenOf(page: Page): Promise<[string, string]> {
+  return page.evaluate(() => [
+    globalThis.__arena?.screen ?? "",
+    document.querySelector("#screen h1")?.textContent ?? "",
+  ]);
+}
+
+/** Where the page drew entity `id` (its own player when `id` is its player id). */
+function drawnAt(page: Page, id: number): Promise<{ x: number; y: number } | null> {
+  return page.evaluate((id) => globalThis.__arena?.entityPosition(id) ?? null, id);
+}
+
+/**
+ * Hold the arrow keys in `page` that take its player towards entity `targetId` until it is
+ * within `distance`, or `timeoutMs` has passed.
+ */
+async function walkTowards(
+  page: Page,
+  targetId: number,
+  distance: number,
+  timeoutMs: number,
+): Promise<void> {
+  const held = new Set<string>();
+  const deadlineMs = performance.now() + timeoutMs;
+  try {
+    while (performance.now() < deadlineMs) {
+      const own = await page.evaluate(() => globalThis.__arena?.ownPosition() ?? null);
+      const target = await drawnAt(page, targetId);
+      if (own === null || target === null) break;
+      const dx = target.x - own.x;
+      const dy = target.y - own.y;
+      if (Math.hypot(dx, dy) < distance) break;
+      const wanted = new Set<string>();
+      if (dx > 30) wanted.add("ArrowRight");
+      if (dx < -30) wanted.add("ArrowLeft");
+      if (dy > 30) wanted.add("ArrowDown");
+      if (dy < -30) wanted.add("ArrowUp");
+      for (const key of [...held]) {
+        if (wanted.has(key)) continue;
+        await page.keyboard.up(key);
+        held.delete(key);
+      }
+      for (const key of wanted) {
+        if (held.has(key)) continue;
+        await page.keyboard.down(key);
+        held.add(key);
+      }
+      await page.waitForTimeout(50);
+    }
+  } finally {
+    for (const key of held) await page.keyboard.up(key);
+  }
+}
+
+/** Put the mouse of `page` (whose own player is `ownId`) 150 px from it towards `targetId`. */
+async function aimAt(page: Page, ownId: number, targetId: number): Promise<void> {
+  const own = await drawnAt(page, ownId);
+  const target = await drawnAt(page, targetId);
+  const size = page.viewportSize();
+  if (own === null || target === null || size === null) return;
+  const length = Math.hypot(target.x - own.x, target.y - own.y) || 1;
+  // The camera keeps the own player in the middle of the view.
+  await page.mouse.move(
+    size.width / 2 + (target.x - own.x) / length * 150,
+    size.height / 2 + (target.y - own.y) / length * 150,
+  );
+}
+
+Deno.test("browser client: a key held in page A moves A's player in both pages", async () => {
+  const startedMs = performance.now();
+  await buildClient();
+  const bundleBytes = (await Deno.stat(`${ROOT}client/dist/client.js`)).size;
+  const server = await startServer({
+    // Interest management off: players spawn anywhere in the 2000 × 2000 arena, and B must see A
+    // wherever that is. Everything else is as `deno task start` serves it.
+    games: [createArenaGame({ interestManagement: false })],
+    hostname: "127.0.0.1",
+    port: 0,
+    tickRateHz: 30,
+    staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
+  });
+  try {
+    await using chromium = await launchChromium();
+    const pageErrors: string[] = [];
+    const open = (query: string) =>
+      openPage(chromium.browser, `${server.url}/${query}`, pageErrors, true);
+
+    const joined = () =>
+      (globalThis.__arena?.connected ?? false) && (globalThis.__arena?.snapshotsApplied ?? 0) > 3;
+    const pageA = await open("?name=alice");
+    await waitFor("A to join", pageA.waitForFunction(joined, undefined, within(10_000)));
+    const roomId = await pageA.evaluate(() => globalThis.__arena?.roomId);
+    const idA = await pageA.evaluate(() => globalThis.__arena?.playerId);
+    assert.ok(roomId !== undefined && idA !== undefined);
+    const pageB = await open(`?room=${encodeURIComponent(roomId)}&name=bob`);
+    await waitFor("B to join", pageB.waitForFunction(joined, undefined, within(10_000)));
+    assert.equal(await pageB.evaluate(() => globalThis.__arena?.roomId), roomId);
+    await waitFor(
+      "B to draw A's player",
+      pageB.waitForFunction(
+        (id) => globalThis.__arena?.entityPosition(id) != null,
+        idA,
+        within(10_000),
+      ),
+    );
+    await waitFor(
+      "A to draw itself",
+      pageA.waitForFunction(
+        () => !Number.isNaN(globalThis.__arena?.ownPosition().x),
+        undefined,
+        within(10_000),
+      ),
+    );
+
+    const startA = await pageA.evaluate(() =>
+      globalThis.__arena?.ownPosition() ?? { x: NaN, y: NaN }
+    );
+    const startInB = await drawnAt(pageB, idA);
+    assert.ok(startInB !== null, "B draws A's player");
+    // D moves right; a player spawned against the right wall goes left instead.
+    const [key, direction] = startA.x > 1850 ? ["a", -1] : ["d", 1];
+    await pageA.keyboard.down(key);
+    await pageA.waitForTimeout(500);
+    await pageA.keyboard.up(key);
+    // 500 ms at 200 units/s is 100 units; allow for timer granularity.
+    const moved = 60;
+    await waitFor(
+      "A's player to move in page A",
+      pageA.waitForFunction(
+        ([x, dir, min]) => ((globalThis.__arena?.ownPosition().x ?? x) - x) * dir >= min,
+        [startA.x, direction, moved] as const,
+        within(5_000),
+      ),
+    );
+    await waitFor(
+      "A's player to move in page B",
+      pageB.waitForFunction(
+        ([id, x, dir, min]) => ((globalThis.__arena?.entityPosition(id)?.x ?? x) - x) * dir >= min,
+        [idA, startInB.x, direction, moved] as const,
+        within(5_000),
+      ),
+    );
+    // Once A stops, both pages settle on the same spot (the server's, to its 1/8-unit grid).
+    await pageA.waitForTimeout(600);
+    const endA = await pageA.evaluate(() =>
+      globalThis.__arena?.ownPosition() ?? { x: NaN, y: NaN }
+    );
+    const endInB = await drawnAt(pageB, idA);
+    assert.ok(endInB !== null);
+    assert.ok(
+      Math.abs(endA.x - endInB.x) < 1 && Math.abs(endA.y - endInB.y) < 1,
+      `A at ${endA.x},${endA.y} in A but ${endInB.x},${endInB.y} in B`,
+    );
+    assert.ok(Math.abs(endA.y - startA.y) < 1, "holding one key moves along one axis only");
+
+    // The HUD shows a measured ping.
+    await waitFor(
+      "the HUD to show a ping",
+      pageA.waitForFunction(
+        () => /^\d+ ms$/.test(document.getElementById("hud-pingMs")?.textContent ?? ""),
+        undefined,
+        within(5_000),
+      ),
+    );
+    const pingText = await pageA.textContent("#hud-pingMs");
+    assert.match(pingText ?? "", /^\d+ ms$/);
+    assert.equal(typeof (await pageA.evaluate(() => globalThis.__arena?.pingMs)), "number");
+
+    // For the screenshot: B walks up to A (bounded), then both aim at each other and fire.
+    await walkTowards(pageB, idA, 260, 15_000);
+    const idB = await pageB.evaluate(() => globalThis.__arena?.playerId ?? 0);
+    await aimAt(pageA, idA, idB);
+    await aimAt(pageB, idB, idA);
+    await pageA.mouse.down();
+    await pageB.mouse.down();
+    // Taken mid-fight: the first shots have hit (HP bars down), later ones are in flight.
+    await pageA.waitForTimeout(900);
+    await Deno.mkdir(`${ROOT}tests/artifacts`, { recursive: true });
+    await pageA.screenshot({ path: SCREENSHOT, timeout: 10_000 });
+    await pageA.mouse.up();
+    await pageB.mouse.up();
+
+    assert.deepEqual(pageErrors, []);
+    console.log(
+      `browser test: ${
+        Math.round(performance.now() - startedMs)
+      } ms, bundle ${bundleBytes} bytes, ` +
+        `ping ${pingText}, A moved ${
+          Math.round(endA.x - startA.x)
+        } units; screenshot ${SCREENSHOT}`,
+    );
+  } finally {
+    await server.shutdown("Test finished", 1000);
+  }
+});
+
+Deno.test("browser client: room full, a server restart and a version mismatch show their screens", async () => {
+  await buildClient();
+  const staticFolders = [`${ROOT}client/dist`, `${ROOT}client`];
+  const settings = { hostname: "127.0.0.1", tickRateHz: 30, staticFolders };
+  const oneSeat = () => [createArenaGame({ maxPlayers: 1, npcCount: 5 })];
+  let server = await startServer({ ...settings, games: oneSeat(), port: 0 });
+  const port = Number(new URL(server.url).port);
+  // The browser logs failed WebSocket connections as console errors here; only page exceptions
+  // count as failures.
+  const pageErrors: string[] = [];
+  try {
+    await using chromium = await launchChromium();
+    const first = await openPage(chromium.browser, `${server.url}/?name=first`, pageErrors, false);
+    const playing = () =>
+      globalThis.__arena?.connected === true && globalThis.__arena.screen === "playing";
+    await waitFor(
+      "the first player to join",
+      first.waitForFunction(playing, undefined, within(10_000)),
+    );
+    const roomId = await first.evaluate(() => globalThis.__arena?.roomId ?? "");
+
+    const second = await openPage(
+      chromium.browser,
+      `${server.url}/?room=${encodeURIComponent(roomId)}&name=second`,
+      pageErrors,
+      false,
+    );
+    const showing = (kind: string) => globalThis.__arena?.screen === kind;
+    await waitFor(
+      "the room-full screen",
+      second.waitForFunction(showing, "room_full", within(10_000)),
+    );
+    assert.deepEqual(await screenOf(second), ["room_full", "Room full"]);
+    await second.context().close();
+
+    // Restart: the first player sees "Disconnected", then is back by itself.
+    await server.shutdown("Restarting for the test", 1000);
+    await waitFor(
+      "the disconnected screen",
+      first.waitForFunction(showing, "disconnected", within(5_000)),
+    );
+    assert.deepEqual(await screenOf(first), ["disconnected", "Disconnected"]);
+    server = await startServer({ ...settings, games: oneSeat(), port });
+    // Backoff: 0.5 s, 1 s, 2 s (+20%) at most before the server is back.
+    await waitFor("the reconnect", first.waitForFunction(playing, undefined, within(10_000)));
+    await first.context().close();
+  } finally {
+    await server.shutdown("Test finished", 1000);
+  }
+
+  // A server of another protocol version refuses the join with 4000.
+  const controller = new AbortController();
+  const other = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
+    async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname === "/ws") {
+        const { socket, response } = Deno.upgradeWebSocket(request, { protocol: SUBPROTOCOL });
+        socket.onmessage = () => socket.close(4000, "Protocol version 1 is not supported");
+        return response;
+      }
+      for (const folder of staticFolders) {
+        const file = await serveStaticFile(folder, url.pathname);
+        if (file !== null) return file;
+      }
+      return new Response("Not found", { status: 404 });
+    },
+  );
+  try {
+    await using chromium = await launchChromium();
+    const page = await openPage(
+      chromium.browser,
+      `http://127.0.0.1:${other.addr.port}/`,
+      pageErrors,
+      false,
+    );
+    const showing = (kind: string) => globalThis.__arena?.screen === kind;
+    await waitFor(
+      "the version screen",
+      page.waitForFunction(showing, "version_mismatch", within(10_000)),
+    );
+    assert.deepEqual(await screenOf(page), ["version_mismatch", "Version mismatch"]);
+    await page.context().close();
+  } finally {
+    controller.abort();
+    await other.finished;
+  }
+  assert.deepEqual(pageErrors, []);
+});
