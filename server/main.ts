@@ -11,6 +11,15 @@ export interface ServerSettings {
   hostname: string;
   port: number;
   tickRateHz: number;
+  /** Wandering NPCs in each arena room (`--npcs`, `NPCS`). */
+  npcCount: number;
+  /** Most players in one arena room (`--max-players`, `MAX_PLAYERS`). */
+  maxPlayers: number;
+  /**
+   * Most WebSockets from one address (`--max-connections-per-address`,
+   * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
+   */
+  maxConnectionsPerAddress: number;
 }
 
 /** Read settings from `args` and `env`; flags win over the environment. */
@@ -28,10 +37,19 @@ export function parseSettings(
     if (value === undefined) throw new TypeError(`Cannot parse argument ${arg}: missing value`);
     flags.set(name, value);
   }
-  const known = new Set(["port", "host", "tick-rate"]);
+  const known = new Set([
+    "port",
+    "host",
+    "tick-rate",
+    "npcs",
+    "max-players",
+    "max-connections-per-address",
+  ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) {
-      throw new TypeError(`Unknown flag --${name}: use --port, --host, --tick-rate`);
+      throw new TypeError(
+        `Unknown flag --${name}: use ${[...known].map((flag) => `--${flag}`).join(", ")}`,
+      );
     }
   }
   const number = (value: string, what: string, min: number, max: number): number => {
@@ -45,6 +63,19 @@ export function parseSettings(
     hostname: flags.get("host") ?? env("HOST") ?? "127.0.0.1",
     port: number(flags.get("port") ?? env("PORT") ?? "8000", "port", 0, 65535),
     tickRateHz: number(flags.get("tick-rate") ?? env("TICK_RATE") ?? "30", "tick rate", 1, 240),
+    npcCount: number(flags.get("npcs") ?? env("NPCS") ?? "20", "NPC count", 0, 10_000),
+    maxPlayers: number(
+      flags.get("max-players") ?? env("MAX_PLAYERS") ?? "64",
+      "max players",
+      1,
+      1000,
+    ),
+    maxConnectionsPerAddress: number(
+      flags.get("max-connections-per-address") ?? env("MAX_CONNECTIONS_PER_ADDRESS") ?? "32",
+      "max connections per address",
+      1,
+      1_000_000,
+    ),
   };
 }
 
@@ -52,10 +83,11 @@ export function parseSettings(
 export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
   return startServer({
-    games: [createArenaGame()],
+    games: [createArenaGame({ npcCount: settings.npcCount, maxPlayers: settings.maxPlayers })],
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,
+    connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
   });
 }
@@ -64,7 +96,8 @@ if (import.meta.main) {
   const settings = parseSettings(Deno.args, (name) => Deno.env.get(name));
   const server = await startDemoServer(settings);
   console.log(
-    `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz`,
+    `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz; ` +
+      `operator view at ${server.url}/stats and ${server.url}/metrics`,
   );
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,13 +1,17 @@
 import { CloseCode } from "../shared/protocol/mod.ts";
+import { createMetricsRoutes, ServerMetrics } from "./metrics/mod.ts";
 import type { Game } from "./rooms/game.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/registry.ts";
 import { type Clock, realClock } from "./tick/clock.ts";
 import { createHandler, type Handler, type HandlerOptions } from "./transport/http_handler.ts";
 import type { Connection } from "./transport/connection.ts";
+import type { ConnectionLimitsOptions } from "./transport/connection_limits.ts";
+import { ReconnectTokens } from "./transport/reconnect_token.ts";
 import { ServerCounters } from "./transport/server_counters.ts";
 
 /** Settings of {@linkcode startServer}. */
-export interface ServerOptions extends Partial<Omit<RoomRegistryOptions, "clock">> {
+export interface ServerOptions
+  extends Partial<Omit<RoomRegistryOptions, "clock" | "issueReconnectToken">> {
   /** Games clients can join. */
   games: Game<unknown>[];
   /**
@@ -26,8 +30,25 @@ export interface ServerOptions extends Partial<Omit<RoomRegistryOptions, "clock"
   staticFolders?: string[];
   /** Origins allowed to open a WebSocket; all when unset. */
   allowedOrigins?: string[];
-  /** Extra HTTP routes. */
+  /** Per-address connection limit, message rate, join and silence deadlines. */
+  connectionLimits?: ConnectionLimitsOptions;
+  /**
+   * Signs and checks reconnect tokens.
+   * @default a ReconnectTokens with a random secret: tokens die with the process
+   */
+  reconnectTokens?: ReconnectTokens;
+  /** Extra HTTP routes; one with the path of an operator route replaces it. */
   routes?: HandlerOptions["routes"];
+  /**
+   * Serve the operator's routes `/metrics`, `/stats` and `/stats.json`.
+   * @default true
+   */
+  operatorRoutes?: boolean;
+  /**
+   * Time between two samples of the live stats history.
+   * @default 1000
+   */
+  statsSampleIntervalMs?: number;
 }
 
 /** A running server. */
@@ -40,6 +61,8 @@ export interface RunningServer {
   readonly registry: RoomRegistry;
   /** Transport counters. */
   readonly counters: ServerCounters;
+  /** The operator's metrics and stats history. */
+  readonly metrics: ServerMetrics;
   /** The request handler. */
   readonly handler: Handler;
   /**
@@ -52,14 +75,29 @@ export interface RunningServer {
 /** Start serving HTTP and WebSockets with the given games. */
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const clock = options.clock ?? realClock;
-  const registry = new RoomRegistry({ ...options, clock });
+  const reconnectTokens = options.reconnectTokens ?? new ReconnectTokens();
+  const registry = new RoomRegistry({
+    ...options,
+    clock,
+    issueReconnectToken: (roomId, playerId) => reconnectTokens.issue(roomId, playerId),
+  });
   for (const game of options.games) registry.register(game);
   const counters = new ServerCounters();
   const connections = new Set<Connection>();
-  const handlerOptions: HandlerOptions = { registry, counters, connections };
+  const metrics = new ServerMetrics({
+    registry,
+    counters,
+    connections,
+    sampleIntervalMs: options.statsSampleIntervalMs ?? 1000,
+  });
+  const handlerOptions: HandlerOptions = { registry, counters, connections, reconnectTokens };
+  if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
-  if (options.routes !== undefined) handlerOptions.routes = options.routes;
+  handlerOptions.routes = {
+    ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),
+    ...options.routes,
+  };
   const handler = createHandler(handlerOptions);
   const controller = new AbortController();
   return new Promise((resolve) => {
@@ -68,15 +106,18 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       port: options.port ?? 8000,
       signal: controller.signal,
       onListen: ({ hostname, port }) => {
+        metrics.start();
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
         resolve({
           url: `http://${host}:${port}`,
           wsUrl: `ws://${host}:${port}/ws`,
           registry,
           counters,
+          metrics,
           handler,
           async shutdown(reason = "Server is restarting", timeoutMs = 1500) {
             const deadlineMs = performance.now() + timeoutMs;
+            metrics.stop();
             registry.closeAll(CloseCode.SERVICE_RESTART, reason);
             for (const connection of connections) {
               connection.close(CloseCode.SERVICE_RESTART, reason);

@@ -59,7 +59,10 @@ export class Histogram {
   /** Sum of the observations, ms. */
   sumMs = 0;
 
-  /** @param boundsMs ascending upper bounds of the buckets */
+  /**
+   * Create an empty histogram.
+   * @param boundsMs ascending upper bounds of the buckets
+   */
   constructor(boundsMs: readonly number[] = TICK_BUCKETS_MS) {
     for (let index = 1; index < boundsMs.length; index++) {
       if (!((boundsMs[index] ?? 0) > (boundsMs[index - 1] ?? 0))) {
@@ -85,20 +88,25 @@ export class Histogram {
    * @returns `NaN` when the histogram is empty
    */
   quantile(q: number): number {
-    return quantileOfBuckets(this.boundsMs, this.counts, q);
+    return quantileOfBuckets(this, q);
   }
 }
 
+/** Per-bucket counts (not cumulative) and their upper bounds, as {@linkcode Histogram} has. */
+export interface Buckets {
+  /** Ascending upper bounds; the bucket after the last is unbounded. */
+  boundsMs: readonly number[];
+  /** One count per bucket, one more than `boundsMs`. */
+  counts: ArrayLike<number>;
+}
+
 /**
- * Estimate the `q` quantile of per-bucket counts (not cumulative) with the given upper bounds,
- * interpolating linearly inside the bucket; a quantile in the unbounded bucket is its lower bound.
+ * Estimate the `q` quantile (0..1) of bucket counts, interpolating linearly inside the bucket it
+ * falls in; a quantile in the unbounded bucket is that bucket's lower bound.
  * @returns `NaN` when every count is zero
  */
-export function quantileOfBuckets(
-  boundsMs: readonly number[],
-  counts: ArrayLike<number>,
-  q: number,
-): number {
+export function quantileOfBuckets(buckets: Buckets, q: number): number {
+  const { boundsMs, counts } = buckets;
   let total = 0;
   for (let index = 0; index < counts.length; index++) total += counts[index] ?? 0;
   if (total <= 0) return NaN;

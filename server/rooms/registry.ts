@@ -115,6 +115,30 @@ export class RoomRegistry {
     return { ok: true, room, playerId: result.playerId };
   }
 
+  /**
+   * Give a dropped player its seat back on `client` (the reconnect token naming `roomId` and
+   * `playerId` is already verified), or say why not: 4007 when the room or the seat is gone.
+   */
+  resume(
+    roomId: string,
+    playerId: number,
+    client: RoomClient,
+    reconnectToken: string,
+  ): RegistryJoinResult {
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) {
+      return {
+        ok: false,
+        code: CloseCode.BAD_TOKEN,
+        reason: `Room ${JSON.stringify(roomId)} of the reconnect token no longer exists`,
+      };
+    }
+    const result = room.resume(playerId, client, reconnectToken);
+    if (!result.ok) return result;
+    this.#cancelDispose(room);
+    return { ok: true, room, playerId };
+  }
+
   /** Create and start a room of `game`; it is disposed if nobody joins in time. */
   create<State>(game: Game<State>): Room<State> {
     const id = `${game.name}-${this.#nextRoomNumber++}`;

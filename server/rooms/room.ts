@@ -5,7 +5,7 @@ import {
   MessageKind,
 } from "../../shared/protocol/mod.ts";
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
-import type { Clock } from "../tick/clock.ts";
+import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
 import type { Game, GameEvent, PlayerInput } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
@@ -57,6 +57,18 @@ export interface RoomOptions {
   slowClientTimeoutMs?: number;
   /** Per-player input queue limits. */
   inputQueue?: InputQueueOptions;
+  /**
+   * Signs the reconnect token each welcome carries. Signing is asynchronous (WebCrypto), so with
+   * it the welcome follows the join by a moment; without it the welcome carries `""` and a
+   * dropped seat is not kept.
+   */
+  issueReconnectToken?: (roomId: string, playerId: number) => Promise<string>;
+  /**
+   * A player whose connection dropped keeps its seat (entity, score, input sequence) this long,
+   * to come back with its reconnect token; then it leaves.
+   * @default 10000
+   */
+  reconnectGraceMs?: number;
   /** Source of time; tests drive a manual clock. */
   clock: Clock;
 }
@@ -92,6 +104,12 @@ export class Room<State = unknown> {
   readonly stats = new RoomStats();
   readonly #state: State;
   readonly #members = new Map<number, Member>();
+  /** Seated by the game, waiting for their reconnect token before the welcome. */
+  readonly #admitting = new Map<number, Member>();
+  /** Dropped players whose seats are kept until their grace timer fires. */
+  readonly #detached = new Map<number, { member: Member; timer: TimerHandle }>();
+  readonly #issueReconnectToken: RoomOptions["issueReconnectToken"];
+  readonly #reconnectGraceMs: number;
   readonly #loop: FixedStepLoop;
   readonly #clock: Clock;
   readonly #tickRateHz: number;
@@ -127,6 +145,8 @@ export class Room<State = unknown> {
     this.#hardLimitBytes = options.slowClientHardLimitBytes ?? 4 * 1024 * 1024;
     this.#slowClientTimeoutMs = options.slowClientTimeoutMs ?? 5000;
     this.#inputQueueOptions = options.inputQueue ?? {};
+    this.#issueReconnectToken = options.issueReconnectToken;
+    this.#reconnectGraceMs = options.reconnectGraceMs ?? 10_000;
     this.#snapshots = new SnapshotBuilder(game.entitySchema, game.interest);
     this.#state = game.createState(id);
     this.#loop = new FixedStepLoop({
@@ -145,9 +165,9 @@ export class Room<State = unknown> {
     return this.#tick;
   }
 
-  /** Players in the room. */
+  /** Seats taken: connected players, players being welcomed, and dropped players in grace. */
   get playerCount(): number {
-    return this.#members.size;
+    return this.#members.size + this.#admitting.size + this.#detached.size;
   }
 
   /** Whether the room has stopped for good. */
@@ -176,11 +196,11 @@ export class Room<State = unknown> {
    */
   join(client: RoomClient, name: string): JoinResult {
     if (this.#closed) return { ok: false, code: CloseCode.ROOM_CLOSED, reason: "Room is closed" };
-    if (this.#members.size >= this.game.maxPlayers) {
+    if (this.playerCount >= this.game.maxPlayers) {
       return {
         ok: false,
         code: CloseCode.ROOM_FULL,
-        reason: `Room ${this.id} is full (${this.#members.size} of ${this.game.maxPlayers})`,
+        reason: `Room ${this.id} is full (${this.playerCount} of ${this.game.maxPlayers})`,
       };
     }
     let playerId: number;
@@ -201,32 +221,114 @@ export class Room<State = unknown> {
       views: this.#snapshots.createViewRing(),
       slowSinceMs: -1,
     };
+    const issue = this.#issueReconnectToken;
+    if (issue === undefined) {
+      this.#seat(member, "");
+      return { ok: true, playerId };
+    }
+    // The seat is held while the token is signed; leave() or close() in between cancel it.
+    this.#admitting.set(playerId, member);
+    const admit = (token: string) => {
+      if (this.#admitting.get(playerId) !== member) return;
+      this.#admitting.delete(playerId);
+      this.#seat(member, token);
+    };
+    issue(this.id, playerId).then(admit, (error) => {
+      console.error(`Room ${this.id}: cannot sign a reconnect token`, error);
+      admit("");
+    });
+    return { ok: true, playerId };
+  }
+
+  /** Welcome a member (it learns who is already here) and let the others know next message. */
+  #seat(member: Member, reconnectToken: string): void {
+    this.#welcome(member, reconnectToken);
+    this.#pendingEvents.push(this.#event("joined", member.playerId, member.name));
+  }
+
+  #welcome(member: Member, reconnectToken: string): void {
     const encoder = new FrameEncoder(256);
     encoder.add({
       kind: MessageKind.WELCOME,
-      playerId,
+      playerId: member.playerId,
       roomId: this.id,
       game: this.game.name,
       tickRateHz: this.#tickRateHz,
       snapshotEveryTicks: this.#broadcastEveryTicks,
       tick: this.#tick,
-      reconnectToken: "",
+      reconnectToken,
       ...this.#snapshots.wire,
     });
     for (const other of this.#members.values()) {
       encoder.add(this.#event("joined", other.playerId, other.name));
     }
-    client.send(encoder.finish());
-    this.#members.set(playerId, member);
-    this.#pendingEvents.push(this.#event("joined", playerId, name));
+    for (const { member: other } of this.#detached.values()) {
+      if (other !== member) encoder.add(this.#event("joined", other.playerId, other.name));
+    }
+    member.client.send(encoder.finish());
+    this.#members.set(member.playerId, member);
+  }
+
+  /**
+   * Keep the seat of a player whose connection dropped: its entity stays, its queued inputs wait,
+   * and it leaves when the reconnect grace period ends unless {@linkcode Room.resume} comes
+   * first. Without reconnect tokens nobody can come back, so this is {@linkcode Room.leave}.
+   */
+  detach(playerId: number): void {
+    const member = this.#members.get(playerId);
+    if (
+      member === undefined || this.#closed || this.#issueReconnectToken === undefined ||
+      this.#reconnectGraceMs <= 0
+    ) {
+      this.leave(playerId);
+      return;
+    }
+    this.#members.delete(playerId);
+    const timer = this.#clock.setTimer(() => this.leave(playerId), this.#reconnectGraceMs);
+    this.#detached.set(playerId, { member, timer });
+  }
+
+  /**
+   * Give a dropped player its seat back on a new connection: same entity, score and input
+   * sequence, a welcome carrying `reconnectToken`, and a full snapshot next (the new client has
+   * no baseline). Refused with 4007 when the seat is not held (any more).
+   */
+  resume(playerId: number, client: RoomClient, reconnectToken: string): JoinResult {
+    if (this.#closed) return { ok: false, code: CloseCode.ROOM_CLOSED, reason: "Room is closed" };
+    const held = this.#detached.get(playerId);
+    if (held === undefined) {
+      const connected = this.#members.has(playerId) || this.#admitting.has(playerId);
+      return {
+        ok: false,
+        code: CloseCode.BAD_TOKEN,
+        reason: connected
+          ? `Player ${playerId} of room ${this.id} is still connected`
+          : `Player ${playerId} no longer has a seat in room ${this.id}`,
+      };
+    }
+    this.#detached.delete(playerId);
+    this.#clock.clearTimer(held.timer);
+    const member = held.member;
+    member.client = client;
+    // No acked baseline and a fresh view ring: the next snapshot to this client is a full one.
+    member.ackedTick = 0;
+    member.views = this.#snapshots.createViewRing();
+    member.slowSinceMs = -1;
+    this.#welcome(member, reconnectToken);
     return { ok: true, playerId };
   }
 
-  /** Remove a player whose connection ended. */
+  /** Remove a player: its connection ended for good, or its grace period did. */
   leave(playerId: number): void {
-    const member = this.#members.get(playerId);
+    const held = this.#detached.get(playerId);
+    if (held !== undefined) {
+      this.#detached.delete(playerId);
+      this.#clock.clearTimer(held.timer);
+    }
+    const member = this.#members.get(playerId) ?? this.#admitting.get(playerId) ?? held?.member;
     if (member === undefined) return;
     this.#members.delete(playerId);
+    this.#admitting.delete(playerId);
     if (!this.#closed) {
       try {
         this.game.leave(this.#state, playerId);
@@ -236,7 +338,7 @@ export class Room<State = unknown> {
       }
       this.#pendingEvents.push(this.#event("left", playerId, member.name));
     }
-    if (this.#members.size === 0) this.onEmpty?.(this);
+    if (this.playerCount === 0) this.onEmpty?.(this);
   }
 
   /**
@@ -268,7 +370,8 @@ export class Room<State = unknown> {
 
   /** Newest input sequence applied for a player, 0 if none or unknown. */
   lastInputSequence(playerId: number): number {
-    return this.#members.get(playerId)?.inputs.lastAppliedSequence ?? 0;
+    const member = this.#members.get(playerId) ?? this.#detached.get(playerId)?.member;
+    return member?.inputs.lastAppliedSequence ?? 0;
   }
 
   /** Run one simulation step and, on broadcast ticks, send snapshots. The loop calls this. */
@@ -301,8 +404,11 @@ export class Room<State = unknown> {
     if (this.#closed) return;
     this.#closed = true;
     this.#loop.stop();
-    const members = [...this.#members.values()];
+    const members = [...this.#members.values(), ...this.#admitting.values()];
     this.#members.clear();
+    this.#admitting.clear();
+    for (const { timer } of this.#detached.values()) this.#clock.clearTimer(timer);
+    this.#detached.clear();
     for (const member of members) member.client.close(code, reason);
   }
 

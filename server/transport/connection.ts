@@ -5,13 +5,26 @@ import {
   FrameDecoder,
   FrameError,
   FrameErrorReason,
+  type JoinMessage,
   MessageKind,
   PROTOCOL_VERSION,
 } from "../../shared/protocol/mod.ts";
-import type { RoomRegistry } from "../rooms/registry.ts";
+import type { RegistryJoinResult, RoomRegistry } from "../rooms/registry.ts";
 import type { Room, RoomClient } from "../rooms/room.ts";
 import { closeReason } from "./close_reason.ts";
+import {
+  type ConnectionLimits,
+  MessageRateLimiter,
+  resolveConnectionLimits,
+} from "./connection_limits.ts";
+import type { ReconnectTokenCheck } from "./reconnect_token.ts";
 import type { ServerCounters } from "./server_counters.ts";
+
+/** What a {@linkcode Connection} needs to check a reconnect token (a `ReconnectTokens`). */
+export interface ReconnectTokenVerifier {
+  /** Check `token` and that it names `roomId`. */
+  verify(token: string, roomId: string): Promise<ReconnectTokenCheck>;
+}
 
 /** Settings of a {@linkcode Connection}. */
 export interface ConnectionOptions {
@@ -24,42 +37,65 @@ export interface ConnectionOptions {
   /** Told once when the socket has ended. */
   onEnded?: () => void;
   /**
-   * Messages a second a client may send on average.
-   * @default 120
+   * Rate, size-of-burst and silence limits.
+   * @default resolveConnectionLimits()
    */
-  maxMessagesPerSecond?: number;
+  limits?: ConnectionLimits;
+  /** Checks reconnect tokens; without it a join carrying a token is refused with 4007. */
+  reconnectTokens?: ReconnectTokenVerifier;
+}
+
+/** How a {@linkcode Connection.close} treats the seat of a joined client. */
+export interface CloseOptions {
   /**
-   * Messages a client may send in a burst above the average.
-   * @default 240
+   * Keep the seat for the room's reconnect grace period (the client may come back), instead of
+   * removing the player now.
+   * @default false
    */
-  messageBurst?: number;
+  keepSeat?: boolean;
 }
 
 /**
- * One client's WebSocket session: decodes what it sends, enforces the join-first order and the
- * message rate, and forwards inputs to its room. Any bad input ends in a close with a code and a
- * reason; nothing thrown here reaches the socket's event loop.
+ * One client's WebSocket session: decodes what it sends, enforces the join-first order, the
+ * message rate and the join and silence deadlines, and forwards inputs to its room. Any bad input
+ * ends in a close with a code and a reason; nothing thrown here reaches the socket's event loop.
  */
 export class Connection implements RoomClient {
   readonly #socket: WebSocket;
   readonly #options: ConnectionOptions;
+  readonly #limits: ConnectionLimits;
   readonly #decoder = new FrameDecoder();
   #room: Room | undefined;
   #playerId = 0;
+  /** A join is being checked (a reconnect token is verified asynchronously). */
+  #joining = false;
   #closed = false;
-  #tokens: number;
-  #lastRefillMs = performance.now();
+  #ended = false;
+  readonly #rate: MessageRateLimiter;
+  #lastMessageMs = performance.now();
+  #joinTimer: ReturnType<typeof setTimeout> | undefined;
+  #silenceTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param socket an upgraded, not yet open socket; @param options where to send joins */
   constructor(socket: WebSocket, options: ConnectionOptions) {
     this.#socket = socket;
     this.#options = options;
-    this.#tokens = options.messageBurst ?? 240;
+    this.#limits = options.limits ?? resolveConnectionLimits();
+    this.#rate = new MessageRateLimiter(this.#limits, performance.now());
     socket.binaryType = "arraybuffer";
     options.counters.connectionsOpened++;
     socket.onmessage = (event) => this.#receive(event.data);
-    socket.onclose = () => this.#ended();
+    // Deno fires close twice when its idle ping times out (1001, then 1005); #ended copes.
+    socket.onclose = (event) => this.#end(event.code);
     socket.onerror = () => {};
+    this.#joinTimer = setTimeout(() => {
+      this.#joinTimer = undefined;
+      this.#options.counters.kicked("join_timeout");
+      this.close(
+        CloseCode.POLICY_VIOLATION,
+        `No join within ${this.#limits.joinTimeoutMs} ms of connecting`,
+      );
+    }, this.#limits.joinTimeoutMs);
   }
 
   /** Bytes queued on the socket. */
@@ -76,10 +112,11 @@ export class Connection implements RoomClient {
   }
 
   /** Close with a code and a reason (shortened to the 123 bytes a close frame allows). */
-  close(code: number, reason: string): void {
+  close(code: number, reason: string, options: CloseOptions = {}): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#leaveRoom();
+    this.#stopTimers();
+    this.#releaseSeat(options.keepSeat ?? false);
     const state = this.#socket.readyState;
     if (state === WebSocket.OPEN || state === WebSocket.CONNECTING) {
       try {
@@ -92,6 +129,7 @@ export class Connection implements RoomClient {
 
   #receive(data: unknown): void {
     if (this.#closed) return;
+    this.#lastMessageMs = performance.now();
     try {
       this.#handle(data);
     } catch (error) {
@@ -108,17 +146,26 @@ export class Connection implements RoomClient {
   #handle(data: unknown): void {
     const counters = this.#options.counters;
     counters.messagesIn++;
+    if (data instanceof ArrayBuffer) counters.bytesIn += data.byteLength;
+    // The rate applies before any decoding, so a flood costs the server as little as possible.
+    const admitted = this.#rate.take(performance.now());
+    if (admitted === "kick") {
+      counters.kicked("rate_limited");
+      this.#refuse(
+        CloseCode.POLICY_VIOLATION,
+        `Too many messages: over ${this.#limits.maxMessagesPerSecond} a second for too long`,
+      );
+      return;
+    }
+    if (admitted === "drop") {
+      counters.messagesThrottled++;
+      return;
+    }
     if (!(data instanceof ArrayBuffer)) {
       throw new FrameError(
         FrameErrorReason.NOT_BINARY,
         "Cannot decode message: text messages are not accepted, send binary frames",
       );
-    }
-    counters.bytesIn += data.byteLength;
-    if (!this.#takeRateToken()) {
-      counters.kicked("rate_limited");
-      this.close(CloseCode.POLICY_VIOLATION, "Too many messages: rate limit exceeded");
-      return;
     }
     for (const message of this.#decoder.decodeClientBatch(new Uint8Array(data))) {
       if (this.#closed) return;
@@ -155,8 +202,8 @@ export class Connection implements RoomClient {
     }
   }
 
-  #join(message: Extract<ClientMessage, { kind: typeof MessageKind.JOIN }>): void {
-    if (this.#room !== undefined) {
+  #join(message: JoinMessage): void {
+    if (this.#room !== undefined || this.#joining) {
       this.#refuse(CloseCode.NOT_JOINED, "Already joined: send one join per connection");
       return;
     }
@@ -167,17 +214,66 @@ export class Connection implements RoomClient {
       );
       return;
     }
+    if (message.reconnectToken !== "") {
+      this.#joining = true;
+      this.#resume(message).catch((error) => {
+        console.error("Reconnect failed", error);
+        this.#refuse(CloseCode.INTERNAL_ERROR, "Internal server error");
+      });
+      return;
+    }
     const name = message.name.trim() || "player";
-    const result = this.#options.registry.join(
-      { game: message.game, room: message.room, name },
-      this,
+    this.#seated(
+      this.#options.registry.join({ game: message.game, room: message.room, name }, this),
     );
+  }
+
+  /** Check the token (WebCrypto is asynchronous), then ask for the seat it names. */
+  async #resume(message: JoinMessage): Promise<void> {
+    const verifier = this.#options.reconnectTokens;
+    const check: ReconnectTokenCheck = verifier === undefined
+      ? { ok: false, reason: "Reconnect tokens are not accepted by this server" }
+      : await verifier.verify(message.reconnectToken, message.room);
+    this.#joining = false;
+    if (this.#closed) return;
+    if (!check.ok) {
+      this.#options.counters.kicked("bad_token");
+      this.#refuse(CloseCode.BAD_TOKEN, check.reason);
+      return;
+    }
+    const { roomId, playerId } = check.claims;
+    this.#seated(this.#options.registry.resume(roomId, playerId, this, message.reconnectToken));
+  }
+
+  #seated(result: RegistryJoinResult): void {
     if (!result.ok) {
+      if (result.code === CloseCode.BAD_TOKEN) this.#options.counters.kicked("bad_token");
       this.#refuse(result.code, result.reason);
       return;
     }
     this.#room = result.room;
     this.#playerId = result.playerId;
+    clearTimeout(this.#joinTimer);
+    this.#joinTimer = undefined;
+    this.#armSilenceTimer(this.#limits.messageTimeoutMs);
+  }
+
+  /** One timer for the whole session, re-armed for the time left, not reset on every message. */
+  #armSilenceTimer(delayMs: number): void {
+    this.#silenceTimer = setTimeout(() => {
+      const silentMs = performance.now() - this.#lastMessageMs;
+      if (silentMs < this.#limits.messageTimeoutMs) {
+        this.#armSilenceTimer(this.#limits.messageTimeoutMs - silentMs);
+        return;
+      }
+      this.#silenceTimer = undefined;
+      this.#options.counters.kicked("silent");
+      this.close(
+        CloseCode.POLICY_VIOLATION,
+        `No complete message for ${this.#limits.messageTimeoutMs} ms`,
+        { keepSeat: true },
+      );
+    }, delayMs);
   }
 
   #notJoined(what: string): void {
@@ -190,30 +286,31 @@ export class Connection implements RoomClient {
     this.close(code, reason);
   }
 
-  #takeRateToken(): boolean {
-    const nowMs = performance.now();
-    const perSecond = this.#options.maxMessagesPerSecond ?? 120;
-    const burst = this.#options.messageBurst ?? 240;
-    this.#tokens = Math.min(
-      burst,
-      this.#tokens + ((nowMs - this.#lastRefillMs) * perSecond) / 1000,
-    );
-    this.#lastRefillMs = nowMs;
-    if (this.#tokens < 1) return false;
-    this.#tokens--;
-    return true;
-  }
-
-  #leaveRoom(): void {
+  #releaseSeat(keepSeat: boolean): void {
     const room = this.#room;
     this.#room = undefined;
-    room?.leave(this.#playerId);
+    if (room === undefined) return;
+    if (keepSeat) room.detach(this.#playerId);
+    else room.leave(this.#playerId);
   }
 
-  #ended(): void {
-    this.#closed = true;
+  #stopTimers(): void {
+    clearTimeout(this.#joinTimer);
+    clearTimeout(this.#silenceTimer);
+    this.#joinTimer = undefined;
+    this.#silenceTimer = undefined;
+  }
+
+  #end(code: number): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#stopTimers();
     this.#options.onEnded?.();
     this.#options.counters.connectionsClosed++;
-    this.#leaveRoom();
+    if (this.#closed) return;
+    this.#closed = true;
+    // A client that says goodbye (1000) leaves now; any other end may be a dropped network, so
+    // the seat waits for a reconnect.
+    this.#releaseSeat(code !== CloseCode.NORMAL);
   }
 }

@@ -1,6 +1,12 @@
 import { SUBPROTOCOL } from "../../shared/protocol/mod.ts";
 import type { RoomRegistry } from "../rooms/registry.ts";
-import { Connection } from "./connection.ts";
+import { Connection, type ConnectionOptions, type ReconnectTokenVerifier } from "./connection.ts";
+import {
+  addressKey,
+  AddressSlots,
+  type ConnectionLimitsOptions,
+  resolveConnectionLimits,
+} from "./connection_limits.ts";
 import type { ServerCounters } from "./server_counters.ts";
 import { serveStaticFile } from "./static_files.ts";
 
@@ -20,10 +26,23 @@ export interface HandlerOptions {
   serverTimeMs?: () => number;
   /** Every open connection is kept here until it ends, so shutdown can reach them all. */
   connections?: Set<Connection>;
+  /** Per-address, rate and silence limits of the WebSockets. */
+  limits?: ConnectionLimitsOptions;
+  /** Checks the reconnect token of a join that resumes a seat. */
+  reconnectTokens?: ReconnectTokenVerifier;
 }
 
-/** A fetch-style handler: tests call it directly, `Deno.serve` calls it for real. */
-export type Handler = (request: Request) => Promise<Response>;
+/** What the handler reads of `Deno.serve`'s second argument: who is asking. */
+export interface RequestInfo {
+  /** The peer's address; its `hostname` is counted against the per-address limit. */
+  remoteAddr: { hostname: string };
+}
+
+/**
+ * A fetch-style handler: tests call it directly, `Deno.serve` calls it for real (with the peer's
+ * address as `info`; without it every request counts as one unknown address).
+ */
+export type Handler = (request: Request, info?: RequestInfo) => Promise<Response>;
 
 function textResponse(status: number, text: string): Response {
   return new Response(`${text}\n`, {
@@ -39,9 +58,16 @@ function textResponse(status: number, text: string): Response {
 export function createHandler(options: HandlerOptions): Handler {
   const startedMs = performance.now();
   const serverTimeMs = options.serverTimeMs ?? (() => performance.now() - startedMs);
-  return async (request) => {
+  const limits = resolveConnectionLimits(options.limits);
+  const upgrades: Upgrades = {
+    options,
+    serverTimeMs,
+    limits,
+    slots: new AddressSlots(limits.maxConnectionsPerAddress),
+  };
+  return async (request, info) => {
     const url = new URL(request.url);
-    if (url.pathname === "/ws") return upgrade(request, options, serverTimeMs);
+    if (url.pathname === "/ws") return upgrade(request, info, upgrades);
     if (url.pathname === "/healthz") {
       const rooms = options.registry.rooms();
       return Response.json({
@@ -65,11 +91,16 @@ export function createHandler(options: HandlerOptions): Handler {
   };
 }
 
-function upgrade(
-  request: Request,
-  options: HandlerOptions,
-  serverTimeMs: () => number,
-): Response {
+/** What every upgrade of one handler shares. */
+interface Upgrades {
+  options: HandlerOptions;
+  serverTimeMs: () => number;
+  limits: ReturnType<typeof resolveConnectionLimits>;
+  slots: AddressSlots;
+}
+
+function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgrades): Response {
+  const { options, limits, slots } = upgrades;
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     options.counters.upgradesRefused++;
     return textResponse(426, "Upgrade required: connect with a WebSocket");
@@ -89,13 +120,45 @@ function upgrade(
       `Unsupported subprotocol: offer ${SUBPROTOCOL} in Sec-WebSocket-Protocol`,
     );
   }
-  const { socket, response } = Deno.upgradeWebSocket(request, { protocol: SUBPROTOCOL });
-  const connection = new Connection(socket, {
+  const address = addressKey(info?.remoteAddr.hostname ?? "unknown");
+  if (!slots.acquire(address)) {
+    options.counters.upgradesRefused++;
+    const response = textResponse(
+      429,
+      `Too many connections from ${address}: at most ${limits.maxConnectionsPerAddress} at once`,
+    );
+    response.headers.set("retry-after", "5");
+    return response;
+  }
+  let upgraded: { socket: WebSocket; response: Response };
+  try {
+    upgraded = Deno.upgradeWebSocket(request, {
+      protocol: SUBPROTOCOL,
+      // Deno counts seconds; 0 turns its pings off.
+      idleTimeout: limits.pingTimeoutMs / 1000,
+    });
+  } catch (error) {
+    // Deno throws a TypeError for a missing Sec-WebSocket-Key, a Connection without Upgrade and
+    // the like; that is the client's fault, so it is answered, not logged as a server error.
+    slots.release(address);
+    options.counters.upgradesRefused++;
+    const detail = error instanceof Error ? error.message : String(error);
+    return textResponse(400, `Bad WebSocket upgrade: ${detail}`);
+  }
+  const connectionOptions: ConnectionOptions = {
     registry: options.registry,
     counters: options.counters,
-    serverTimeMs,
-    onEnded: () => options.connections?.delete(connection),
-  });
+    serverTimeMs: upgrades.serverTimeMs,
+    limits,
+    onEnded: () => {
+      slots.release(address);
+      options.connections?.delete(connection);
+    },
+  };
+  if (options.reconnectTokens !== undefined) {
+    connectionOptions.reconnectTokens = options.reconnectTokens;
+  }
+  const connection = new Connection(upgraded.socket, connectionOptions);
   options.connections?.add(connection);
-  return response;
+  return upgraded.response;
 }

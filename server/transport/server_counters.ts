@@ -14,6 +14,8 @@ export class ServerCounters {
   messagesOut = 0;
   /** Bytes sent. */
   bytesOut = 0;
+  /** Messages dropped unread because their connection was over its message rate. */
+  messagesThrottled = 0;
   /** Decode errors by FrameError reason. */
   readonly decodeErrors = new Map<string, number>();
   /** Clients closed by the server, by reason. */

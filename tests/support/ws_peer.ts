@@ -28,7 +28,7 @@ export {
   WsProtocolError,
   type WsProtocolErrorReason,
 } from "./_ws_frame.ts";
-export { computeAcceptKey, HandshakeError } from "./_ws_handshake.ts";
+export { computeAcceptKey, concatBytes, HandshakeError } from "./_ws_handshake.ts";
 
 /** Options of {@linkcode WsPeer.connect}. */
 export interface WsPeerOptions {

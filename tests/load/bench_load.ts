@@ -1,0 +1,534 @@
+/**
+ * `deno task bench:load -- --scale S3 [--seconds 20] [--warmup 5] [--bot-workers N]`: the
+ * capacity benchmark of WORKLOAD.md. It starts the server (a separate process, arena game with
+ * the scale's NPCs and room size) and the bots (another process), measures the window between
+ * the bots' warm-up and their end, then runs the raw-broadcast floor with the same clients,
+ * message size and rate, and prints one JSON line. Every process it starts is stopped.
+ *
+ * Figures: server CPU seconds per second (/proc/PID/stat), server RSS, what each client received
+ * a second (mean over bots), tick p50/p99 (from the server's /metrics histogram over the window),
+ * the bots' CPU, and the server's CPU per delivered snapshot as a ratio to the floor's per message.
+ * @module
+ */
+import { type DenoChild, spawnDeno } from "./_child.ts";
+import { Flags } from "./_flags.ts";
+import {
+  histogramBuckets,
+  parsePrometheus,
+  type PrometheusSeries,
+  quantileBetween,
+  sumSeries,
+} from "./_prometheus_parse.ts";
+import { readCpuSeconds, readMemoryMiB } from "./_proc.ts";
+import type { BotsSummary } from "./run_bots.ts";
+import type { RawClientsSummary } from "./raw_broadcast.ts";
+
+/** The workload's scales. */
+export const SCALES = {
+  S1: { rooms: 1, playersPerRoom: 16, npcsPerRoom: 0 },
+  S2: { rooms: 1, playersPerRoom: 64, npcsPerRoom: 200 },
+  S3: { rooms: 10, playersPerRoom: 50, npcsPerRoom: 100 },
+  S4: { rooms: 40, playersPerRoom: 50, npcsPerRoom: 100 },
+} as const;
+
+/** A scale name. */
+export type ScaleName = keyof typeof SCALES;
+
+const TICK_RATE_HZ = 30;
+const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-env"];
+
+/** Where the server and the client processes run: niceness and CPUs. */
+interface Placement {
+  server: { cpus?: string; v8Flags?: string };
+  clients: { nice: number; cpus?: string };
+}
+
+interface Sample {
+  atMs: number;
+  serverCpu: number;
+  botsCpu: number;
+  metrics: PrometheusSeries[];
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const roundOrNull = (value: number | null, digits = 2) =>
+  value === null ? null : round(value, digits);
+
+function log(line: string): void {
+  console.error(`bench: ${line}`);
+}
+
+/** Resolve with the first line `pattern` matches, or reject after `timeoutMs`. */
+function waitForLine(
+  subscribe: (listener: (line: string) => void) => void,
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    subscribe((line) => {
+      if (done) return;
+      const match = pattern.exec(line);
+      if (match === null) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(match);
+    });
+  });
+}
+
+/** A line source several waiters can listen to. */
+class Lines {
+  readonly #listeners: ((line: string) => void)[] = [];
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  push = (line: string): void => {
+    if (this.#prefix !== "") console.error(`${this.#prefix}${line}`);
+    for (const listener of this.#listeners) listener(line);
+  };
+
+  subscribe = (listener: (line: string) => void): void => {
+    this.#listeners.push(listener);
+  };
+}
+
+interface GameRun {
+  bots: BotsSummary;
+  window: { seconds: number; serverCpu: number; botsCpu: number };
+  memory: { rssMiB: number; peakRssMiB: number };
+  tick: { p50Ms: number | null; p99Ms: number | null; meanMs: number | null };
+  ticksDropped: number;
+  snapshotsSkipped: number;
+  snapshotsSent: number;
+  snapshotBytes: number;
+  messagesSent: number;
+  clientsKicked: number;
+  serverDecodeErrors: number;
+}
+
+async function runGame(
+  scale: ScaleName,
+  rooms: number,
+  seconds: number,
+  warmup: number,
+  botWorkers: number,
+  placement: Placement,
+): Promise<GameRun> {
+  const { playersPerRoom, npcsPerRoom } = SCALES[scale];
+  const serverLines = new Lines("server| ");
+  const server = spawnDeno([
+    "run",
+    ...PERMISSIONS,
+    ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
+    "server/main.ts",
+    "--port",
+    "0",
+    "--tick-rate",
+    String(TICK_RATE_HZ),
+    "--npcs",
+    String(npcsPerRoom),
+    "--max-players",
+    String(Math.max(playersPerRoom, 1)),
+    "--max-connections-per-address",
+    String(rooms * playersPerRoom + 100),
+  ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server });
+  let bots: DenoChild | undefined;
+  try {
+    const [, httpUrl = ""] = await waitForLine(
+      serverLines.subscribe,
+      /on (http:\/\/[^\s]+) \(WebSocket/,
+      30_000,
+      "the server to listen",
+    );
+    const wsUrl = `${httpUrl.replace("http:", "ws:")}/ws`;
+    const scrape = async (): Promise<PrometheusSeries[]> => {
+      const response = await fetch(`${httpUrl}/metrics`);
+      return parsePrometheus(await response.text());
+    };
+    const botLines = new Lines("bots| ");
+    bots = spawnDeno([
+      "run",
+      ...PERMISSIONS,
+      "tests/load/bots.ts",
+      "--url",
+      wsUrl,
+      "--rooms",
+      String(rooms),
+      "--players",
+      String(playersPerRoom),
+      "--duration",
+      String(seconds),
+      "--warmup",
+      String(warmup),
+      "--workers",
+      String(botWorkers),
+    ], { onStderrLine: botLines.push, ...placement.clients });
+    const botsPid = bots.pid;
+    const take = async (): Promise<Sample> => {
+      const atMs = performance.now();
+      const serverCpu = readCpuSeconds(server.pid);
+      const botsCpu = readCpuSeconds(botsPid);
+      return { atMs, serverCpu, botsCpu, metrics: await scrape() };
+    };
+    // As the bots' own watchdog: two connect timeouts of 30 s, warm-up, window, a minute more.
+    const measuring = waitForLine(
+      botLines.subscribe,
+      /^bots: measuring/,
+      120_000 + warmup * 1000,
+      "warm-up end",
+    );
+    const measured = waitForLine(
+      botLines.subscribe,
+      /^bots: measured/,
+      120_000 + (warmup + seconds) * 1000,
+      "window end",
+    );
+    measured.catch(() => {}); // awaited below; a failure of `measuring` must not leave it unhandled
+    await measuring;
+    const begin = await take();
+    await measured;
+    const end = await take();
+    const memory = readMemoryMiB(server.pid);
+    const [status, stdout] = await Promise.all([bots.status, bots.stdout]);
+    if (!status.success) throw new Error(`Bots exited with ${status.code}`);
+    const summary: BotsSummary = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+    const metric = (sample: Sample, name: string) => sumSeries(sample.metrics, name);
+    const delta = (name: string) => metric(end, name) - metric(begin, name);
+    const tickName = "game_server_tick_duration_seconds";
+    const before = histogramBuckets(begin.metrics, tickName, { game: "arena" });
+    const after = histogramBuckets(end.metrics, tickName, { game: "arena" });
+    const ticks = delta(`${tickName}_count`);
+    const windowSeconds = (end.atMs - begin.atMs) / 1000;
+    const seconds1000 = (value: number | null) => value === null ? null : value * 1000;
+    return {
+      bots: summary,
+      window: {
+        seconds: windowSeconds,
+        serverCpu: end.serverCpu - begin.serverCpu,
+        botsCpu: end.botsCpu - begin.botsCpu,
+      },
+      memory,
+      tick: {
+        p50Ms: seconds1000(quantileBetween({ before, after }, 0.5)),
+        p99Ms: seconds1000(quantileBetween({ before, after }, 0.99)),
+        meanMs: ticks > 0 ? (delta(`${tickName}_sum`) * 1000) / ticks : null,
+      },
+      ticksDropped: delta("game_server_ticks_dropped_total"),
+      snapshotsSkipped: delta("game_server_snapshots_skipped_total"),
+      snapshotsSent: delta("game_server_snapshots_sent_total"),
+      snapshotBytes: delta("game_server_snapshot_bytes_total"),
+      messagesSent: delta("game_server_sent_messages_total"),
+      clientsKicked: metric(end, "game_server_clients_kicked_total"),
+      serverDecodeErrors: metric(end, "game_server_frame_decode_errors_total"),
+    };
+  } finally {
+    await bots?.stop();
+    await server.stop();
+  }
+}
+
+interface RawRun {
+  clients: RawClientsSummary;
+  seconds: number;
+  serverCpu: number;
+  clientsCpu: number;
+  messagesSent: number;
+}
+
+async function runRaw(
+  clients: number,
+  messageBytes: number,
+  sendBytes: number,
+  seconds: number,
+  warmup: number,
+  placement: Placement,
+): Promise<RawRun> {
+  const serverLines = new Lines("");
+  const server = spawnDeno([
+    "run",
+    ...PERMISSIONS,
+    "tests/load/raw_broadcast.ts",
+    "serve",
+    "--message-bytes",
+    String(Math.max(1, Math.round(messageBytes))),
+    "--rate-hz",
+    String(TICK_RATE_HZ),
+    "--max-seconds",
+    String(Math.ceil(warmup + seconds + 120)),
+  ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server });
+  let child: DenoChild | undefined;
+  try {
+    const [, wsUrl = ""] = await waitForLine(
+      serverLines.subscribe,
+      /raw server on (ws:\/\/\S+)/,
+      30_000,
+      "the raw server",
+    );
+    const countersUrl = wsUrl.replace("ws:", "http:").replace(/\/ws$/, "/counters");
+    const clientLines = new Lines("");
+    child = spawnDeno([
+      "run",
+      ...PERMISSIONS,
+      "tests/load/raw_broadcast.ts",
+      "clients",
+      "--url",
+      wsUrl,
+      "--count",
+      String(clients),
+      "--send-bytes",
+      String(Math.max(1, Math.round(sendBytes))),
+      "--rate-hz",
+      String(TICK_RATE_HZ),
+      "--duration",
+      String(seconds),
+      "--warmup",
+      String(warmup),
+    ], { onStderrLine: clientLines.push, ...placement.clients });
+    const limitMs = 120_000 + (warmup + seconds) * 1000;
+    const measuring = waitForLine(clientLines.subscribe, /measuring/, limitMs, "raw warm-up end");
+    const measured = waitForLine(clientLines.subscribe, /measured/, limitMs, "raw window end");
+    measured.catch(() => {});
+    const clientsPid = child.pid;
+    const clientsDone = Promise.all([child.status, child.stdout]);
+    const take = async () => {
+      const atMs = performance.now();
+      const serverCpu = readCpuSeconds(server.pid);
+      const clientsCpu = readCpuSeconds(clientsPid);
+      const counters = await (await fetch(countersUrl)).json();
+      return { atMs, serverCpu, clientsCpu, messagesOut: Number(counters.messagesOut) };
+    };
+    await measuring;
+    const begin = await take();
+    await measured;
+    const end = await take();
+    const [status, stdout] = await clientsDone;
+    if (!status.success) throw new Error(`Raw clients exited with ${status.code}`);
+    return {
+      clients: JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}"),
+      seconds: (end.atMs - begin.atMs) / 1000,
+      serverCpu: end.serverCpu - begin.serverCpu,
+      clientsCpu: end.clientsCpu - begin.clientsCpu,
+      messagesSent: end.messagesOut - begin.messagesOut,
+    };
+  } finally {
+    await child?.stop();
+    await server.stop();
+  }
+}
+
+/** Settings of {@linkcode runCapacityBenchmark}. */
+export interface CapacityBenchmarkOptions {
+  /**
+   * Measured seconds.
+   * @default 20
+   */
+  seconds?: number;
+  /**
+   * Warm-up seconds after the last join.
+   * @default 5
+   */
+  warmup?: number;
+  /**
+   * Bot workers (threads of the one bot process); by default 1 up to S3 and 2 for S4.
+   */
+  botWorkers?: number;
+  /**
+   * Niceness of the bot (and raw client) processes: on a machine they share with the server,
+   * the server's ticks should not wait for them.
+   * @default 10
+   */
+  botsNice?: number;
+  /**
+   * Pin the server to CPU 0 and the bots (and raw clients) to CPU 1, so the server has a core of
+   * its own as in production; the bots then get one core at most.
+   * @default false
+   */
+  pin?: boolean;
+  /** Rooms instead of the scale's, to find how far a scale gets; the rest of the scale stays. */
+  rooms?: number;
+  /** V8 flags of the game server, e.g. `--max-semi-space-size=64` (not of the raw floor). */
+  serverV8Flags?: string;
+  /**
+   * Also run the raw-broadcast floor.
+   * @default true
+   */
+  raw?: boolean;
+}
+
+/** Run one scale of the workload and its raw floor; returns the JSON line's object. */
+export async function runCapacityBenchmark(
+  scale: ScaleName,
+  options: CapacityBenchmarkOptions = {},
+): Promise<Record<string, unknown>> {
+  const seconds = options.seconds ?? 20;
+  const warmup = options.warmup ?? 5;
+  const { playersPerRoom, npcsPerRoom } = SCALES[scale];
+  const rooms = options.rooms ?? SCALES[scale].rooms;
+  const clients = rooms * playersPerRoom;
+  const botWorkers = options.botWorkers ?? (clients > 1000 ? 2 : 1);
+  log(`${scale}: ${rooms} rooms × ${playersPerRoom} players, ${npcsPerRoom} NPCs a room`);
+  const botsNice = options.botsNice ?? 10;
+  const placement: Placement = options.pin === true
+    ? { server: { cpus: "0" }, clients: { nice: botsNice, cpus: "1" } }
+    : { server: {}, clients: { nice: botsNice } };
+  const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
+  if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
+  const game = await runGame(scale, rooms, seconds, warmup, botWorkers, placement);
+  const bots = game.bots;
+  const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
+  const botsCpuPerSecond = game.window.botsCpu / game.window.seconds;
+  const delivered = bots.perClientPerSecond.snapshots * bots.clients.measured *
+    bots.measuredSeconds;
+  const cpuMicrosPerSnapshot = delivered > 0 ? (game.window.serverCpu * 1e6) / delivered : null;
+  const snapshotBytesMean = game.snapshotsSent > 0 ? game.snapshotBytes / game.snapshotsSent : 0;
+  let raw: Record<string, unknown> | null = null;
+  let ratioToRawFloor: number | null = null;
+  if (options.raw !== false && snapshotBytesMean > 0) {
+    log(
+      `${scale}: raw floor, ${clients} clients × ${TICK_RATE_HZ} Hz × ${
+        Math.round(snapshotBytesMean)
+      } B`,
+    );
+    const sendBytes = bots.perClientPerSecond.messagesOut > 0
+      ? bots.perClientPerSecond.bytesOut / bots.perClientPerSecond.messagesOut
+      : 20;
+    const floor = await runRaw(
+      clients,
+      snapshotBytesMean,
+      sendBytes,
+      seconds,
+      Math.min(warmup, 3),
+      rawPlacement,
+    );
+    const floorMicros = floor.messagesSent > 0
+      ? (floor.serverCpu * 1e6) / floor.messagesSent
+      : null;
+    raw = {
+      cpuPerSecond: round(floor.serverCpu / floor.seconds, 3),
+      messageBytes: Math.round(snapshotBytesMean),
+      clientSendBytes: Math.round(sendBytes),
+      clients: floor.clients.clients,
+      messagesPerClientPerSecond: floor.clients.perClientPerSecond.messagesIn,
+      cpuMicrosPerMessage: roundOrNull(floorMicros, 2),
+      clientsCpuPerSecond: round(floor.clientsCpu / floor.seconds, 3),
+    };
+    if (floorMicros !== null && cpuMicrosPerSnapshot !== null) {
+      ratioToRawFloor = round(cpuMicrosPerSnapshot / floorMicros, 2);
+    }
+  }
+  const tickBudgetMs = 1000 / TICK_RATE_HZ;
+  const botLag = bots.botLoopLagMs.p99 ?? 0;
+  const serverBound = serverCpuPerSecond >= 0.9 || game.ticksDropped > 0 ||
+    (game.tick.p99Ms ?? 0) > tickBudgetMs;
+  const botCores = options.pin === true ? 1 : Math.min(botWorkers, navigator.hardwareConcurrency);
+  const botsBound = botsCpuPerSecond >= 0.9 * botCores || botLag > tickBudgetMs;
+  const machineBound = serverCpuPerSecond + botsCpuPerSecond >= 1.8;
+  const limitedBy = serverBound && botsBound
+    ? "server and bots"
+    : serverBound
+    ? "server"
+    : botsBound
+    ? "bots"
+    : machineBound
+    ? "machine (2 cores shared)"
+    : "none";
+  return {
+    scale,
+    rooms,
+    fullScale: rooms === SCALES[scale].rooms,
+    playersPerRoom,
+    npcsPerRoom,
+    totalClients: clients,
+    tickRateHz: TICK_RATE_HZ,
+    warmupSeconds: warmup,
+    measuredSeconds: round(game.window.seconds, 1),
+    server: {
+      cpuPerSecond: round(serverCpuPerSecond, 3),
+      v8Flags: options.serverV8Flags ?? null,
+      rssMiB: game.memory.rssMiB,
+      peakRssMiB: game.memory.peakRssMiB,
+      tickP50Ms: roundOrNull(game.tick.p50Ms, 3),
+      tickP99Ms: roundOrNull(game.tick.p99Ms, 3),
+      tickMeanMs: roundOrNull(game.tick.meanMs, 3),
+      ticksDropped: game.ticksDropped,
+      snapshotsSkipped: game.snapshotsSkipped,
+      snapshotBytesMean: Math.round(snapshotBytesMean),
+      messagesSentPerSecond: Math.round(game.messagesSent / game.window.seconds),
+      clientsKicked: game.clientsKicked,
+      decodeErrors: game.serverDecodeErrors,
+    },
+    clients: {
+      connected: bots.clients.connected,
+      failed: bots.clients.failed,
+      closedByServer: bots.clients.closedByServer,
+      bytesPerClientPerSecond: bots.perClientPerSecond.bytesIn,
+      messagesPerClientPerSecond: bots.perClientPerSecond.messagesIn,
+      snapshotsPerClientPerSecond: bots.perClientPerSecond.snapshots,
+      rttP50Ms: bots.rttMs.p50,
+      rttP99Ms: bots.rttMs.p99,
+      snapshotJitterP99Ms: bots.snapshotIntervalJitterMs.p99,
+      decodeErrors: bots.decodeErrors,
+      baselineMisses: bots.baselineMisses,
+    },
+    bots: {
+      cpuPerSecond: round(botsCpuPerSecond, 3),
+      workers: botWorkers,
+      nice: botsNice,
+      pinned: options.pin === true,
+      loopLagP99Ms: bots.botLoopLagMs.p99,
+    },
+    raw,
+    cpuMicrosPerSnapshot: roundOrNull(cpuMicrosPerSnapshot, 2),
+    ratioToRawFloor,
+    targets: {
+      tickP99Under5Ms: game.tick.p99Ms !== null && game.tick.p99Ms < 5,
+      zeroDecodeErrors: bots.decodeErrors === 0 && game.serverDecodeErrors === 0,
+      cpuAtMost1_5xFloor: ratioToRawFloor !== null && ratioToRawFloor <= 1.5,
+    },
+    limitedBy,
+  };
+}
+
+if (import.meta.main) {
+  const flags = new Flags(Deno.args, [
+    "scale",
+    "seconds",
+    "warmup",
+    "bot-workers",
+    "bots-nice",
+    "pin",
+    "rooms",
+    "server-v8-flags",
+    "raw",
+  ]);
+  const scale = flags.string("scale", "S1");
+  if (!(scale in SCALES)) {
+    throw new RangeError(`Invalid --scale ${scale}: use ${Object.keys(SCALES).join(", ")}`);
+  }
+  const options: CapacityBenchmarkOptions = {
+    seconds: flags.number("seconds", 20, 1, 600),
+    warmup: flags.number("warmup", 5, 0, 120),
+    raw: flags.string("raw", "yes") !== "no",
+    botsNice: flags.number("bots-nice", 10, 0, 19),
+    pin: flags.string("pin", "no") === "yes",
+  };
+  if (flags.has("rooms")) options.rooms = flags.number("rooms", 1, 1, 100);
+  if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
+  if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
+  try {
+    console.log(JSON.stringify(await runCapacityBenchmark(scale as ScaleName, options)));
+  } catch (error) {
+    // Still one JSON line, so a table of runs shows which scale did not finish and why.
+    console.log(JSON.stringify({ scale, error: String(error) }));
+    Deno.exitCode = 1;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `deno task bots -- --url ws://127.0.0.1:8000/ws --rooms 2 --players 16 --duration 20`: headless
+ * bots that play the arena workload against a running server. A progress line a second goes to
+ * stderr, one JSON summary of the measured window to stdout. Stops by itself.
+ *
+ * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
+ * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
+ * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1).
+ * @module
+ */
+import { Flags } from "./_flags.ts";
+import { runBots, type RunBotsOptions } from "./run_bots.ts";
+
+const FLAGS = [
+  "url",
+  "rooms",
+  "players",
+  "duration",
+  "warmup",
+  "game",
+  "input-hz",
+  "workers",
+  "concurrency",
+  "seed",
+];
+
+/** Turn the command line into {@linkcode runBots} options. */
+export function parseBotFlags(args: readonly string[]): RunBotsOptions {
+  const flags = new Flags(args, FLAGS);
+  return {
+    url: flags.string("url", "ws://127.0.0.1:8000/ws"),
+    game: flags.string("game", "arena"),
+    rooms: flags.number("rooms", 1, 1, 1000),
+    playersPerRoom: flags.number("players", 16, 1, 1000),
+    durationMs: flags.number("duration", 10, 0.1, 3600) * 1000,
+    warmupMs: flags.number("warmup", 0, 0, 600) * 1000,
+    inputHz: flags.number("input-hz", 30, 1, 240),
+    workers: flags.number("workers", 1, 1, 16),
+    connectConcurrency: flags.number("concurrency", 32, 1, 1000),
+    seed: flags.number("seed", 1, 0, 2 ** 31),
+  };
+}
+
+if (import.meta.main) {
+  const options = parseBotFlags(Deno.args);
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  Deno.addSignalListener("SIGINT", interrupt);
+  Deno.addSignalListener("SIGTERM", interrupt);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
+  // Overloaded bots run their timers late, the connect phase included; this is a safety net.
+  const hardLimitMs = 2 * connectTimeoutMs + (options.warmupMs ?? 0) + options.durationMs + 60_000;
+  const watchdog = setTimeout(() => {
+    console.error(`bots: still running after ${hardLimitMs} ms, giving up`);
+    Deno.exit(2);
+  }, hardLimitMs);
+  const startedMs = performance.now();
+  const summary = await runBots({
+    ...options,
+    signal: controller.signal,
+    onProgress: (line) => console.error(line),
+    onPhase: (phase) =>
+      console.error(`bots: ${phase} at ${((performance.now() - startedMs) / 1000).toFixed(1)}s`),
+  });
+  clearTimeout(watchdog);
+  Deno.removeSignalListener("SIGINT", interrupt);
+  Deno.removeSignalListener("SIGTERM", interrupt);
+  console.log(JSON.stringify(summary));
+}
