@@ -10,8 +10,11 @@ export interface WorldSnapshot {
   lastInputSequence: number;
   /** Local clock when it arrived, ms. */
   receivedAtMs: number;
-  /** Entity id → its row in world units, in the welcome's `entityFields` order (`row[0]` is the id). */
-  entities: Map<number, readonly number[]>;
+  /**
+   * Entity id → its row in world units, in the welcome's `entityFields` order (`row[0]` is the
+   * id). Built on first read: a bot that only acknowledges never pays for it.
+   */
+  readonly entities: Map<number, readonly number[]>;
   /** The game's global numbers (e.g. the scoreboard) as of this tick, or `null` if it has none. */
   global: readonly number[] | null;
 }
@@ -95,13 +98,14 @@ export class SnapshotHistory {
       baseline === undefined ? 0 : message.tick - baseline.tick,
     );
     const global = message.global ?? baseline?.global ?? null;
-    const snapshot: WorldSnapshot = {
-      tick: message.tick,
-      lastInputSequence: message.lastInputSequence,
+    const snapshot = new DecodedWorld(
+      message.tick,
+      message.lastInputSequence,
       receivedAtMs,
-      entities: this.#rows(table),
       global,
-    };
+      table,
+      this.#schema.entityScales,
+    );
     const newest = this.#kept.at(-1);
     if (newest === undefined || message.tick > newest.tick) {
       this.#kept.push({ tick: message.tick, table, global });
@@ -113,18 +117,47 @@ export class SnapshotHistory {
     }
     return snapshot;
   }
+}
 
-  #rows(table: EntityTable): Map<number, readonly number[]> {
-    const stride = this.#schema.entityFields.length;
-    const scales = this.#schema.entityScales;
+/** A {@linkcode WorldSnapshot} whose rows are dequantized only when first read. */
+class DecodedWorld implements WorldSnapshot {
+  readonly tick: number;
+  readonly lastInputSequence: number;
+  readonly receivedAtMs: number;
+  readonly global: readonly number[] | null;
+  readonly #table: EntityTable;
+  readonly #scales: readonly number[];
+  #entities: Map<number, readonly number[]> | undefined;
+
+  constructor(
+    tick: number,
+    lastInputSequence: number,
+    receivedAtMs: number,
+    global: readonly number[] | null,
+    table: EntityTable,
+    scales: readonly number[],
+  ) {
+    this.tick = tick;
+    this.lastInputSequence = lastInputSequence;
+    this.receivedAtMs = receivedAtMs;
+    this.global = global;
+    this.#table = table;
+    this.#scales = scales;
+  }
+
+  get entities(): Map<number, readonly number[]> {
+    if (this.#entities !== undefined) return this.#entities;
+    const table = this.#table;
+    const stride = this.#scales.length;
     const rows = new Map<number, readonly number[]>();
     for (let index = 0; index < table.count; index++) {
       const row = new Array<number>(stride);
       for (let column = 0; column < stride; column++) {
-        row[column] = (table.values[index * stride + column] ?? 0) / (scales[column] ?? 1);
+        row[column] = (table.values[index * stride + column] ?? 0) / (this.#scales[column] ?? 1);
       }
       rows.set(table.ids[index] ?? 0, row);
     }
+    this.#entities = rows;
     return rows;
   }
 }
