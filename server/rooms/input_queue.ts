@@ -82,19 +82,22 @@ export class InputQueue {
     return "queued";
   }
 
-  /**
-   * Start a tick: earn one input of credit, then call `apply` for each input the credit allows,
-   * oldest first.
-   */
-  drain(apply: (input: PlayerInput) => void): void {
+  /** Start a tick: earn one input of credit (up to the bank's limit). */
+  earnCredit(): void {
     this.#credit = Math.min(this.#credit + 1, this.#maxCredit);
-    while (this.#credit >= 1 && this.#sequences.length > 0) {
-      const sequence = this.#sequences.shift();
-      const input = this.#inputs.shift();
-      if (sequence === undefined || input === undefined) break;
-      this.#credit--;
-      this.#lastAppliedSequence = sequence;
-      apply(input);
-    }
+  }
+
+  /**
+   * The next input to apply this tick, oldest first, or `undefined` when the queue is empty or
+   * the credit is spent. Taking it marks its sequence as applied.
+   */
+  take(): PlayerInput | undefined {
+    if (this.#credit < 1) return undefined;
+    const sequence = this.#sequences.shift();
+    const input = this.#inputs.shift();
+    if (sequence === undefined || input === undefined) return undefined;
+    this.#credit--;
+    this.#lastAppliedSequence = sequence;
+    return input;
   }
 }

@@ -7,7 +7,7 @@ import {
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
-import type { Game, GameEvent, PlayerInput } from "./game.ts";
+import type { Game, GameEvent } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
 import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
 import type { ViewRing } from "./snapshots/view_ring.ts";
@@ -382,9 +382,11 @@ export class Room<State = unknown> {
       const events = this.#tickEvents;
       events.length = 0;
       for (const member of this.#members.values()) {
-        member.inputs.drain((input: PlayerInput) => {
+        const inputs = member.inputs;
+        inputs.earnCredit();
+        for (let input = inputs.take(); input !== undefined; input = inputs.take()) {
           this.game.applyInput(this.#state, member.playerId, input, this.#stepMs, events);
-        });
+        }
       }
       this.game.step(this.#state, this.#stepMs, events);
       this.#tick++;

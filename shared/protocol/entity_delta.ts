@@ -156,22 +156,23 @@ export function encodeEntityDelta(
   const bitCount = kept + changed;
   let byte = 0;
   let bit = 0;
-  const flush = () => {
-    out.writeByte(byte);
-    byte = 0;
-    bit = 0;
-  };
   for (let index = 0; index < kept; index++) {
     if ((masks[index] ?? 0) !== 0) byte |= 1 << bit;
-    if (++bit === 8) flush();
+    if (++bit === 8) {
+      out.writeByte(byte);
+      byte = bit = 0;
+    }
   }
   for (let index = 0; index < kept; index++) {
     const mask = masks[index] ?? 0;
     if (mask === 0) continue;
     if (mask === hotMask) byte |= 1 << bit;
-    if (++bit === 8) flush();
+    if (++bit === 8) {
+      out.writeByte(byte);
+      byte = bit = 0;
+    }
   }
-  if (bitCount % 8 !== 0) flush();
+  if (bitCount % 8 !== 0) out.writeByte(byte);
   // Residuals.
   for (let index = 0; index < kept; index++) {
     const mask = masks[index] ?? 0;

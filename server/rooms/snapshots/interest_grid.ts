@@ -77,10 +77,12 @@ export class InterestGrid {
   }
 
   /**
-   * Call `visit(index)` for every entity in a cell that overlaps the rectangle
-   * `[minX, maxX] × [minY, maxY]`; the caller checks the exact bounds.
+   * Write into `out` the index of every entity in a cell that overlaps the rectangle
+   * `[minX, maxX] × [minY, maxY]` and return how many; the caller checks the exact bounds.
+   * `out` must have room for every entity.
    */
-  query(minX: number, minY: number, maxX: number, maxY: number, visit: (index: number) => void) {
+  query(minX: number, minY: number, maxX: number, maxY: number, out: Int32Array): number {
+    let count = 0;
     const firstColumn = Math.max(0, Math.floor((minX - this.#minX) / this.#cellSize));
     const lastColumn = Math.min(
       this.#columns - 1,
@@ -92,8 +94,11 @@ export class InterestGrid {
       for (let column = firstColumn; column <= lastColumn; column++) {
         const cell = row * this.#columns + column;
         const end = this.#cellStarts[cell + 1] ?? 0;
-        for (let at = this.#cellStarts[cell] ?? 0; at < end; at++) visit(this.#members[at] ?? 0);
+        for (let at = this.#cellStarts[cell] ?? 0; at < end; at++) {
+          out[count++] = this.#members[at] ?? 0;
+        }
       }
     }
+    return count;
   }
 }

@@ -69,6 +69,7 @@ export class SnapshotBuilder {
   #ys = new Float64Array(64);
   #order = new Int32Array(64);
   #visible = new Int32Array(64);
+  #candidates = new Int32Array(64);
   #visibleCount = 0;
   readonly #scratch = new EntityDeltaScratch();
   readonly #writer = new ByteWriter(4096);
@@ -124,6 +125,7 @@ export class SnapshotBuilder {
       this.#xs = new Float64Array(count * 2);
       this.#ys = new Float64Array(count * 2);
       this.#visible = new Int32Array(count * 2);
+      this.#candidates = new Int32Array(count * 2);
     }
     const order = this.#order;
     for (let index = 0; index < count; index++) order[index] = index;
@@ -235,10 +237,19 @@ export class SnapshotBuilder {
     const stayX = enterX + interest.margin, stayY = enterY + interest.margin;
     let count = 0;
     const visible = this.#visible;
-    grid.query(centerX - stayX, centerY - stayY, centerX + stayX, centerY + stayY, (row) => {
+    const candidates = this.#candidates;
+    const found = grid.query(
+      centerX - stayX,
+      centerY - stayY,
+      centerX + stayX,
+      centerY + stayY,
+      candidates,
+    );
+    for (let index = 0; index < found; index++) {
+      const row = candidates[index] ?? 0;
       const dx = Math.abs((this.#xs[row] ?? 0) - centerX);
       const dy = Math.abs((this.#ys[row] ?? 0) - centerY);
-      if (dx > stayX || dy > stayY) return;
+      if (dx > stayX || dy > stayY) continue;
       const inside = dx <= enterX && dy <= enterY;
       if (
         inside || row === own ||
@@ -247,7 +258,7 @@ export class SnapshotBuilder {
       ) {
         visible[count++] = row;
       }
-    });
+    }
     if (own >= 0 && !visible.subarray(0, count).includes(own)) visible[count++] = own;
     visible.subarray(0, count).sort();
     this.#visibleCount = count;
