@@ -85,7 +85,7 @@ export class Connection implements RoomClient {
     socket.binaryType = "arraybuffer";
     options.counters.connectionsOpened++;
     socket.onmessage = (event) => this.#receive(event.data);
-    // Deno fires close twice when its idle ping times out (1001, then 1005); #ended copes.
+    // Deno fires close twice when its idle ping times out (1001, then 1005); #end counts it once.
     socket.onclose = (event) => this.#end(event.code);
     socket.onerror = () => {};
     this.#joinTimer = setTimeout(() => {

@@ -4,6 +4,7 @@ import { Connection, type ConnectionOptions, type ReconnectTokenVerifier } from 
 import {
   addressKey,
   AddressSlots,
+  type ConnectionLimits,
   type ConnectionLimitsOptions,
   resolveConnectionLimits,
 } from "./connection_limits.ts";
@@ -95,7 +96,7 @@ export function createHandler(options: HandlerOptions): Handler {
 interface Upgrades {
   options: HandlerOptions;
   serverTimeMs: () => number;
-  limits: ReturnType<typeof resolveConnectionLimits>;
+  limits: ConnectionLimits;
   slots: AddressSlots;
 }
 
