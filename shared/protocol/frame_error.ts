@@ -25,10 +25,8 @@ export const CloseCode = {
   SLOW_CLIENT: 4005,
   /** The room closed (its game failed or the room was disposed). */
   ROOM_CLOSED: 4006,
-  /** A reconnect token was forged, expired or used for another room. */
+  /** A reconnect token was forged, expired, used for another room, or its seat is gone. */
   BAD_TOKEN: 4007,
-  /** The client sent more messages than its rate limit allows. */
-  RATE_LIMITED: 4008,
 } as const;
 
 /** One of the codes in {@linkcode CloseCode}. */
