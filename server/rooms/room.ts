@@ -15,7 +15,10 @@ import { RoomStats } from "./room_stats.ts";
 
 /** The room's view of a connected client: what the transport gives it. */
 export interface RoomClient {
-  /** Queue one WebSocket message; never blocks. */
+  /**
+   * Queue one WebSocket message; never blocks. The bytes are valid only during the call (the
+   * room reuses its buffer): copy them to keep them. Deno's `WebSocket.send` copies them.
+   */
   send(bytes: Uint8Array): void;
   /** Bytes queued but not yet written to the network: the only backpressure signal. */
   readonly bufferedAmount: number;
@@ -439,9 +442,8 @@ export class Room<State = unknown> {
         this.#clock.now() - member.slowSinceMs >= this.#slowClientTimeoutMs;
       if (queued > this.#hardLimitBytes || stalled) {
         this.stats.slowClientsClosed++;
-        this.#members.delete(member.playerId);
-        this.game.leave(this.#state, member.playerId);
-        this.#pendingEvents.push(this.#event("left", member.playerId, member.name));
+        this.leave(member.playerId);
+        if (this.#closed) return;
         member.client.close(
           CloseCode.SLOW_CLIENT,
           stalled
@@ -454,21 +456,22 @@ export class Room<State = unknown> {
         this.stats.snapshotsSkipped++;
         continue;
       }
-      const snapshot = this.#snapshots.encodeFor(member.views, member.playerId, member.ackedTick);
-      if (snapshot.baselineTick === 0) this.stats.fullSnapshots++;
-      this.#encoder.addSnapshot(
-        this.#tick,
-        snapshot.baselineTick,
+      const baselineTick = this.#snapshots.writeFor(
+        member.views,
+        member.playerId,
+        member.ackedTick,
         member.inputs.lastAppliedSequence,
-        snapshot.body,
+        this.#encoder,
       );
+      if (baselineTick === 0) this.stats.fullSnapshots++;
       if (eventCount > 0) this.#encoder.appendFrames(eventBytes, eventCount);
-      const message = this.#encoder.finish();
+      // A view of the reused batch buffer, not a copy: send() copies it (see RoomClient).
+      const message = this.#encoder.view();
       this.stats.bytesOut += message.length;
       this.stats.messagesOut++;
       member.client.send(message);
+      this.#encoder.reset();
     }
-    if (this.#members.size === 0 && this.stats.slowClientsClosed > 0) this.onEmpty?.(this);
   }
 
   #event(type: string, actor: number, text: string): EventMessage {

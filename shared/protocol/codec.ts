@@ -1,5 +1,5 @@
 import type { Packr, Unpackr } from "msgpackr";
-import { createBodyPackr, createBodyUnpackr } from "./body.ts";
+import { createBodyPackr, createBodyUnpackr, SERVER_BODY_STRUCTURES } from "./body.ts";
 import { ByteReader, ByteWriter, MAX_VARINT } from "./bytes.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 import {
@@ -104,9 +104,70 @@ export class FrameEncoder {
     this.#frames += frameCount;
   }
 
+  /**
+   * Append a snapshot written straight into the batch, without encoding its body separately:
+   * the body is the msgpackr record `{entities, global}` of the agreed structures, laid out here
+   * byte for byte as msgpackr writes it (record byte, `bin` of the entity bytes, then `global`
+   * already packed by {@linkcode FrameEncoder.packGlobal}). The room's per-client path uses
+   * this; a test checks it against msgpackr's own output.
+   */
+  addSnapshotParts(
+    tick: number,
+    baselineTick: number,
+    lastInputSequence: number,
+    entities: Uint8Array,
+    packedGlobal: Uint8Array,
+  ): void {
+    if (baselineTick !== 0 && baselineTick >= tick) {
+      throw new RangeError(
+        `Cannot encode snapshot: baseline tick ${baselineTick} is not before tick ${tick}`,
+      );
+    }
+    const batch = this.#batch;
+    const length = entities.length;
+    const binHeaderBytes = length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+    batch.writeByte(PROTOCOL_VERSION);
+    batch.writeByte(MessageKind.SNAPSHOT);
+    batch.writeVarint(tick);
+    batch.writeVarint(baselineTick === 0 ? 0 : tick - baselineTick);
+    batch.writeVarint(lastInputSequence);
+    batch.writeVarint(1 + binHeaderBytes + length + packedGlobal.length);
+    batch.writeByte(SNAPSHOT_RECORD_BYTE);
+    if (binHeaderBytes === 2) {
+      batch.writeByte(0xc4);
+      batch.writeByte(length);
+    } else if (binHeaderBytes === 3) {
+      batch.writeByte(0xc5);
+      batch.writeByte(length >>> 8);
+      batch.writeByte(length & 0xff);
+    } else {
+      batch.writeByte(0xc6);
+      batch.writeByte(length >>> 24);
+      batch.writeByte((length >>> 16) & 0xff);
+      batch.writeByte((length >>> 8) & 0xff);
+      batch.writeByte(length & 0xff);
+    }
+    batch.writeBytes(entities);
+    batch.writeBytes(packedGlobal);
+    this.#frames++;
+  }
+
+  /** The msgpack of a snapshot's `global` (nil for `null`), for {@linkcode FrameEncoder.addSnapshotParts}. */
+  packGlobal(global: readonly number[] | null): Uint8Array {
+    return global === null ? NIL : this.#packr.pack(global);
+  }
+
   /** Encode the body of a snapshot (everything but its header fields); msgpackr never reuses the bytes. */
   encodeSnapshotBody(snapshot: Pick<SnapshotMessage, "entities" | "global">): Uint8Array {
     return this.#packr.pack({ entities: snapshot.entities, global: snapshot.global });
+  }
+
+  /**
+   * The batch as a view of the encoder's buffer, valid until the next write or reset: for a
+   * sender that copies it at once (Deno's `WebSocket.send` does), which saves a copy per message.
+   */
+  view(): Uint8Array {
+    return this.#batch.view();
   }
 
   /** The batch as a new byte array; the encoder is then empty. */
@@ -189,6 +250,10 @@ export class FrameEncoder {
 }
 
 const EMPTY = new Uint8Array(0);
+const NIL = new Uint8Array([0xc0]);
+/** A record of agreed structure `i` starts with the byte `0x40 + i` (msgpackr's record form). */
+const SNAPSHOT_RECORD_BYTE = 0x40 +
+  SERVER_BODY_STRUCTURES.findIndex((keys) => keys[0] === "entities" && keys[1] === "global");
 
 /** Encode messages as one batch; a convenience for tests and rare messages. */
 export function encodeBatch(messages: readonly Message[]): Uint8Array {

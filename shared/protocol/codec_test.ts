@@ -146,6 +146,22 @@ Deno.test("FrameEncoder.addSnapshot() shares one body between clients", () => {
   assert.equal(b?.kind === MessageKind.SNAPSHOT && b.baselineTick, 8);
 });
 
+Deno.test("FrameEncoder.addSnapshotParts() writes the bytes msgpackr writes for the body", () => {
+  const encoder = new FrameEncoder();
+  const decoder = new FrameDecoder();
+  for (const size of [0, 3, 255, 256, 65_535, 65_536, 70_000]) {
+    const entities = new Uint8Array(size).map((_, index) => index * 7);
+    for (const global of [null, [1, 2.5, -3], []]) {
+      encoder.addSnapshot(9, 7, 3, encoder.encodeSnapshotBody({ entities, global }));
+      const reference = encoder.finish();
+      encoder.addSnapshotParts(9, 7, 3, entities, encoder.packGlobal(global));
+      assert.deepEqual(encoder.finish(), reference, `size ${size}, global ${global}`);
+      const [decoded] = decoder.decodeServerBatch(reference);
+      assert.equal(decoded?.kind === MessageKind.SNAPSHOT && decoded.entities.length, size);
+    }
+  }
+});
+
 Deno.test("FrameDecoder rejects truncated headers and lying body lengths", () => {
   rejects(hex("01"), FrameErrorReason.TRUNCATED, "client");
   rejects(hex("01 02 ac"), FrameErrorReason.TRUNCATED, "client");

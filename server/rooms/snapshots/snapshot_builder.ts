@@ -42,6 +42,16 @@ export interface InterestOptions {
   cellSize?: number;
 }
 
+/** What one client's snapshot codes: reused per call, valid until the next. */
+interface CodedEntities {
+  baselineTick: number;
+  sendGlobal: boolean;
+  entities: Uint8Array;
+}
+
+/** msgpack nil: the `global` of a snapshot whose global data did not change. */
+const NIL_GLOBAL = new Uint8Array([0xc0]);
+
 /** A snapshot body for one client and the baseline it was coded against (0 = full). */
 export interface EncodedSnapshot {
   body: Uint8Array;
@@ -74,7 +84,9 @@ export class SnapshotBuilder {
   readonly #scratch = new EntityDeltaScratch();
   readonly #writer = new ByteWriter(4096);
   readonly #encoder = new FrameEncoder(256);
-  readonly #sharedBodies = new Map<number, Uint8Array>();
+  readonly #sharedEntities = new Map<number, Uint8Array>();
+  readonly #coded: CodedEntities = { baselineTick: 0, sendGlobal: false, entities: NIL_GLOBAL };
+  #packedGlobal: Uint8Array = NIL_GLOBAL;
   #global: number[] | null = null;
   #globalVersion = 0;
   #tick = 0;
@@ -115,7 +127,7 @@ export class SnapshotBuilder {
    */
   beginTick(tick: number, rows: readonly number[], global: number[] | null): void {
     this.#tick = tick;
-    this.#sharedBodies.clear();
+    this.#sharedEntities.clear();
     const stride = this.#stride;
     const count = Math.floor(rows.length / stride);
     const world = this.#world;
@@ -168,44 +180,75 @@ export class SnapshotBuilder {
     this.#grid?.rebuild(this.#xs, this.#ys, count);
     if (!sameNumbers(this.#global, global)) {
       this.#global = global === null ? null : [...global];
+      this.#packedGlobal = this.#encoder.packGlobal(this.#global);
       this.#globalVersion++;
     }
   }
 
   /**
-   * The snapshot body for one client this tick, coded against its view of `ackedTick` when that
-   * view is still in its ring, and recorded in the ring as a future baseline.
+   * Append one client's snapshot for this tick to `out`, coded against its view of `ackedTick`
+   * when that view is still in its ring, and record it in the ring as a future baseline. The
+   * room's per-client path: nothing is encoded twice and no body is allocated.
+   * @returns the baseline tick used, 0 for a full snapshot
    */
+  writeFor(
+    ring: ViewRing,
+    playerId: number,
+    ackedTick: number,
+    lastInputSequence: number,
+    out: FrameEncoder,
+  ): number {
+    const coded = this.#code(ring, playerId, ackedTick);
+    out.addSnapshotParts(
+      this.#tick,
+      coded.baselineTick,
+      lastInputSequence,
+      coded.entities,
+      coded.sendGlobal ? this.#packedGlobal : NIL_GLOBAL,
+    );
+    return coded.baselineTick;
+  }
+
+  /** Like {@linkcode SnapshotBuilder.writeFor}, but returns the body alone (tests, benchmarks). */
   encodeFor(ring: ViewRing, playerId: number, ackedTick: number): EncodedSnapshot {
+    const coded = this.#code(ring, playerId, ackedTick);
+    const body = this.#encoder.encodeSnapshotBody({
+      entities: coded.entities,
+      global: coded.sendGlobal ? this.#global : null,
+    });
+    return { body, baselineTick: coded.baselineTick };
+  }
+
+  #code(ring: ViewRing, playerId: number, ackedTick: number): CodedEntities {
     // A baseline in the slot this tick is about to overwrite is as good as forgotten.
     const usable = ackedTick > 0 && this.#tick - ackedTick < ring.size;
     const baseline = usable ? ring.get(ackedTick) : undefined;
-    const baselineTick = baseline?.tick ?? 0;
-    const sendGlobal = baseline === undefined || baseline.globalVersion !== this.#globalVersion;
+    const coded = this.#coded;
+    coded.baselineTick = baseline?.tick ?? 0;
+    coded.sendGlobal = baseline === undefined || baseline.globalVersion !== this.#globalVersion;
     const previous = ring.newest;
     const slot = ring.claim(this.#tick);
     slot.globalVersion = this.#globalVersion;
     if (this.#interest === undefined) {
+      // Everyone sees the whole world: clients that share a baseline share the coded bytes.
       copyRows(this.#world, slot.table, this.#stride, null, this.#world.count);
-      const cached = this.#sharedBodies.get(baselineTick);
-      if (cached !== undefined) return { body: cached, baselineTick };
-      const body = this.#encodeBody(baseline, slot.table, sendGlobal);
-      this.#sharedBodies.set(baselineTick, body);
-      return { body, baselineTick };
+      let shared = this.#sharedEntities.get(coded.baselineTick);
+      if (shared === undefined) {
+        this.#codeEntities(baseline, slot.table);
+        shared = this.#writer.toBytes();
+        this.#sharedEntities.set(coded.baselineTick, shared);
+      }
+      coded.entities = shared;
+      return coded;
     }
     this.#selectVisible(ring, previous, playerId);
     copyRows(this.#world, slot.table, this.#stride, this.#visible, this.#visibleCount);
-    return {
-      body: this.#encodeBody(baseline, slot.table, sendGlobal),
-      baselineTick,
-    };
+    this.#codeEntities(baseline, slot.table);
+    coded.entities = this.#writer.view();
+    return coded;
   }
 
-  #encodeBody(
-    baseline: SentView | undefined,
-    table: EntityTable,
-    sendGlobal: boolean,
-  ): Uint8Array {
+  #codeEntities(baseline: SentView | undefined, table: EntityTable): void {
     this.#writer.reset();
     encodeEntityDelta(
       baseline?.table ?? null,
@@ -215,10 +258,6 @@ export class SnapshotBuilder {
       this.#scratch,
       baseline === undefined ? 0 : this.#tick - baseline.tick,
     );
-    return this.#encoder.encodeSnapshotBody({
-      entities: this.#writer.view(),
-      global: sendGlobal ? this.#global : null,
-    });
   }
 
   #selectVisible(ring: ViewRing, previous: SentView | undefined, playerId: number): void {

@@ -88,9 +88,15 @@ function run(interest: boolean, seed: number) {
         return false;
       });
       if (roll() < 0.1) continue; // skipped for a congested client
-      const snapshot = builder.encodeFor(client.ring, client.playerId, client.ackedTick);
-      if (snapshot.baselineTick !== 0) deltas++;
-      encoder.addSnapshot(tick, snapshot.baselineTick, 0, snapshot.body);
+      // The room's path: written straight into the client's batch.
+      const baselineTick = builder.writeFor(
+        client.ring,
+        client.playerId,
+        client.ackedTick,
+        0,
+        encoder,
+      );
+      if (baselineTick !== 0) deltas++;
       client.inbound.push([tick + Math.floor(roll() * 4), encoder.finish()]);
     }
     for (const client of clients) {
