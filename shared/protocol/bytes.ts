@@ -44,6 +44,11 @@ export class ByteWriter {
 
   /** Append an unsigned LEB128 varint of at most 32 bits. */
   writeVarint(value: number): void {
+    // Fast path for the common one-byte case: `>>> 0` equals the value only for integers 0..2^32−1.
+    if (value < 0x80 && (value >>> 0) === value && this.#length < this.#bytes.length) {
+      this.#bytes[this.#length++] = value;
+      return;
+    }
     if (!Number.isInteger(value) || value < 0 || value > MAX_VARINT) {
       throw new RangeError(`Cannot write varint: ${value} is not an integer in 0..${MAX_VARINT}`);
     }

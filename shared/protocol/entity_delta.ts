@@ -88,72 +88,68 @@ export function encodeEntityDelta(
 ): void {
   const { stride, wraps, hotMask, velocities } = coding;
   const base = baseline ?? EMPTY_TABLE;
-  // Pass 1: removed ids (in base, not in current), by merging the two sorted id lists.
-  let removed = 0;
-  for (let b = 0, c = 0; b < base.count;) {
-    const baseId = base.ids[b] ?? 0;
-    const currentId = c < current.count ? current.ids[c] ?? 0 : Infinity;
+  const work = scratch.reserve(base.count, current.count, stride);
+  const { removedIds, keptRows, baseRows, addedRows, masks, residuals } = work;
+  const baseIds = base.ids, currentIds = current.ids;
+  const baseValues = base.values, currentValues = current.values;
+  // One merge of the two sorted id lists sorts every entity into removed, kept or added.
+  let removed = 0, kept = 0, added = 0;
+  let b = 0, c = 0;
+  while (b < base.count || c < current.count) {
+    const baseId = b < base.count ? baseIds[b] ?? 0 : Infinity;
+    const currentId = c < current.count ? currentIds[c] ?? 0 : Infinity;
     if (baseId < currentId) {
-      scratch.push(0, baseId);
-      removed++;
+      removedIds[removed++] = baseId;
       b++;
     } else if (baseId === currentId) {
-      b++;
-      c++;
-    } else c++;
+      keptRows[kept] = c++;
+      baseRows[kept++] = b++;
+    } else addedRows[added++] = c++;
   }
   out.writeVarint(removed);
-  writeIdGaps(scratch.list(0), removed, out);
-  // Pass 2: added rows and kept rows.
-  let added = 0;
-  let kept = 0;
-  for (let b = 0, c = 0; c < current.count;) {
-    const currentId = current.ids[c] ?? 0;
-    const baseId = b < base.count ? base.ids[b] ?? 0 : Infinity;
-    if (baseId < currentId) b++;
-    else if (baseId === currentId) {
-      scratch.push(1, c);
-      scratch.push(2, b);
-      kept++;
-      b++;
-      c++;
-    } else {
-      scratch.push(3, c);
-      added++;
-      c++;
-    }
+  let previousId = 0;
+  for (let index = 0; index < removed; index++) {
+    const id = removedIds[index] ?? 0;
+    out.writeVarint(id - previousId);
+    previousId = id;
   }
   out.writeVarint(added);
-  let previousId = 0;
-  const addedRows = scratch.list(3);
+  previousId = 0;
   for (let index = 0; index < added; index++) {
-    const row = addedRows[index] ?? 0;
-    const id = current.ids[row] ?? 0;
+    const row = (addedRows[index] ?? 0) * stride;
+    const id = currentValues[row] ?? 0;
     out.writeVarint(id - previousId);
     previousId = id;
     for (let column = 1; column < stride; column++) {
-      out.writeVarint(zigzag(current.values[row * stride + column] ?? 0));
+      out.writeVarint(zigzag(currentValues[row + column] ?? 0));
     }
   }
   out.writeVarint(kept);
-  // Pass 3: change masks of kept rows.
-  const keptRows = scratch.list(1);
-  const baseRows = scratch.list(2);
-  const masks = scratch.masks(kept);
+  // Each kept row's columns against the prediction from the baseline: a mask of the columns that
+  // differ, and their zigzag residuals kept for the last section.
   let changed = 0;
   for (let index = 0; index < kept; index++) {
     const row = (keptRows[index] ?? 0) * stride;
     const baseRow = (baseRows[index] ?? 0) * stride;
     let mask = 0;
     for (let column = 1; column < stride; column++) {
-      const predicted = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
-      if (current.values[row + column] !== predicted) mask |= 1 << (column - 1);
+      const velocity = velocities[column] ?? 0;
+      const baseValue = baseValues[baseRow + column] ?? 0;
+      const predicted = velocity === 0
+        ? baseValue
+        : baseValue + (baseValues[baseRow + velocity] ?? 0) * ticksSinceBaseline;
+      const value = currentValues[row + column] ?? 0;
+      if (value !== predicted) {
+        mask |= 1 << (column - 1);
+        residuals[index * stride + column] = zigzag(
+          residual(value, predicted, wraps[column] ?? 0),
+        );
+      }
     }
     masks[index] = mask;
     if (mask !== 0) changed++;
   }
   // Bit section: one changed flag per kept row, then one hot-only flag per changed row.
-  const bitCount = kept + changed;
   let byte = 0;
   let bit = 0;
   for (let index = 0; index < kept; index++) {
@@ -172,22 +168,18 @@ export function encodeEntityDelta(
       byte = bit = 0;
     }
   }
-  if (bitCount % 8 !== 0) out.writeByte(byte);
+  if ((kept + changed) % 8 !== 0) out.writeByte(byte);
   // Residuals.
   for (let index = 0; index < kept; index++) {
     const mask = masks[index] ?? 0;
     if (mask === 0) continue;
     if (mask !== hotMask) out.writeVarint(mask);
-    const row = (keptRows[index] ?? 0) * stride;
-    const baseRow = (baseRows[index] ?? 0) * stride;
     for (let column = 1; column < stride; column++) {
-      if ((mask & (1 << (column - 1))) === 0) continue;
-      const value = current.values[row + column] ?? 0;
-      const predicted = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
-      out.writeVarint(zigzag(residual(value, predicted, wraps[column] ?? 0)));
+      if ((mask & (1 << (column - 1))) !== 0) {
+        out.writeVarint(residuals[index * stride + column] ?? 0);
+      }
     }
   }
-  scratch.reset();
 }
 
 /** A baseline value carried forward by its velocity column, if it has one. */
@@ -203,55 +195,48 @@ function predict(
   return velocity === 0 ? base : base + (values[row + velocity] ?? 0) * ticks;
 }
 
-function writeIdGaps(ids: Int32Array, count: number, out: ByteWriter): void {
-  let previous = 0;
-  for (let index = 0; index < count; index++) {
-    const id = ids[index] ?? 0;
-    out.writeVarint(id - previous);
-    previous = id;
-  }
-}
-
 const EMPTY_TABLE: EntityTable = {
   count: 0,
   ids: new Int32Array(0),
   values: new Int32Array(0),
 };
 
-/** Reusable work lists for {@linkcode encodeEntityDelta}, so encoding does not allocate. */
+/** The work arrays of one {@linkcode encodeEntityDelta} call. */
+export interface EntityDeltaWork {
+  removedIds: Int32Array;
+  keptRows: Int32Array;
+  baseRows: Int32Array;
+  addedRows: Int32Array;
+  masks: Int32Array;
+  residuals: Int32Array;
+}
+
+/** Reusable work arrays for {@linkcode encodeEntityDelta}, so encoding does not allocate. */
 export class EntityDeltaScratch {
-  #lists: Int32Array[] = [0, 1, 2, 3].map(() => new Int32Array(64));
-  #lengths = [0, 0, 0, 0];
-  #masks = new Int32Array(64);
+  #work: EntityDeltaWork = {
+    removedIds: new Int32Array(64),
+    keptRows: new Int32Array(64),
+    baseRows: new Int32Array(64),
+    addedRows: new Int32Array(64),
+    masks: new Int32Array(64),
+    residuals: new Int32Array(64 * 8),
+  };
 
-  /** Append `value` to list `list`. */
-  push(list: number, value: number): void {
-    let array = this.#lists[list] ?? new Int32Array(64);
-    const length = this.#lengths[list] ?? 0;
-    if (length === array.length) {
-      const grown = new Int32Array(array.length * 2);
-      grown.set(array);
-      array = grown;
-      this.#lists[list] = array;
+  /** Arrays large enough for a baseline of `baseCount` and a table of `currentCount` rows. */
+  reserve(baseCount: number, currentCount: number, stride: number): EntityDeltaWork {
+    const work = this.#work;
+    if (work.removedIds.length < baseCount) work.removedIds = new Int32Array(baseCount * 2);
+    if (work.keptRows.length < currentCount) {
+      const size = currentCount * 2;
+      work.keptRows = new Int32Array(size);
+      work.baseRows = new Int32Array(size);
+      work.addedRows = new Int32Array(size);
+      work.masks = new Int32Array(size);
     }
-    array[length] = value;
-    this.#lengths[list] = length + 1;
-  }
-
-  /** List `list`; its first entries are the pushed values. */
-  list(list: number): Int32Array {
-    return this.#lists[list] ?? new Int32Array(0);
-  }
-
-  /** A mask array of at least `length`. */
-  masks(length: number): Int32Array {
-    if (this.#masks.length < length) this.#masks = new Int32Array(length * 2);
-    return this.#masks;
-  }
-
-  /** Empty every list. */
-  reset(): void {
-    this.#lengths.fill(0);
+    if (work.residuals.length < currentCount * stride) {
+      work.residuals = new Int32Array(currentCount * stride * 2);
+    }
+    return work;
   }
 }
 
