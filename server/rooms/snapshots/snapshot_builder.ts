@@ -80,6 +80,7 @@ export class SnapshotBuilder {
   #order = new Int32Array(64);
   #visible = new Int32Array(64);
   #candidates = new Int32Array(64);
+  #marks = new Uint8Array(64);
   #visibleCount = 0;
   readonly #scratch = new EntityDeltaScratch();
   readonly #writer = new ByteWriter(4096);
@@ -138,6 +139,7 @@ export class SnapshotBuilder {
       this.#ys = new Float64Array(count * 2);
       this.#visible = new Int32Array(count * 2);
       this.#candidates = new Int32Array(count * 2);
+      this.#marks = new Uint8Array(count * 2);
     }
     const order = this.#order;
     for (let index = 0; index < count; index++) order[index] = index;
@@ -274,8 +276,24 @@ export class SnapshotBuilder {
     const centerY = ring.lastCenterY;
     const enterX = interest.halfWidth, enterY = interest.halfHeight;
     const stayX = enterX + interest.margin, stayY = enterY + interest.margin;
-    let count = 0;
-    const visible = this.#visible;
+    // Marks per world row: bit 1 = visible now, bit 2 = was sent last time (for hysteresis).
+    // Walking the rows in order then yields the visible rows sorted by id, with no sort.
+    const worldCount = world.count, worldIds = world.ids;
+    const marks = this.#marks;
+    marks.fill(0, 0, worldCount);
+    if (previous !== undefined) {
+      const previousIds = previous.table.ids, previousCount = previous.table.count;
+      for (let p = 0, w = 0; p < previousCount && w < worldCount;) {
+        const previousId = previousIds[p] ?? 0, worldId = worldIds[w] ?? 0;
+        if (previousId === worldId) {
+          marks[w] = 2;
+          p++;
+          w++;
+        } else if (previousId < worldId) p++;
+        else w++;
+      }
+    }
+    const xs = this.#xs, ys = this.#ys;
     const candidates = this.#candidates;
     const found = grid.query(
       centerX - stayX,
@@ -286,20 +304,15 @@ export class SnapshotBuilder {
     );
     for (let index = 0; index < found; index++) {
       const row = candidates[index] ?? 0;
-      const dx = Math.abs((this.#xs[row] ?? 0) - centerX);
-      const dy = Math.abs((this.#ys[row] ?? 0) - centerY);
+      const dx = Math.abs((xs[row] ?? 0) - centerX);
+      const dy = Math.abs((ys[row] ?? 0) - centerY);
       if (dx > stayX || dy > stayY) continue;
-      const inside = dx <= enterX && dy <= enterY;
-      if (
-        inside || row === own ||
-        (previous !== undefined &&
-          findRow(previous.table.ids, previous.table.count, world.ids[row] ?? 0) >= 0)
-      ) {
-        visible[count++] = row;
-      }
+      if ((dx <= enterX && dy <= enterY) || ((marks[row] ?? 0) & 2) !== 0) marks[row] = 1;
     }
-    if (own >= 0 && !visible.subarray(0, count).includes(own)) visible[count++] = own;
-    visible.subarray(0, count).sort();
+    if (own >= 0) marks[own] = 1;
+    const visible = this.#visible;
+    let count = 0;
+    for (let row = 0; row < worldCount; row++) if (marks[row] === 1) visible[count++] = row;
     this.#visibleCount = count;
   }
 }
@@ -332,7 +345,7 @@ function copyRows(
   rows: Int32Array | null,
   count: number,
 ): void {
-  reserveEntityTable(target, stride, count);
+  if (target.ids.length < count) reserveEntityTable(target, stride, count);
   if (rows === null) {
     target.ids.set(source.ids.subarray(0, count));
     target.values.set(source.values.subarray(0, count * stride));
