@@ -15,6 +15,8 @@ export interface ServerSettings {
   npcCount: number;
   /** Most players in one arena room (`--max-players`, `MAX_PLAYERS`). */
   maxPlayers: number;
+  /** Send each player only what is near it (`--interest on|off`, `INTEREST`). */
+  interestManagement: boolean;
   /**
    * Most WebSockets from one address (`--max-connections-per-address`,
    * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
@@ -44,6 +46,7 @@ export function parseSettings(
     "npcs",
     "max-players",
     "max-connections-per-address",
+    "interest",
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) {
@@ -59,6 +62,12 @@ export function parseSettings(
     }
     return parsed;
   };
+  const onOff = (value: string, what: string): boolean => {
+    if (value !== "on" && value !== "off") {
+      throw new RangeError(`Invalid ${what}: ${value}, expected on or off`);
+    }
+    return value === "on";
+  };
   return {
     hostname: flags.get("host") ?? env("HOST") ?? "127.0.0.1",
     port: number(flags.get("port") ?? env("PORT") ?? "8000", "port", 0, 65535),
@@ -70,6 +79,7 @@ export function parseSettings(
       1,
       1000,
     ),
+    interestManagement: onOff(flags.get("interest") ?? env("INTEREST") ?? "on", "interest"),
     maxConnectionsPerAddress: number(
       flags.get("max-connections-per-address") ?? env("MAX_CONNECTIONS_PER_ADDRESS") ?? "32",
       "max connections per address",
@@ -83,7 +93,13 @@ export function parseSettings(
 export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
   return startServer({
-    games: [createArenaGame({ npcCount: settings.npcCount, maxPlayers: settings.maxPlayers })],
+    games: [
+      createArenaGame({
+        npcCount: settings.npcCount,
+        maxPlayers: settings.maxPlayers,
+        interestManagement: settings.interestManagement,
+      }),
+    ],
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,

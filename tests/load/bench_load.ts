@@ -122,6 +122,7 @@ async function runGame(
   warmup: number,
   botWorkers: number,
   placement: Placement,
+  interest: boolean,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
   const serverLines = new Lines("server| ");
@@ -140,6 +141,8 @@ async function runGame(
     String(Math.max(playersPerRoom, 1)),
     "--max-connections-per-address",
     String(rooms * playersPerRoom + 100),
+    "--interest",
+    interest ? "on" : "off",
   ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server });
   let bots: DenoChild | undefined;
   try {
@@ -362,6 +365,11 @@ export interface CapacityBenchmarkOptions {
    * @default true
    */
   raw?: boolean;
+  /**
+   * Interest management on the server (off: every client gets the whole room).
+   * @default true
+   */
+  interest?: boolean;
 }
 
 /** Run one scale of the workload and its raw floor; returns the JSON line's object. */
@@ -382,7 +390,8 @@ export async function runCapacityBenchmark(
     : { server: {}, clients: { nice: botsNice } };
   const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
-  const game = await runGame(scale, rooms, seconds, warmup, botWorkers, placement);
+  const interest = options.interest ?? true;
+  const game = await runGame(scale, rooms, seconds, warmup, botWorkers, placement, interest);
   const bots = game.bots;
   const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
   const botsCpuPerSecond = game.window.botsCpu / game.window.seconds;
@@ -453,6 +462,7 @@ export async function runCapacityBenchmark(
     measuredSeconds: round(game.window.seconds, 1),
     server: {
       cpuPerSecond: round(serverCpuPerSecond, 3),
+      interestManagement: options.interest ?? true,
       v8Flags: options.serverV8Flags ?? null,
       rssMiB: game.memory.rssMiB,
       peakRssMiB: game.memory.peakRssMiB,
@@ -509,6 +519,7 @@ if (import.meta.main) {
     "rooms",
     "server-v8-flags",
     "raw",
+    "interest",
   ]);
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
@@ -520,6 +531,7 @@ if (import.meta.main) {
     raw: flags.string("raw", "yes") !== "no",
     botsNice: flags.number("bots-nice", 10, 0, 19),
     pin: flags.string("pin", "no") === "yes",
+    interest: flags.string("interest", "on") !== "off",
   };
   if (flags.has("rooms")) options.rooms = flags.number("rooms", 1, 1, 100);
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
