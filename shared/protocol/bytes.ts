@@ -8,7 +8,7 @@ export const MAX_VARINT = 0xffff_ffff;
  * send path does not allocate once it has warmed up.
  */
 export class ByteWriter {
-  #bytes: Uint8Array;
+  #bytes: Uint8Array<ArrayBuffer>;
   #length = 0;
 
   /** @param initialBytes starting capacity */
@@ -68,12 +68,12 @@ export class ByteWriter {
   }
 
   /** A view of what was written; valid until the next write or reset. */
-  view(): Uint8Array {
+  view(): Uint8Array<ArrayBuffer> {
     return this.#bytes.subarray(0, this.#length);
   }
 
   /** A copy of what was written, safe to hand to `WebSocket.send`. */
-  toBytes(): Uint8Array {
+  toBytes(): Uint8Array<ArrayBuffer> {
     return this.#bytes.slice(0, this.#length);
   }
 }

@@ -166,12 +166,12 @@ export class FrameEncoder {
    * The batch as a view of the encoder's buffer, valid until the next write or reset: for a
    * sender that copies it at once (Deno's `WebSocket.send` does), which saves a copy per message.
    */
-  view(): Uint8Array {
+  view(): Uint8Array<ArrayBuffer> {
     return this.#batch.view();
   }
 
   /** The batch as a new byte array; the encoder is then empty. */
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     const bytes = this.#batch.toBytes();
     this.#batch.reset();
     this.#frames = 0;
@@ -256,7 +256,7 @@ const SNAPSHOT_RECORD_BYTE = 0x40 +
   SERVER_BODY_STRUCTURES.findIndex((keys) => keys[0] === "entities" && keys[1] === "global");
 
 /** Encode messages as one batch; a convenience for tests and rare messages. */
-export function encodeBatch(messages: readonly Message[]): Uint8Array {
+export function encodeBatch(messages: readonly Message[]): Uint8Array<ArrayBuffer> {
   const encoder = new FrameEncoder(256);
   for (const message of messages) encoder.add(message);
   return encoder.finish();
