@@ -8,6 +8,7 @@ import { GameConnection, JoinRefusedError } from "../../client/net/game_connecti
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
+import { seededRandom } from "../support/seeded_random.ts";
 
 /** Settings of a {@linkcode BotFleet}. */
 export interface BotFleetOptions {
@@ -84,6 +85,25 @@ export interface FleetCounters {
   closedByServer: Record<string, number>;
 }
 
+/** Counters of a fleet of `requested` bots before anything happened. */
+export function emptyFleetCounters(requested = 0): FleetCounters {
+  return {
+    requested,
+    connected: 0,
+    failed: 0,
+    open: 0,
+    bytesIn: 0,
+    messagesIn: 0,
+    bytesOut: 0,
+    messagesOut: 0,
+    snapshots: 0,
+    decodeErrors: 0,
+    baselineMisses: 0,
+    failedBy: {},
+    closedByServer: {},
+  };
+}
+
 /** Quantiles of the last second, for progress lines. */
 export interface FleetSecond {
   rttP99Ms: number | null;
@@ -134,18 +154,6 @@ interface Bot {
 const PHASES = 4;
 const MOVE_BITS = [1, 2, 4, 8] as const;
 const MAX_PENDING_ACKS = 8;
-
-/** A small, fast, seeded PRNG (mulberry32); the bots need no more. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bump(record: Record<string, number>, key: string): void {
   record[key] = (record[key] ?? 0) + 1;
@@ -201,7 +209,7 @@ export class BotFleet {
     if (!(inputHz > 0 && inputHz <= 240)) throw new RangeError(`Invalid input rate: ${inputHz} Hz`);
     for (let phase = 0; phase < PHASES; phase++) this.#phases.push([]);
     for (let index = 0; index < rooms * playersPerRoom; index++) {
-      const random = mulberry32(this.#options.seed * 100_003 + index);
+      const random = seededRandom(this.#options.seed * 100_003 + index);
       const bot: Bot = {
         index,
         name: `${this.#options.namePrefix}${index}`.slice(0, 24),
@@ -223,21 +231,7 @@ export class BotFleet {
       this.#bots.push(bot);
       this.#phases[index % PHASES]?.push(bot);
     }
-    this.#counters = {
-      requested: this.#bots.length,
-      connected: 0,
-      failed: 0,
-      open: 0,
-      bytesIn: 0,
-      messagesIn: 0,
-      bytesOut: 0,
-      messagesOut: 0,
-      snapshots: 0,
-      decodeErrors: 0,
-      baselineMisses: 0,
-      failedBy: {},
-      closedByServer: {},
-    };
+    this.#counters = emptyFleetCounters(this.#bots.length);
   }
 
   /**

@@ -6,6 +6,7 @@
 import {
   BotFleet,
   type BotFleetOptions,
+  emptyFleetCounters,
   type FleetCounters,
   type FleetSecond,
   type FleetWindow,
@@ -160,21 +161,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 function sumCounters(all: readonly FleetCounters[]): FleetCounters {
-  const total: FleetCounters = {
-    requested: 0,
-    connected: 0,
-    failed: 0,
-    open: 0,
-    bytesIn: 0,
-    messagesIn: 0,
-    bytesOut: 0,
-    messagesOut: 0,
-    snapshots: 0,
-    decodeErrors: 0,
-    baselineMisses: 0,
-    failedBy: {},
-    closedByServer: {},
-  };
+  const total: FleetCounters = emptyFleetCounters();
   for (const one of all) {
     total.requested += one.requested;
     total.connected += one.connected;

@@ -21,6 +21,7 @@ import {
   startSuiteServer,
   tally,
 } from "./_support.ts";
+import { seededRandom } from "../support/seeded_random.ts";
 
 const SEED = 0x5eed_2026;
 const PEERS = 4;
@@ -29,18 +30,6 @@ const ROUNDS_PER_PEER = 800;
 const ROUNDS_PER_CONNECTION = 60;
 /** Codes a close may carry: every refusal the protocol defines, none of them 1011. */
 const EXPECTED_CLOSES = new Set([1002, 1007, 1008, 1009, 4000, 4001, 4002, 4003, 4004, 4007]);
-
-/** mulberry32: a small, fast, seedable PRNG; the same seed gives the same fuzz run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random message: valid ones from the corpus, mutated, or plain random bytes. */
 function fuzzMessage(random: () => number, roomId: string): Uint8Array {
@@ -152,7 +141,7 @@ Deno.test("seeded fuzz: a few thousand bad messages get only closes; the good cl
   let bytes = 0;
 
   const fuzzPeer = async (index: number) => {
-    const random = prng(SEED + index);
+    const random = seededRandom(SEED + index);
     let round = 0;
     while (round < ROUNDS_PER_PEER) {
       await using peer = await openPeer(url);
