@@ -67,6 +67,24 @@ export class ByteWriter {
     this.#length += bytes.length;
   }
 
+  /**
+   * Append bytes `start..end` of what `source` has written, without allocating: the way cached
+   * pieces of an encoding are stitched into a message.
+   */
+  appendFrom(source: ByteWriter, start: number, end: number): void {
+    const length = end - start;
+    this.#reserve(length);
+    const from = source.#bytes, to = this.#bytes;
+    if (length > 32) to.set(from.subarray(start, end), this.#length);
+    else {
+      // Most pieces are a few bytes: a loop beats creating a subarray view for `set`.
+      for (let index = start, at = this.#length; index < end; index++, at++) {
+        to[at] = from[index] ?? 0;
+      }
+    }
+    this.#length += length;
+  }
+
   /** A view of what was written; valid until the next write or reset. */
   view(): Uint8Array<ArrayBuffer> {
     return this.#bytes.subarray(0, this.#length);

@@ -1,4 +1,4 @@
-import { ByteReader, type ByteWriter } from "./bytes.ts";
+import { ByteReader, ByteWriter } from "./bytes.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 
 /**
@@ -86,12 +86,11 @@ export function encodeEntityDelta(
   scratch: EntityDeltaScratch,
   ticksSinceBaseline: number,
 ): void {
-  const { stride, wraps, hotMask, velocities } = coding;
+  const { stride } = coding;
   const base = baseline ?? EMPTY_TABLE;
-  const work = scratch.reserve(base.count, current.count, stride);
-  const { removedIds, keptRows, baseRows, addedRows, masks, residuals } = work;
+  const work = scratch.reserve(base.count, current.count);
+  const { removedIds, keptRows, baseRows, addedRows, masks, changes } = work;
   const baseIds = base.ids, currentIds = current.ids;
-  const baseValues = base.values, currentValues = current.values;
   // One merge of the two sorted id lists sorts every entity into removed, kept or added.
   let removed = 0, kept = 0, added = 0;
   let b = 0, c = 0;
@@ -106,60 +105,112 @@ export function encodeEntityDelta(
       baseRows[kept++] = b++;
     } else addedRows[added++] = c++;
   }
-  out.writeVarint(removed);
-  let previousId = 0;
-  for (let index = 0; index < removed; index++) {
-    const id = removedIds[index] ?? 0;
-    out.writeVarint(id - previousId);
-    previousId = id;
-  }
+  writeRemovedIds(removedIds, removed, out);
   out.writeVarint(added);
-  previousId = 0;
+  let previousId = 0;
   for (let index = 0; index < added; index++) {
-    const row = (addedRows[index] ?? 0) * stride;
-    const id = currentValues[row] ?? 0;
+    const row = addedRows[index] ?? 0;
+    const id = currentIds[row] ?? 0;
     out.writeVarint(id - previousId);
     previousId = id;
-    for (let column = 1; column < stride; column++) {
-      out.writeVarint(zigzag(currentValues[row + column] ?? 0));
-    }
+    writeFullRow(current.values, row * stride, stride, out);
   }
   out.writeVarint(kept);
-  // Each kept row's columns against the prediction from the baseline: a mask of the columns that
-  // differ, and their zigzag residuals kept for the last section.
-  let changed = 0;
+  // The changes go to scratch first: the bit section, which needs every mask, comes before them.
+  changes.reset();
   for (let index = 0; index < kept; index++) {
-    const row = (keptRows[index] ?? 0) * stride;
-    const baseRow = (baseRows[index] ?? 0) * stride;
-    let mask = 0;
-    for (let column = 1; column < stride; column++) {
-      const velocity = velocities[column] ?? 0;
-      const baseValue = baseValues[baseRow + column] ?? 0;
-      const predicted = velocity === 0
-        ? baseValue
-        : baseValue + (baseValues[baseRow + velocity] ?? 0) * ticksSinceBaseline;
-      const value = currentValues[row + column] ?? 0;
-      if (value !== predicted) {
-        mask |= 1 << (column - 1);
-        residuals[index * stride + column] = zigzag(
-          residual(value, predicted, wraps[column] ?? 0),
-        );
-      }
-    }
-    masks[index] = mask;
-    if (mask !== 0) changed++;
+    masks[index] = writeRowChange(
+      base.values,
+      (baseRows[index] ?? 0) * stride,
+      current.values,
+      (keptRows[index] ?? 0) * stride,
+      coding,
+      ticksSinceBaseline,
+      changes,
+    );
   }
-  // Bit section: one changed flag per kept row, then one hot-only flag per changed row.
+  writeChangeBits(masks, kept, coding.hotMask, out);
+  out.appendFrom(changes, 0, changes.length);
+}
+
+/** Write the removed section: the count, then each id as the gap from the one before. */
+export function writeRemovedIds(ids: Int32Array, count: number, out: ByteWriter): void {
+  out.writeVarint(count);
+  let previousId = 0;
+  for (let index = 0; index < count; index++) {
+    const id = ids[index] ?? 0;
+    out.writeVarint(id - previousId);
+    previousId = id;
+  }
+}
+
+/** Write an added entity's columns after the id, each a zigzag varint. */
+export function writeFullRow(
+  values: Int32Array,
+  offset: number,
+  stride: number,
+  out: ByteWriter,
+): void {
+  for (let column = 1; column < stride; column++) {
+    out.writeVarint(zigzag(values[offset + column] ?? 0));
+  }
+}
+
+/**
+ * Write how a kept entity's row differs from its baseline row carried `ticks` ahead by its
+ * velocity columns: the column mask (left out when it is exactly the hot mask) and the zigzag
+ * residual of each column in it. Writes nothing when the row is as predicted.
+ * @returns the column mask, 0 when nothing changed
+ */
+export function writeRowChange(
+  baseValues: Int32Array,
+  baseOffset: number,
+  values: Int32Array,
+  offset: number,
+  coding: EntityCoding,
+  ticks: number,
+  out: ByteWriter,
+): number {
+  const { stride, wraps, hotMask, velocities } = coding;
+  let mask = 0;
+  for (let column = 1; column < stride; column++) {
+    const predicted = predict(baseValues, baseOffset, column, velocities, ticks);
+    if ((values[offset + column] ?? 0) !== predicted) mask |= 1 << (column - 1);
+  }
+  if (mask === 0) return 0;
+  if (mask !== hotMask) out.writeVarint(mask);
+  for (let column = 1; column < stride; column++) {
+    if ((mask & (1 << (column - 1))) === 0) continue;
+    const predicted = predict(baseValues, baseOffset, column, velocities, ticks);
+    out.writeVarint(zigzag(residual(values[offset + column] ?? 0, predicted, wraps[column] ?? 0)));
+  }
+  return mask;
+}
+
+/**
+ * Write the bit section for `count` kept entities given their column masks: a changed flag per
+ * kept entity, then a "hot columns only" flag per changed one, padded with zero bits to a byte.
+ */
+export function writeChangeBits(
+  masks: Int32Array,
+  count: number,
+  hotMask: number,
+  out: ByteWriter,
+): void {
   let byte = 0;
   let bit = 0;
-  for (let index = 0; index < kept; index++) {
-    if ((masks[index] ?? 0) !== 0) byte |= 1 << bit;
+  let changed = 0;
+  for (let index = 0; index < count; index++) {
+    if ((masks[index] ?? 0) !== 0) {
+      byte |= 1 << bit;
+      changed++;
+    }
     if (++bit === 8) {
       out.writeByte(byte);
       byte = bit = 0;
     }
   }
-  for (let index = 0; index < kept; index++) {
+  for (let index = 0; index < count; index++) {
     const mask = masks[index] ?? 0;
     if (mask === 0) continue;
     if (mask === hotMask) byte |= 1 << bit;
@@ -168,18 +219,7 @@ export function encodeEntityDelta(
       byte = bit = 0;
     }
   }
-  if ((kept + changed) % 8 !== 0) out.writeByte(byte);
-  // Residuals.
-  for (let index = 0; index < kept; index++) {
-    const mask = masks[index] ?? 0;
-    if (mask === 0) continue;
-    if (mask !== hotMask) out.writeVarint(mask);
-    for (let column = 1; column < stride; column++) {
-      if ((mask & (1 << (column - 1))) !== 0) {
-        out.writeVarint(residuals[index * stride + column] ?? 0);
-      }
-    }
-  }
+  if ((count + changed) % 8 !== 0) out.writeByte(byte);
 }
 
 /** A baseline value carried forward by its velocity column, if it has one. */
@@ -208,7 +248,8 @@ export interface EntityDeltaWork {
   baseRows: Int32Array;
   addedRows: Int32Array;
   masks: Int32Array;
-  residuals: Int32Array;
+  /** The changes of the kept rows, written before the bit section is known. */
+  changes: ByteWriter;
 }
 
 /** Reusable work arrays for {@linkcode encodeEntityDelta}, so encoding does not allocate. */
@@ -219,11 +260,11 @@ export class EntityDeltaScratch {
     baseRows: new Int32Array(64),
     addedRows: new Int32Array(64),
     masks: new Int32Array(64),
-    residuals: new Int32Array(64 * 8),
+    changes: new ByteWriter(1024),
   };
 
   /** Arrays large enough for a baseline of `baseCount` and a table of `currentCount` rows. */
-  reserve(baseCount: number, currentCount: number, stride: number): EntityDeltaWork {
+  reserve(baseCount: number, currentCount: number): EntityDeltaWork {
     const work = this.#work;
     if (work.removedIds.length < baseCount) work.removedIds = new Int32Array(baseCount * 2);
     if (work.keptRows.length < currentCount) {
@@ -232,9 +273,6 @@ export class EntityDeltaScratch {
       work.baseRows = new Int32Array(size);
       work.addedRows = new Int32Array(size);
       work.masks = new Int32Array(size);
-    }
-    if (work.residuals.length < currentCount * stride) {
-      work.residuals = new Int32Array(currentCount * stride * 2);
     }
     return work;
   }

@@ -7,6 +7,8 @@ import {
   type EntityTable,
   MAX_QUANTIZED,
   reserveEntityTable,
+  writeChangeBits,
+  writeRemovedIds,
 } from "../../../shared/protocol/entity_delta.ts";
 import {
   codingFromWire,
@@ -16,8 +18,10 @@ import {
   schemaToWire,
 } from "../../../shared/protocol/entity_schema.ts";
 import { FrameEncoder } from "../../../shared/protocol/mod.ts";
+import { CodedRows } from "./coded_rows.ts";
 import { InterestGrid } from "./interest_grid.ts";
 import { type SentView, ViewRing } from "./view_ring.ts";
+import { type WorldFrame, WorldFrames } from "./world_frames.ts";
 
 /**
  * Interest management: which entities a player is sent. An entity enters the view when it is
@@ -59,9 +63,11 @@ export interface EncodedSnapshot {
 }
 
 /**
- * Builds each client's snapshot for a tick: quantizes the world once, indexes it in a grid, then
- * per client selects the visible entities and codes them against the snapshot that client last
- * acknowledged. Clients that see the whole world and share a baseline share one encoded body.
+ * Builds each client's snapshot for a tick. The world is quantized once a tick into a ring of
+ * world frames; a client's sent view is only the list of rows it was shown. Per client it selects
+ * the visible entities and codes them against the view that client last acknowledged, stitching
+ * together row codes shared by all clients (see {@linkcode CodedRows}). Clients that see the
+ * whole world and share a baseline share one coded body.
  */
 export class SnapshotBuilder {
   /** The schema as the welcome carries it. */
@@ -74,14 +80,24 @@ export class SnapshotBuilder {
   readonly #xColumn: number;
   readonly #yColumn: number;
   readonly #grid: InterestGrid | undefined;
-  readonly #world: EntityTable;
+  readonly #frames: WorldFrames;
+  #frame: WorldFrame;
   #xs = new Float64Array(64);
   #ys = new Float64Array(64);
   #order = new Int32Array(64);
-  #visible = new Int32Array(64);
   #candidates = new Int32Array(64);
   #marks = new Uint8Array(64);
+  #visible: Int32Array = new Int32Array(64);
   #visibleCount = 0;
+  // Per-client merge of a baseline view with the current one.
+  #removedIds = new Int32Array(64);
+  #addedRows = new Int32Array(64);
+  #keptRows = new Int32Array(64);
+  #keptBaseRows = new Int32Array(64);
+  #keptMasks = new Int32Array(64);
+  readonly #fullRows = new CodedRows();
+  readonly #rowChanges: CodedRows[] = [];
+  #rowChangesInUse = 0;
   readonly #scratch = new EntityDeltaScratch();
   readonly #writer = new ByteWriter(4096);
   readonly #encoder = new FrameEncoder(256);
@@ -108,39 +124,37 @@ export class SnapshotBuilder {
       );
     }
     this.#grid = interest === undefined ? undefined : new InterestGrid(interest.cellSize ?? 256);
-    this.#world = createEntityTable(this.#stride, 64);
+    this.#frames = new WorldFrames(this.#stride);
+    this.#frame = { tick: -1, table: createEntityTable(this.#stride, 0) };
   }
 
   /** A fresh ring of sent views for a client that just joined or resumed. */
   createViewRing(): ViewRing {
-    return new ViewRing(this.#stride);
+    return new ViewRing();
   }
 
   /** Entities in the world this tick. */
   get worldCount(): number {
-    return this.#world.count;
+    return this.#frame.table.count;
   }
 
   /**
    * Take the tick's world: `rows` is row-major, `stride` numbers per entity with the id first,
-   * in any order. `global` is the game's global data (or `null`).
+   * in any order. `global` is the game's global data (or `null`). Ticks must increase.
    * @throws {RangeError} on a duplicate id or a value that does not fit the quantized range
    */
   beginTick(tick: number, rows: readonly number[], global: number[] | null): void {
+    if (!(tick > this.#tick)) {
+      throw new RangeError(`Cannot begin tick ${tick}: tick ${this.#tick} was already begun`);
+    }
     this.#tick = tick;
     this.#sharedEntities.clear();
     const stride = this.#stride;
     const count = Math.floor(rows.length / stride);
-    const world = this.#world;
+    this.#frame = this.#frames.claim(tick);
+    const world = this.#frame.table;
     reserveEntityTable(world, stride, count);
-    if (this.#order.length < count) {
-      this.#order = new Int32Array(count * 2);
-      this.#xs = new Float64Array(count * 2);
-      this.#ys = new Float64Array(count * 2);
-      this.#visible = new Int32Array(count * 2);
-      this.#candidates = new Int32Array(count * 2);
-      this.#marks = new Uint8Array(count * 2);
-    }
+    this.#reserveRows(count);
     const order = this.#order;
     for (let index = 0; index < count; index++) order[index] = index;
     order.subarray(0, count).sort((a, b) => (rows[a * stride] ?? 0) - (rows[b * stride] ?? 0));
@@ -180,6 +194,8 @@ export class SnapshotBuilder {
     }
     world.count = count;
     this.#grid?.rebuild(this.#xs, this.#ys, count);
+    this.#fullRows.begin(this.#coding, world, null, 0, 0);
+    this.#rowChangesInUse = 0;
     if (!sameNumbers(this.#global, global)) {
       this.#global = global === null ? null : [...global];
       this.#packedGlobal = this.#encoder.packGlobal(this.#global);
@@ -221,53 +237,187 @@ export class SnapshotBuilder {
     return { body, baselineTick: coded.baselineTick };
   }
 
+  /**
+   * The quantized entities the client of `ring` was sent at `tick`, while both its view and the
+   * world frame are remembered (tests check the client rebuilt exactly this).
+   */
+  sentTable(ring: ViewRing, tick: number): EntityTable | undefined {
+    const view = ring.get(tick);
+    const frame = this.#frames.get(tick);
+    if (view === undefined || frame === undefined) return undefined;
+    const source = frame.table, stride = this.#stride;
+    const count = view.count < 0 ? source.count : view.count;
+    const table = createEntityTable(stride, Math.max(1, count));
+    for (let index = 0; index < count; index++) {
+      const row = view.count < 0 ? index : view.rows[index] ?? 0;
+      table.ids[index] = source.ids[row] ?? 0;
+      table.values.set(source.values.subarray(row * stride, (row + 1) * stride), index * stride);
+    }
+    table.count = count;
+    return table;
+  }
+
   #code(ring: ViewRing, playerId: number, ackedTick: number): CodedEntities {
     // A baseline in the slot this tick is about to overwrite is as good as forgotten.
     const usable = ackedTick > 0 && this.#tick - ackedTick < ring.size;
-    const baseline = usable ? ring.get(ackedTick) : undefined;
+    let baseline = usable ? ring.get(ackedTick) : undefined;
+    const baseFrame = baseline === undefined ? undefined : this.#frames.get(baseline.tick);
+    if (baseFrame === undefined) baseline = undefined;
     const coded = this.#coded;
     coded.baselineTick = baseline?.tick ?? 0;
     coded.sendGlobal = baseline === undefined || baseline.globalVersion !== this.#globalVersion;
-    const previous = ring.newest;
-    const slot = ring.claim(this.#tick);
-    slot.globalVersion = this.#globalVersion;
+    const world = this.#frame.table;
     if (this.#interest === undefined) {
+      const slot = ring.claim(this.#tick);
+      slot.globalVersion = this.#globalVersion;
+      slot.count = -1;
       // Everyone sees the whole world: clients that share a baseline share the coded bytes.
-      copyRows(this.#world, slot.table, this.#stride, null, this.#world.count);
       let shared = this.#sharedEntities.get(coded.baselineTick);
       if (shared === undefined) {
-        this.#codeEntities(baseline, slot.table);
+        this.#writer.reset();
+        encodeEntityDelta(
+          baseFrame?.table ?? null,
+          world,
+          this.#coding,
+          this.#writer,
+          this.#scratch,
+          this.#tick - coded.baselineTick,
+        );
         shared = this.#writer.toBytes();
         this.#sharedEntities.set(coded.baselineTick, shared);
       }
       coded.entities = shared;
       return coded;
     }
-    this.#selectVisible(ring, previous, playerId);
-    copyRows(this.#world, slot.table, this.#stride, this.#visible, this.#visibleCount);
-    this.#codeEntities(baseline, slot.table);
+    // Select before claiming: the slot claimed may be the oldest view, the newest's neighbour.
+    this.#selectVisible(ring.newest, ring, playerId);
+    const slot = ring.claim(this.#tick);
+    slot.globalVersion = this.#globalVersion;
+    // The selection becomes the slot's rows; the slot's old array becomes the next scratch.
+    const spare = slot.rows;
+    slot.rows = this.#visible;
+    slot.count = this.#visibleCount;
+    this.#visible = spare;
+    if (baseline === undefined || baseFrame === undefined || baseline.count < 0) {
+      this.#codeFull(slot);
+    } else this.#codeDelta(baseline, baseFrame, slot);
     coded.entities = this.#writer.view();
     return coded;
   }
 
-  #codeEntities(baseline: SentView | undefined, table: EntityTable): void {
-    this.#writer.reset();
-    encodeEntityDelta(
-      baseline?.table ?? null,
-      table,
-      this.#coding,
-      this.#writer,
-      this.#scratch,
-      baseline === undefined ? 0 : this.#tick - baseline.tick,
-    );
+  /** A client's visible rows in full: no removed, all added, none kept. */
+  #codeFull(view: SentView): void {
+    const out = this.#writer;
+    out.reset();
+    out.writeVarint(0);
+    this.#writeAdded(view.rows, view.count);
+    out.writeVarint(0);
   }
 
-  #selectVisible(ring: ViewRing, previous: SentView | undefined, playerId: number): void {
+  /** The added section: the count, then per row its id gap and its full row bytes (shared). */
+  #writeAdded(rows: Int32Array, count: number): void {
+    const out = this.#writer, ids = this.#frame.table.ids, full = this.#fullRows;
+    out.writeVarint(count);
+    let previousId = 0;
+    for (let index = 0; index < count; index++) {
+      const row = rows[index] ?? 0;
+      const id = ids[row] ?? 0;
+      out.writeVarint(id - previousId);
+      previousId = id;
+      full.full(row);
+      full.copyTo(row, out);
+    }
+  }
+
+  /**
+   * A client's visible rows against its baseline view, in the layout of `encodeEntityDelta`:
+   * the merge of the two row lists is per client, each row's bytes are shared.
+   */
+  #codeDelta(baseline: SentView, baseFrame: WorldFrame, view: SentView): void {
+    const out = this.#writer;
+    out.reset();
+    const baseIds = baseFrame.table.ids, baseRows = baseline.rows, baseCount = baseline.count;
+    const ids = this.#frame.table.ids, rows = view.rows, count = view.count;
+    if (this.#removedIds.length < baseCount) this.#removedIds = new Int32Array(baseCount * 2);
+    const removedIds = this.#removedIds, addedRows = this.#addedRows;
+    const keptRows = this.#keptRows, keptBaseRows = this.#keptBaseRows;
+    let removed = 0, kept = 0, added = 0;
+    for (let b = 0, c = 0; b < baseCount || c < count;) {
+      const baseRow = baseRows[b] ?? 0, row = rows[c] ?? 0;
+      const baseId = b < baseCount ? baseIds[baseRow] ?? 0 : Infinity;
+      const id = c < count ? ids[row] ?? 0 : Infinity;
+      if (baseId < id) {
+        removedIds[removed++] = baseId;
+        b++;
+      } else if (baseId === id) {
+        keptRows[kept] = row;
+        keptBaseRows[kept++] = baseRow;
+        b++;
+        c++;
+      } else {
+        addedRows[added++] = row;
+        c++;
+      }
+    }
+    writeRemovedIds(removedIds, removed, out);
+    this.#writeAdded(addedRows, added);
+    out.writeVarint(kept);
+    const changes = this.#rowChangesFor(baseline.tick, baseFrame);
+    const masks = this.#keptMasks;
+    for (let index = 0; index < kept; index++) {
+      masks[index] = changes.change(keptRows[index] ?? 0, keptBaseRows[index] ?? 0);
+    }
+    writeChangeBits(masks, kept, this.#coding.hotMask, out);
+    for (let index = 0; index < kept; index++) {
+      if ((masks[index] ?? 0) !== 0) changes.copyTo(keptRows[index] ?? 0, out);
+    }
+  }
+
+  /** The row changes against `baselineTick` this tick, begun for the first client that needs them. */
+  #rowChangesFor(baselineTick: number, baseFrame: WorldFrame): CodedRows {
+    for (let index = 0; index < this.#rowChangesInUse; index++) {
+      const changes = this.#rowChanges[index];
+      if (changes !== undefined && changes.baselineTick === baselineTick) return changes;
+    }
+    let changes = this.#rowChanges[this.#rowChangesInUse];
+    if (changes === undefined) {
+      changes = new CodedRows();
+      this.#rowChanges.push(changes);
+    }
+    this.#rowChangesInUse++;
+    changes.begin(
+      this.#coding,
+      this.#frame.table,
+      baseFrame.table,
+      baselineTick,
+      this.#tick - baselineTick,
+    );
+    return changes;
+  }
+
+  #reserveRows(count: number): void {
+    if (this.#order.length >= count) return;
+    const capacity = count * 2;
+    this.#order = new Int32Array(capacity);
+    this.#xs = new Float64Array(capacity);
+    this.#ys = new Float64Array(capacity);
+    this.#candidates = new Int32Array(capacity);
+    this.#marks = new Uint8Array(capacity);
+    this.#addedRows = new Int32Array(capacity);
+    this.#keptRows = new Int32Array(capacity);
+    this.#keptBaseRows = new Int32Array(capacity);
+    this.#keptMasks = new Int32Array(capacity);
+  }
+
+  /** Select the rows `playerId` sees into `#visible`, ascending, with hysteresis on `previous`. */
+  #selectVisible(previous: SentView | undefined, ring: ViewRing, playerId: number): void {
     const interest = this.#interest;
     const grid = this.#grid;
     if (interest === undefined || grid === undefined) return;
-    const world = this.#world;
-    const own = findRow(world.ids, world.count, playerId);
+    const world = this.#frame.table;
+    const worldCount = world.count, worldIds = world.ids;
+    if (this.#visible.length < worldCount) this.#visible = new Int32Array(worldCount * 2);
+    const own = findRow(worldIds, worldCount, playerId);
     if (own >= 0) {
       ring.lastCenterX = this.#xs[own] ?? 0;
       ring.lastCenterY = this.#ys[own] ?? 0;
@@ -278,13 +428,14 @@ export class SnapshotBuilder {
     const stayX = enterX + interest.margin, stayY = enterY + interest.margin;
     // Marks per world row: bit 1 = visible now, bit 2 = was sent last time (for hysteresis).
     // Walking the rows in order then yields the visible rows sorted by id, with no sort.
-    const worldCount = world.count, worldIds = world.ids;
     const marks = this.#marks;
     marks.fill(0, 0, worldCount);
-    if (previous !== undefined) {
-      const previousIds = previous.table.ids, previousCount = previous.table.count;
+    const previousFrame = previous === undefined ? undefined : this.#frames.get(previous.tick);
+    if (previous !== undefined && previousFrame !== undefined) {
+      const previousIds = previousFrame.table.ids, previousRows = previous.rows;
+      const previousCount = previous.count;
       for (let p = 0, w = 0; p < previousCount && w < worldCount;) {
-        const previousId = previousIds[p] ?? 0, worldId = worldIds[w] ?? 0;
+        const previousId = previousIds[previousRows[p] ?? 0] ?? 0, worldId = worldIds[w] ?? 0;
         if (previousId === worldId) {
           marks[w] = 2;
           p++;
@@ -335,30 +486,4 @@ function findRow(ids: Int32Array, count: number, id: number): number {
     else high = middle - 1;
   }
   return -1;
-}
-
-/** Copy rows of `source` (all, or those listed in `rows`) into `target`. */
-function copyRows(
-  source: EntityTable,
-  target: EntityTable,
-  stride: number,
-  rows: Int32Array | null,
-  count: number,
-): void {
-  if (target.ids.length < count) reserveEntityTable(target, stride, count);
-  if (rows === null) {
-    target.ids.set(source.ids.subarray(0, count));
-    target.values.set(source.values.subarray(0, count * stride));
-  } else {
-    const from = source.values, to = target.values;
-    for (let index = 0; index < count; index++) {
-      const row = rows[index] ?? 0;
-      target.ids[index] = source.ids[row] ?? 0;
-      // A plain loop: `set(subarray(…))` would allocate a view per row on the hot path.
-      for (let column = 0, a = row * stride, b = index * stride; column < stride; column++) {
-        to[b + column] = from[a + column] ?? 0;
-      }
-    }
-  }
-  target.count = count;
 }

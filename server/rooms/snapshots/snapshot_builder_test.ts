@@ -117,13 +117,13 @@ function run(interest: boolean, seed: number) {
         }
         client.applied++;
         // The rebuilt view is exactly what the server recorded as sent for that tick...
-        const sent = client.ring.get(message.tick);
+        const sent = builder.sentTable(client.ring, message.tick);
         if (sent !== undefined) {
           const table = client.history.tableAt(message.tick);
           if (table !== undefined) {
             assert.deepEqual(
               [...table.values.subarray(0, table.count * 7)],
-              [...sent.table.values.subarray(0, sent.table.count * 7)],
+              [...sent.values.subarray(0, sent.count * 7)],
               `client ${client.playerId} tick ${message.tick}`,
             );
           }

@@ -1,11 +1,17 @@
-import { createEntityTable, type EntityTable } from "../../../shared/protocol/entity_delta.ts";
+/** Ticks of sent views (and of world frames) remembered: a baseline older than this is gone. */
+export const VIEW_HISTORY_TICKS = 32;
 
-/** What one client was sent at one tick: the baseline its later deltas may refer to. */
+/**
+ * What one client was sent at one tick: the baseline its later deltas may refer to. The values
+ * live once per room in that tick's world frame; a view keeps only which rows it showed.
+ */
 export interface SentView {
   /** Tick of the snapshot; -1 while the slot is unused. */
   tick: number;
-  /** The quantized entities the client was sent. */
-  table: EntityTable;
+  /** With interest management: the rows of that tick's world frame sent, ascending. */
+  rows: Int32Array;
+  /** Rows in `rows`; -1 when the client was sent the whole world. */
+  count: number;
   /** Version of the room's global data the client then had. */
   globalVersion: number;
 }
@@ -22,11 +28,12 @@ export class ViewRing {
   /** See {@linkcode ViewRing.lastCenterX}. */
   lastCenterY = 0;
 
-  /** @param stride columns per entity; @param size ticks remembered */
-  constructor(stride: number, size = 32) {
+  /** @param size ticks remembered */
+  constructor(size = VIEW_HISTORY_TICKS) {
     this.#slots = Array.from({ length: size }, () => ({
       tick: -1,
-      table: createEntityTable(stride),
+      rows: new Int32Array(0),
+      count: -1,
       globalVersion: -1,
     }));
   }
