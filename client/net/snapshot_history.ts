@@ -1,4 +1,8 @@
-import { decodeEntityDelta, type EntityTable } from "../../shared/protocol/entity_delta.ts";
+import {
+  decodeEntityDelta,
+  type EntityCoding,
+  type EntityTable,
+} from "../../shared/protocol/entity_delta.ts";
 import { codingFromWire, type EntitySchemaWire } from "../../shared/protocol/entity_schema.ts";
 import { LIMITS, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 
@@ -48,6 +52,7 @@ interface Kept {
  */
 export class SnapshotHistory {
   readonly #schema: EntitySchemaWire;
+  readonly #coding: EntityCoding;
   readonly #capacity: number;
   readonly #kept: Kept[] = [];
   readonly #snapshots: WorldSnapshot[] = [];
@@ -57,6 +62,7 @@ export class SnapshotHistory {
   /** @param schema the welcome's entity schema; @param capacity snapshots kept */
   constructor(schema: EntitySchemaWire, capacity = 64) {
     this.#schema = schema;
+    this.#coding = codingFromWire(schema);
     this.#capacity = capacity;
   }
 
@@ -72,7 +78,16 @@ export class SnapshotHistory {
 
   /** The quantized table kept for `tick`, for tests that compare with the server. */
   tableAt(tick: number): EntityTable | undefined {
-    return this.#kept.find((kept) => kept.tick === tick)?.table;
+    return this.#keptAt(tick)?.table;
+  }
+
+  /** The kept snapshot of `tick`; searched newest first, where baselines almost always are. */
+  #keptAt(tick: number): Kept | undefined {
+    for (let index = this.#kept.length - 1; index >= 0; index--) {
+      const kept = this.#kept[index];
+      if (kept !== undefined && kept.tick === tick) return kept;
+    }
+    return undefined;
   }
 
   /**
@@ -84,7 +99,7 @@ export class SnapshotHistory {
   apply(message: SnapshotMessage, receivedAtMs: number): WorldSnapshot {
     let baseline: Kept | undefined;
     if (message.baselineTick !== 0) {
-      baseline = this.#kept.find((kept) => kept.tick === message.baselineTick);
+      baseline = this.#keptAt(message.baselineTick);
       if (baseline === undefined) {
         this.baselineMisses++;
         throw new BaselineMissingError(message.tick, message.baselineTick);
@@ -93,7 +108,7 @@ export class SnapshotHistory {
     const table = decodeEntityDelta(
       baseline?.table ?? null,
       message.entities,
-      codingFromWire(this.#schema),
+      this.#coding,
       LIMITS.maxEntities,
       baseline === undefined ? 0 : message.tick - baseline.tick,
     );

@@ -282,6 +282,38 @@ function fail(detail: string): never {
   throw new FrameError(FrameErrorReason.BAD_FIELD, `Cannot decode snapshot entities: ${detail}`);
 }
 
+/** Ints in one slab that decoded tables are cut from. */
+const SLAB_INTS = 64 * 1024;
+let slab = new Int32Array(0);
+let slabUsed = 0;
+
+/**
+ * A table for `count` rows cut from a shared slab. A typed array of its own per table costs an
+ * off-heap allocation each, the dearest part of decoding a snapshot; views of a slab cost an
+ * object. A slab is freed once no table cut from it is alive.
+ */
+function tableFromSlab(stride: number, count: number): EntityTable {
+  const capacity = Math.max(1, count);
+  const ints = capacity * (stride + 1);
+  if (slabUsed + ints > slab.length) {
+    slab = new Int32Array(Math.max(SLAB_INTS, ints));
+    slabUsed = 0;
+  }
+  const ids = slab.subarray(slabUsed, slabUsed + capacity);
+  const values = slab.subarray(slabUsed + capacity, slabUsed + ints);
+  slabUsed += ints;
+  return { count: 0, ids, values };
+}
+
+/** Reused work arrays of {@linkcode decodeEntityDelta}: decoding allocates only its result. */
+const decodeWork = {
+  removedIds: new Int32Array(64),
+  keptRows: new Int32Array(64),
+  /** Per kept row: bit 1 = changed, bit 2 = hot columns only. */
+  flags: new Uint8Array(64),
+  added: new Int32Array(64 * 8),
+};
+
 /**
  * Rebuild the table a server encoded with {@linkcode encodeEntityDelta} from the same
  * `baseline`. Validates every count, id and value; throws {@linkcode FrameError}.
@@ -297,98 +329,120 @@ export function decodeEntityDelta(
   const base = baseline ?? EMPTY_TABLE;
   const reader = new ByteReader(bytes);
   const what = "snapshot entities";
+  const work = decodeWork;
   const removedCount = reader.readVarint(what);
   if (removedCount > base.count) fail(`${removedCount} removed, baseline has ${base.count}`);
-  const removed = new Set<number>();
+  if (work.removedIds.length < removedCount) work.removedIds = new Int32Array(removedCount * 2);
+  const removedIds = work.removedIds;
   let previous = 0;
   for (let index = 0; index < removedCount; index++) {
     const gap = reader.readVarint(what);
     if (gap === 0) fail("removed ids are not ascending");
     previous += gap;
-    removed.add(previous);
+    removedIds[index] = previous;
   }
   const addedCount = reader.readVarint(what);
   if (addedCount > maxEntities) fail(`${addedCount} added entities, limit is ${maxEntities}`);
-  const added = createEntityTable(stride, Math.max(1, addedCount));
+  if (work.added.length < addedCount * stride) work.added = new Int32Array(addedCount * stride * 2);
+  // Added rows wait here: they merge with the kept rows, whose changes come later in the bytes.
+  const added = work.added;
   previous = 0;
   for (let index = 0; index < addedCount; index++) {
     const gap = reader.readVarint(what);
     if (gap === 0) fail("added ids are not ascending");
     previous += gap;
     if (previous > MAX_QUANTIZED) fail(`id ${previous} is too large`);
-    added.ids[index] = previous;
-    added.values[index * stride] = previous;
+    added[index * stride] = previous;
     for (let column = 1; column < stride; column++) {
       const value = unzigzag(reader.readVarint(what));
       if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
-      added.values[index * stride + column] = value;
+      added[index * stride + column] = value;
     }
   }
-  added.count = addedCount;
   const keptCount = reader.readVarint(what);
   if (keptCount !== base.count - removedCount) {
     fail(`${keptCount} kept entities, baseline ${base.count} less ${removedCount} removed`);
   }
-  // Kept rows are the baseline's rows that were not removed, in id order.
-  const keptRows = new Int32Array(keptCount);
-  let kept = 0;
-  for (let row = 0; row < base.count; row++) {
-    if (!removed.has(base.ids[row] ?? 0)) keptRows[kept++] = row;
+  // Kept rows are the baseline's rows that were not removed, in id order: one merge, since both
+  // id lists ascend, which also proves every removed id was in the baseline.
+  if (work.keptRows.length < keptCount) {
+    work.keptRows = new Int32Array(keptCount * 2);
+    work.flags = new Uint8Array(keptCount * 2);
   }
-  if (kept !== keptCount) fail("removed ids are not all in the baseline");
-  // Bit section.
-  const changedFlags = new Uint8Array(keptCount);
-  let changed = 0;
+  const keptRows = work.keptRows, flags = work.flags;
+  let kept = 0, removedSeen = 0;
+  for (let row = 0; row < base.count; row++) {
+    const id = base.ids[row] ?? 0;
+    if (removedSeen < removedCount && removedIds[removedSeen] === id) removedSeen++;
+    else if (kept < keptCount) keptRows[kept++] = row;
+    else fail("removed ids are not all in the baseline");
+  }
+  if (removedSeen !== removedCount) fail("removed ids are not all in the baseline");
+  // Bit section: a changed flag per kept row, then a hot-only flag per changed row.
   let byte = 0;
   let bit = 8;
-  const nextBit = (): number => {
+  let changed = 0;
+  for (let index = 0; index < keptCount; index++) {
     if (bit === 8) {
       byte = reader.readByte(what);
       bit = 0;
     }
-    return (byte >> bit++) & 1;
-  };
-  for (let index = 0; index < keptCount; index++) {
-    changedFlags[index] = nextBit();
-    changed += changedFlags[index] ?? 0;
+    const flag = (byte >> bit++) & 1;
+    flags[index] = flag;
+    changed += flag;
   }
-  const hotOnly = new Uint8Array(keptCount);
   for (let index = 0; index < keptCount; index++) {
-    if (changedFlags[index] === 1) hotOnly[index] = nextBit();
+    if (flags[index] === 0) continue;
+    if (bit === 8) {
+      byte = reader.readByte(what);
+      bit = 0;
+    }
+    flags[index] = 1 | (((byte >> bit++) & 1) << 1);
   }
   if (bit !== 8 && (byte >> bit) !== 0) fail("padding bits are set");
   const total = keptCount + addedCount;
   if (total > maxEntities) fail(`${total} entities, limit is ${maxEntities}`);
-  const keptTable = createEntityTable(stride, Math.max(1, keptCount));
+  // Merge kept and added rows by id into the result, applying each kept row's change on the way.
+  const result = tableFromSlab(stride, total);
+  const values = result.values;
   const allColumns = stride >= 32 ? 0x7fffffff : (1 << (stride - 1)) - 1;
-  for (let index = 0; index < keptCount; index++) {
-    const baseRow = (keptRows[index] ?? 0) * stride;
+  let k = 0, a = 0;
+  for (let index = 0; index < total; index++) {
+    const keptId = k < keptCount ? base.ids[keptRows[k] ?? 0] ?? 0 : Infinity;
+    const addedId = a < addedCount ? added[a * stride] ?? 0 : Infinity;
+    if (keptId === addedId) fail(`id ${addedId} is both added and kept`);
     const row = index * stride;
-    keptTable.ids[index] = base.ids[keptRows[index] ?? 0] ?? 0;
+    if (addedId < keptId) {
+      result.ids[index] = addedId;
+      for (let column = 0; column < stride; column++) {
+        values[row + column] = added[a * stride + column] ?? 0;
+      }
+      a++;
+      continue;
+    }
+    const baseRow = (keptRows[k] ?? 0) * stride;
+    result.ids[index] = keptId;
     for (let column = 0; column < stride; column++) {
       const value = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
       if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
-      keptTable.values[row + column] = value;
+      values[row + column] = value;
     }
-    if (changedFlags[index] === 0) continue;
+    const flag = flags[k++] ?? 0;
+    if (flag === 0) continue;
     let mask = hotMask;
-    if (hotOnly[index] === 0) {
+    if ((flag & 2) === 0) {
       mask = reader.readVarint(what);
       if (mask === 0 || (mask & ~allColumns) !== 0) fail(`column mask ${mask} is invalid`);
     }
     for (let column = 1; column < stride; column++) {
       if ((mask & (1 << (column - 1))) === 0) continue;
       const delta = unzigzag(reader.readVarint(what));
-      const value = applyResidual(
-        keptTable.values[row + column] ?? 0,
-        delta,
-        wraps[column] ?? 0,
-      );
+      const value = applyResidual(values[row + column] ?? 0, delta, wraps[column] ?? 0);
       if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
-      keptTable.values[row + column] = value;
+      values[row + column] = value;
     }
   }
-  keptTable.count = keptCount;
+  result.count = total;
   if (reader.remaining !== 0) {
     throw new FrameError(
       FrameErrorReason.TRAILING_BYTES,
@@ -396,25 +450,5 @@ export function decodeEntityDelta(
     );
   }
   if (changed > keptCount) fail("more changed rows than kept rows");
-  return mergeTables(keptTable, added, stride);
-}
-
-function mergeTables(kept: EntityTable, added: EntityTable, stride: number): EntityTable {
-  const result = createEntityTable(stride, Math.max(1, kept.count + added.count));
-  let k = 0;
-  let a = 0;
-  let count = 0;
-  while (k < kept.count || a < added.count) {
-    const keptId = k < kept.count ? kept.ids[k] ?? 0 : Infinity;
-    const addedId = a < added.count ? added.ids[a] ?? 0 : Infinity;
-    if (keptId === addedId) fail(`id ${addedId} is both added and kept`);
-    const fromKept = keptId < addedId;
-    const source = fromKept ? kept : added;
-    const row = fromKept ? k++ : a++;
-    result.ids[count] = source.ids[row] ?? 0;
-    result.values.set(source.values.subarray(row * stride, (row + 1) * stride), count * stride);
-    count++;
-  }
-  result.count = count;
   return result;
 }
