@@ -31,11 +31,11 @@ interface SimClient {
   applied: number;
 }
 
-function run(interest: boolean, seed: number) {
+function run(interest: boolean, seed: number, npcCount = 60) {
   const random = { rngState: seed };
   const roll = () => nextRandom(random);
-  const game = createArenaGame({ npcCount: 60, interestManagement: interest });
-  const state = createArenaState(seed, { npcCount: 60 });
+  const game = createArenaGame({ npcCount, interestManagement: interest });
+  const state = createArenaState(seed, { npcCount });
   const builder = new SnapshotBuilder(ARENA_ENTITY_SCHEMA, interest ? ARENA_INTEREST : undefined);
   const encoder = new FrameEncoder();
   const decoder = new FrameDecoder();
@@ -133,6 +133,7 @@ function run(interest: boolean, seed: number) {
           for (const [id, row] of world.entities) assert.deepEqual(row, expected.get(id));
           assert.ok(world.entities.has(client.playerId), "own player always present");
           assert.deepEqual(world.global, global);
+          if (interest) assertInterest(expected, client.playerId, world.entities);
           checked++;
         }
         if (roll() < 0.9) client.outbound.push([tick + Math.floor(roll() * 5), message.tick]);
@@ -140,6 +141,28 @@ function run(interest: boolean, seed: number) {
     }
   }
   return { deltas, checked, applied: clients.reduce((sum, c) => sum + c.applied, 0) };
+}
+
+const X = ARENA_ENTITY_SCHEMA.findIndex((field) => field.name === ARENA_INTEREST.xField);
+const Y = ARENA_ENTITY_SCHEMA.findIndex((field) => field.name === ARENA_INTEREST.yField);
+
+/** Everything inside the player's view box is sent; nothing beyond it plus the margin is. */
+function assertInterest(
+  world: Map<number, number[]>,
+  playerId: number,
+  sent: Map<number, readonly number[]>,
+): void {
+  const own = world.get(playerId);
+  assert.ok(own !== undefined);
+  const { halfWidth, halfHeight, margin } = ARENA_INTEREST;
+  for (const [id, row] of world) {
+    const dx = Math.abs((row[X] ?? 0) - (own[X] ?? 0));
+    const dy = Math.abs((row[Y] ?? 0) - (own[Y] ?? 0));
+    if (dx <= halfWidth && dy <= halfHeight) assert.ok(sent.has(id), `${id} in view`);
+    if (dx > halfWidth + margin || dy > halfHeight + margin) {
+      assert.ok(!sent.has(id), `${id} far out of view`);
+    }
+  }
 }
 
 Deno.test("SnapshotBuilder deltas rebuild each client's exact quantized view under loss and reordering", () => {
@@ -150,6 +173,9 @@ Deno.test("SnapshotBuilder deltas rebuild each client's exact quantized view und
       assert.ok(result.checked > 300, `only ${result.checked} current-tick checks`);
     }
   }
+  // A world too big for the linear scan: views are selected through the interest grid.
+  const result = run(true, 4, 700);
+  assert.ok(result.deltas > 1000 && result.checked > 300);
 });
 
 Deno.test("SnapshotBuilder interest keeps far entities out and edge entities in (hysteresis)", () => {
