@@ -477,7 +477,7 @@ export class SnapshotBuilder {
       }
       visible.subarray(0, count).sort();
     }
-    if (own >= 0 && !containsRow(visible, count, own)) {
+    if (own >= 0 && findRow(visible, count, own) < 0) {
       // The own entity is always sent, even when it stands outside its own view box.
       visible[count++] = own;
       visible.subarray(0, count).sort();
@@ -530,19 +530,6 @@ export class SnapshotBuilder {
  */
 const LINEAR_SCAN_MAX_ENTITIES = 512;
 
-/** Whether the ascending `rows` (first `count`) contain `row`. */
-function containsRow(rows: Int32Array, count: number, row: number): boolean {
-  let low = 0, high = count - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const value = rows[middle] ?? 0;
-    if (value === row) return true;
-    if (value < row) low = middle + 1;
-    else high = middle - 1;
-  }
-  return false;
-}
-
 function sameNumbers(a: readonly number[] | null, b: readonly number[] | null): boolean {
   if (a === null || b === null) return a === b;
   if (a.length !== b.length) return false;
@@ -550,7 +537,7 @@ function sameNumbers(a: readonly number[] | null, b: readonly number[] | null): 
   return true;
 }
 
-/** Binary search for `id` among the first `count` sorted ids; −1 when absent. */
+/** Binary search for `id` among the first `count` ascending values; −1 when absent. */
 function findRow(ids: Int32Array, count: number, id: number): number {
   let low = 0, high = count - 1;
   while (low <= high) {
