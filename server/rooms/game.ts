@@ -54,7 +54,8 @@ export interface Game<State> {
   leave(state: State, playerId: number): void;
   /**
    * Apply one input of one player for one step of `dtMs`. The runtime calls it once per input,
-   * in sequence order; the game clamps what the rules do not allow.
+   * in sequence order; the game clamps what the rules do not allow. `input` is reused after the
+   * call: copy what must be kept.
    */
   applyInput(
     state: State,

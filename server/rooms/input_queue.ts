@@ -26,14 +26,19 @@ export type PushResult = "queued" | "duplicate" | "overflow" | "gap";
 
 /**
  * The sequenced inputs of one player. Each sequence number is applied exactly once and in order;
- * a duplicate or an older one is ignored.
+ * a duplicate or an older one is ignored. Inputs wait in fixed rings of numbers, so queueing
+ * one allocates nothing.
  */
 export class InputQueue {
   readonly #capacity: number;
   readonly #maxCredit: number;
   readonly #maxGap: number;
-  readonly #sequences: number[] = [];
-  readonly #inputs: PlayerInput[] = [];
+  readonly #sequences: Float64Array;
+  readonly #buttons: Float64Array;
+  readonly #aims: Float64Array;
+  #head = 0;
+  #count = 0;
+  readonly #taken: PlayerInput = { buttons: 0, aim: 0 };
   #lastQueuedSequence = 0;
   #lastAppliedSequence = 0;
   #credit = 0;
@@ -47,6 +52,9 @@ export class InputQueue {
     this.#capacity = options.capacity ?? 32;
     this.#maxCredit = options.maxCredit ?? 4;
     this.#maxGap = options.maxSequenceGap ?? 1024;
+    this.#sequences = new Float64Array(this.#capacity);
+    this.#buttons = new Float64Array(this.#capacity);
+    this.#aims = new Float64Array(this.#capacity);
   }
 
   /** Newest sequence applied, 0 before the first; reported back in every snapshot. */
@@ -56,7 +64,7 @@ export class InputQueue {
 
   /** Inputs waiting. */
   get length(): number {
-    return this.#sequences.length;
+    return this.#count;
   }
 
   /** Continue after `sequence`, e.g. when a player resumes a seat. */
@@ -65,20 +73,23 @@ export class InputQueue {
     this.#lastAppliedSequence = Math.max(this.#lastAppliedSequence, sequence);
   }
 
-  /** Offer an input; see {@linkcode PushResult}. */
+  /** Offer an input (its fields are copied); see {@linkcode PushResult}. */
   push(sequence: number, input: PlayerInput): PushResult {
     if (sequence <= this.#lastQueuedSequence) {
       this.duplicates++;
       return "duplicate";
     }
     if (sequence - this.#lastQueuedSequence > this.#maxGap) return "gap";
-    if (this.#sequences.length >= this.#capacity) {
+    if (this.#count >= this.#capacity) {
       this.overflows++;
       return "overflow";
     }
     this.#lastQueuedSequence = sequence;
-    this.#sequences.push(sequence);
-    this.#inputs.push(input);
+    const slot = (this.#head + this.#count) % this.#capacity;
+    this.#sequences[slot] = sequence;
+    this.#buttons[slot] = input.buttons;
+    this.#aims[slot] = input.aim;
+    this.#count++;
     return "queued";
   }
 
@@ -89,15 +100,19 @@ export class InputQueue {
 
   /**
    * The next input to apply this tick, oldest first, or `undefined` when the queue is empty or
-   * the credit is spent. Taking it marks its sequence as applied.
+   * the credit is spent. Taking it marks its sequence as applied. The object is reused: it is
+   * valid until the next take.
    */
   take(): PlayerInput | undefined {
-    if (this.#credit < 1) return undefined;
-    const sequence = this.#sequences.shift();
-    const input = this.#inputs.shift();
-    if (sequence === undefined || input === undefined) return undefined;
+    if (this.#credit < 1 || this.#count === 0) return undefined;
+    const slot = this.#head;
+    this.#head = (slot + 1) % this.#capacity;
+    this.#count--;
     this.#credit--;
-    this.#lastAppliedSequence = sequence;
-    return input;
+    this.#lastAppliedSequence = this.#sequences[slot] ?? 0;
+    const taken = this.#taken;
+    taken.buttons = this.#buttons[slot] ?? 0;
+    taken.aim = this.#aims[slot] ?? 0;
+    return taken;
   }
 }

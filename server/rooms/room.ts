@@ -351,10 +351,7 @@ export class Room<State = unknown> {
   queueInput(playerId: number, message: InputMessage): boolean {
     const member = this.#members.get(playerId);
     if (member === undefined) return true;
-    const result = member.inputs.push(message.sequence, {
-      buttons: message.buttons,
-      aim: message.aim,
-    });
+    const result = member.inputs.push(message.sequence, message);
     if (result === "duplicate") this.stats.inputsStale++;
     if (result === "overflow") this.stats.inputsDropped++;
     return result !== "gap";

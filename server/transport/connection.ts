@@ -129,9 +129,10 @@ export class Connection implements RoomClient {
 
   #receive(data: unknown): void {
     if (this.#closed) return;
-    this.#lastMessageMs = performance.now();
+    const nowMs = performance.now();
+    this.#lastMessageMs = nowMs;
     try {
-      this.#handle(data);
+      this.#handle(data, nowMs);
     } catch (error) {
       if (error instanceof FrameError) {
         this.#options.counters.countDecodeError(error.reason);
@@ -143,12 +144,12 @@ export class Connection implements RoomClient {
     }
   }
 
-  #handle(data: unknown): void {
+  #handle(data: unknown, nowMs: number): void {
     const counters = this.#options.counters;
     counters.messagesIn++;
     if (data instanceof ArrayBuffer) counters.bytesIn += data.byteLength;
     // The rate applies before any decoding, so a flood costs the server as little as possible.
-    const admitted = this.#rate.take(performance.now());
+    const admitted = this.#rate.take(nowMs);
     if (admitted === "kick") {
       counters.kicked("rate_limited");
       this.#refuse(

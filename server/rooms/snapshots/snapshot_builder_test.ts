@@ -206,3 +206,29 @@ Deno.test("SnapshotBuilder interest keeps far entities out and edge entities in 
   // 2 leaves the margin: removed. 3 comes close: added.
   assert.deepEqual(send(3, [1, 0, 0, 2, 125, 0, 3, 50, 50, 4, 110, 0], 2), [1, 3]);
 });
+
+Deno.test("SnapshotBuilder takes rows in any order and refuses bad ids and values", () => {
+  const schema = [{ name: "id" }, { name: "x", scale: 8 }];
+  const builder = new SnapshotBuilder(schema);
+  const history = new SnapshotHistory({ ...builder.wire });
+  const encoder = new FrameEncoder();
+  const decoder = new FrameDecoder();
+  builder.beginTick(1, [30, 3, 10, 1, 20, 2.5], null);
+  const snapshot = builder.encodeFor(builder.createViewRing(), 10, 0);
+  encoder.addSnapshot(1, snapshot.baselineTick, 0, snapshot.body);
+  const [message] = decoder.decodeServerBatch(encoder.finish());
+  const world = history.apply(message as SnapshotMessage, 1);
+  assert.deepEqual([...world.entities.entries()], [[10, [10, 1]], [20, [20, 2.5]], [30, [30, 3]]]);
+  for (
+    const [rows, error] of [
+      [[1, 0, 1, 5], /id 1 appears twice/],
+      [[1.5, 0], /id 1.5 is not a positive 31-bit integer/],
+      [[0, 0], /id 0 is not/],
+      [[2, 0, -4, 0], /id -4 is not/],
+      [[2, 2 ** 30], /x = 1073741824 does not fit/],
+    ] as const
+  ) {
+    assert.throws(() => new SnapshotBuilder(schema).beginTick(1, rows, null), error);
+  }
+  assert.throws(() => builder.beginTick(1, [1, 0], null), /tick 1 was already begun/);
+});
