@@ -3,6 +3,7 @@ import {
   CloseCode,
   encodeBatch,
   FrameDecoder,
+  FrameEncoder,
   FrameError,
   FrameErrorReason,
   type JoinMessage,
@@ -19,6 +20,8 @@ import {
 } from "./connection_limits.ts";
 import type { ReconnectTokenCheck } from "./reconnect_token.ts";
 import type { ServerCounters } from "./server_counters.ts";
+
+const PONGS = new FrameEncoder(64);
 
 /** What a {@linkcode Connection} needs to check a reconnect token (a `ReconnectTokens`). */
 export interface ReconnectTokenVerifier {
@@ -180,11 +183,14 @@ export class Connection implements RoomClient {
         this.#join(message);
         return;
       case MessageKind.PING:
-        this.send(encodeBatch([{
+        // One encoder for every connection's pongs: send() copies, so its buffer is free again.
+        PONGS.add({
           kind: MessageKind.PONG,
           clientTimeMs: message.clientTimeMs,
           serverTimeMs: this.#options.serverTimeMs(),
-        }]));
+        });
+        this.send(PONGS.view());
+        PONGS.reset();
         return;
       case MessageKind.INPUT:
         if (this.#room === undefined) return this.#notJoined("input");
