@@ -91,7 +91,7 @@ export class SnapshotBuilder {
   #stamp = 0;
   readonly #rowMaps: { tick: number; map: Int32Array }[] = [];
   #rowMapsInUse = 0;
-  #visible: Int32Array = new Int32Array(64);
+  #visible = new Int32Array(64);
   #visibleCount = 0;
   // Per-client merge of a baseline view with the current one.
   #removedIds = new Int32Array(64);
@@ -304,11 +304,13 @@ export class SnapshotBuilder {
     this.#selectVisible(ring.newest, ring, playerId);
     const slot = ring.claim(this.#tick);
     slot.globalVersion = this.#globalVersion;
-    // The selection becomes the slot's rows; the slot's old array becomes the next scratch.
-    const spare = slot.rows;
-    slot.rows = this.#visible;
-    slot.count = this.#visibleCount;
-    this.#visible = spare;
+    // Copied into the slot's own array, sized to what a view holds rather than to the world: 32
+    // slots for every client is the bulk of the server's memory, and of what the tick touches.
+    const count = this.#visibleCount;
+    if (slot.rows.length < count) slot.rows = new Int32Array(count + (count >> 1) + 8);
+    const rows = slot.rows, visible = this.#visible;
+    for (let index = 0; index < count; index++) rows[index] = visible[index] ?? 0;
+    slot.count = count;
     if (baseline === undefined || baseFrame === undefined || baseline.count < 0) {
       this.#codeFull(slot);
     } else this.#codeDelta(baseline, baseFrame, slot);
