@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Histogram, quantileOfBuckets, TICK_BUCKETS_MS } from "../server/metrics/mod.ts";
 import { PrometheusText } from "../server/metrics/_prometheus_text.ts";
-import { SUBPROTOCOL } from "../shared/protocol/mod.ts";
+import { PROTOCOL_VERSION, SUBPROTOCOL } from "../shared/protocol/mod.ts";
 import { createDotsGame } from "./support/dots_game.ts";
 import { startDrivenServer, TestClient } from "./support/harness.ts";
 import {
@@ -125,7 +125,7 @@ Deno.test("/metrics reports rooms, players, ticks, traffic and decode errors of 
   const socket = new WebSocket(driven.server.wsUrl, SUBPROTOCOL);
   const closedSocket = new Promise((resolve) => socket.onclose = resolve);
   await new Promise((resolve) => socket.onopen = resolve);
-  socket.send(new Uint8Array([1, 4, 9, 0xc1]));
+  socket.send(new Uint8Array([PROTOCOL_VERSION, 4, 9, 0xc1]));
   await closedSocket;
   ({ series } = await scrape(url));
   assert.equal(sumSeries(series, "game_server_frame_decode_errors_total"), 1);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { GameConnection, JoinRefusedError } from "../client/net/game_connection.ts";
-import { CloseCode, MessageKind } from "../shared/protocol/mod.ts";
+import { CloseCode, MessageKind, PROTOCOL_VERSION, SUBPROTOCOL } from "../shared/protocol/mod.ts";
 import { BOOM_BUTTON, createDotsGame } from "./support/dots_game.ts";
 import { startDrivenServer, TestClient } from "./support/harness.ts";
 import { roundTrip } from "./support/sync.ts";
@@ -169,12 +169,12 @@ Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, e
   await using driven = await startDrivenServer([createDotsGame()]);
   const cases: [string | Uint8Array, number][] = [
     ["hello", CloseCode.UNSUPPORTED_DATA],
-    [new Uint8Array([1, 4, 9, 0xc1]), CloseCode.INVALID_PAYLOAD],
+    [new Uint8Array([PROTOCOL_VERSION, 4, 9, 0xc1]), CloseCode.INVALID_PAYLOAD],
     [new Uint8Array([9, 9, 9]), CloseCode.PROTOCOL_ERROR],
-    [new Uint8Array([1, 3, 5, 0]), CloseCode.NOT_JOINED],
+    [new Uint8Array([PROTOCOL_VERSION, 3, 5, 0]), CloseCode.NOT_JOINED],
   ];
   for (const [payload, code] of cases) {
-    const socket = new WebSocket(driven.server.wsUrl, "game.v1");
+    const socket = new WebSocket(driven.server.wsUrl, SUBPROTOCOL);
     const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
     await new Promise((resolve) => socket.onopen = resolve);
     socket.send(payload);
@@ -184,13 +184,13 @@ Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, e
   }
 });
 
-Deno.test("an upgrade without the game.v1 subprotocol is refused with 400 and a reason", async () => {
+Deno.test("an upgrade without the game.v2 subprotocol is refused with 400 and a reason", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const response = await driven.server.handler(
     new Request("http://127.0.0.1/ws", { headers: { upgrade: "websocket" } }),
   );
   assert.equal(response.status, 400);
-  assert.match(await response.text(), /offer game\.v1/);
+  assert.match(await response.text(), /offer game\.v2/);
   const health = await fetch(`${driven.server.url}/healthz`);
   assert.deepEqual((await health.json()).ok, true);
 });

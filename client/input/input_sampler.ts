@@ -1,4 +1,5 @@
 import { type ArenaInput, Buttons } from "../../shared/game/arena/mod.ts";
+import { quantizeAim } from "../../shared/protocol/mod.ts";
 
 /** Keyboard codes (layout-independent `KeyboardEvent.code`) of each button. */
 const KEY_BUTTONS: Record<string, number> = {
@@ -64,7 +65,8 @@ export class InputSampler {
     if (origin !== undefined && this.#pointerX !== undefined && this.#pointerY !== undefined) {
       const dx = this.#pointerX - origin.x;
       const dy = this.#pointerY - origin.y;
-      if (dx !== 0 || dy !== 0) this.#aim = Math.atan2(dy, dx);
+      // Quantized as the wire carries it, so the predicted moves match the server's exactly.
+      if (dx !== 0 || dy !== 0) this.#aim = quantizeAim(Math.atan2(dy, dx));
     }
     return { buttons, aim: this.#aim };
   }

@@ -96,6 +96,16 @@ export class ByteWriter {
   }
 }
 
+/** Map a signed integer to an unsigned one, small magnitudes to small numbers: 0, −1, 1 → 0, 1, 2. */
+export function zigzag(value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+/** The inverse of {@linkcode zigzag}. */
+export function unzigzag(value: number): number {
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}
+
 /** Number of bytes {@linkcode ByteWriter.writeVarint} uses for `value`. */
 export function varintSize(value: number): number {
   if (value < 0x80) return 1;

@@ -1,6 +1,6 @@
 import type { Packr, Unpackr } from "msgpackr";
 import { createBodyPackr, createBodyUnpackr, SERVER_BODY_STRUCTURES } from "./body.ts";
-import { ByteReader, ByteWriter, MAX_VARINT } from "./bytes.ts";
+import { ByteReader, ByteWriter, MAX_VARINT, unzigzag, zigzag } from "./bytes.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 import {
   isClientMessageKind,
@@ -15,7 +15,7 @@ import type {
   ServerMessage,
   SnapshotMessage,
 } from "./messages.ts";
-import { LIMITS, PROTOCOL_VERSION } from "./messages.ts";
+import { AIM_STEPS_PER_RADIAN, LIMITS, PROTOCOL_VERSION } from "./messages.ts";
 import {
   expectArray,
   expectFinite,
@@ -188,10 +188,19 @@ export class FrameEncoder {
     this.#batch.writeByte(PROTOCOL_VERSION);
     this.#batch.writeByte(message.kind);
     switch (message.kind) {
-      case MessageKind.INPUT:
+      case MessageKind.INPUT: {
+        const aimSteps = Math.round(message.aim * AIM_STEPS_PER_RADIAN);
+        if (!(Math.abs(aimSteps) <= MAX_AIM_STEPS)) {
+          throw new RangeError(
+            `Cannot encode input: aim ${message.aim} is not a number within ±${LIMITS.maxAimRadians}`,
+          );
+        }
         this.#batch.writeVarint(message.sequence);
         this.#batch.writeVarint(message.clientTick);
+        this.#batch.writeVarint(message.buttons);
+        this.#batch.writeVarint(zigzag(aimSteps));
         break;
+      }
       case MessageKind.ACK:
       case MessageKind.EVENT:
         this.#batch.writeVarint(message.tick);
@@ -210,7 +219,6 @@ export class FrameEncoder {
           message.reconnectToken,
         ]);
       case MessageKind.INPUT:
-        return this.#packr.pack([message.buttons, message.aim]);
       case MessageKind.ACK:
         return EMPTY;
       case MessageKind.PING:
@@ -250,6 +258,18 @@ export class FrameEncoder {
 }
 
 const EMPTY = new Uint8Array(0);
+const MAX_AIM_STEPS = LIMITS.maxAimRadians * AIM_STEPS_PER_RADIAN;
+
+/** Frames whose header says it all (input, ack) must announce an empty body. */
+function expectEmptyBody(reader: ByteReader, what: string): void {
+  const length = reader.readVarint(what);
+  if (length !== 0) {
+    throw new FrameError(
+      FrameErrorReason.BAD_FIELD,
+      `Cannot decode ${what}: body has ${length} bytes, expected 0`,
+    );
+  }
+}
 const NIL = new Uint8Array([0xc0]);
 /** A record of agreed structure `i` starts with the byte `0x40 + i` (msgpackr's record form). */
 const SNAPSHOT_RECORD_BYTE = 0x40 +
@@ -328,24 +348,22 @@ export class FrameDecoder {
       case MessageKind.INPUT: {
         const sequence = reader.readVarint(what);
         const clientTick = reader.readVarint(what);
-        const body = expectTuple(this.#readBody(reader, what), `${what} body`, 2);
-        return {
-          kind,
-          sequence,
-          clientTick,
-          buttons: expectInt(body[0], `${what} buttons`, 0, MAX_VARINT),
-          aim: expectFinite(body[1], `${what} aim`, 1000),
-        };
+        const buttons = reader.readVarint(what);
+        const aimSteps = unzigzag(reader.readVarint(what));
+        if (Math.abs(aimSteps) > MAX_AIM_STEPS) {
+          throw new FrameError(
+            FrameErrorReason.BAD_FIELD,
+            `Cannot decode ${what} aim: expected a finite number within ±${LIMITS.maxAimRadians}, got ${
+              aimSteps / AIM_STEPS_PER_RADIAN
+            }`,
+          );
+        }
+        expectEmptyBody(reader, what);
+        return { kind, sequence, clientTick, buttons, aim: aimSteps / AIM_STEPS_PER_RADIAN };
       }
       case MessageKind.ACK: {
         const tick = reader.readVarint(what);
-        const length = reader.readVarint(what);
-        if (length !== 0) {
-          throw new FrameError(
-            FrameErrorReason.BAD_FIELD,
-            `Cannot decode ${what}: body has ${length} bytes, expected 0`,
-          );
-        }
+        expectEmptyBody(reader, what);
         return { kind, tick };
       }
       case MessageKind.JOIN: {

@@ -104,14 +104,14 @@ Deno.test("FrameDecoder round-trips every server message kind", () => {
 });
 
 Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.md", () => {
-  // input: version 1, kind 2, sequence 300 = ac 02, clientTick 5, body length 11,
-  // body fixarray(2) [9, float64 0.5].
+  // input: version 2, kind 2, sequence 300 = ac 02, clientTick 5, buttons 9, aim 0.5 rad =
+  // 5000 steps, zigzag 10000 = 90 4e, empty body.
   assert.deepEqual(
     encodeBatch([{ kind: MessageKind.INPUT, sequence: 300, clientTick: 5, buttons: 9, aim: 0.5 }]),
-    hex("01 02 ac 02 05 0b 92 09 cb 3f e0 00 00 00 00 00 00"),
+    hex("02 02 ac 02 05 09 90 4e 00"),
   );
   // ack: tick 129 = 81 01, empty body.
-  assert.deepEqual(encodeBatch([{ kind: MessageKind.ACK, tick: 129 }]), hex("01 03 81 01 00"));
+  assert.deepEqual(encodeBatch([{ kind: MessageKind.ACK, tick: 129 }]), hex("02 03 81 01 00"));
   // snapshot: tick 1000 = e8 07, baseline distance 2, last input 7, body 7 bytes:
   // record 0x41 (second agreed structure), bin8 of 3 bytes, nil global.
   assert.deepEqual(
@@ -123,12 +123,12 @@ Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.m
       entities: new Uint8Array([0, 0, 0]),
       global: null,
     }]),
-    hex("01 41 e8 07 02 07 07 41 c4 03 00 00 00 c0"),
+    hex("02 41 e8 07 02 07 07 41 c4 03 00 00 00 c0"),
   );
   // two frames in one message: ping [12] then ack 1.
   assert.deepEqual(
     encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 12 }, { kind: MessageKind.ACK, tick: 1 }]),
-    hex("01 04 02 91 0c 01 03 01 00"),
+    hex("02 04 02 91 0c 02 03 01 00"),
   );
 });
 
@@ -163,68 +163,73 @@ Deno.test("FrameEncoder.addSnapshotParts() writes the bytes msgpackr writes for 
 });
 
 Deno.test("FrameDecoder rejects truncated headers and lying body lengths", () => {
-  rejects(hex("01"), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("01 02 ac"), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("01 02 ac 02 05 0b 92 09"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("02"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("02 02 ac"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("02 02 ac 02 05 09 90"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("02 02 ac 02 05 09 90 4e"), FrameErrorReason.TRUNCATED, "client");
   rejects(new Uint8Array(0), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("01 04 00"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("02 04 00"), FrameErrorReason.TRUNCATED, "client");
 });
 
 Deno.test("FrameDecoder rejects trailing bytes inside a body and after a frame", () => {
   // body length 3 holds fixarray [12] plus one stray byte.
-  rejects(hex("01 04 03 91 0c 00"), FrameErrorReason.TRAILING_BYTES, "client");
+  rejects(hex("02 04 03 91 0c 00"), FrameErrorReason.TRAILING_BYTES, "client");
   // a complete ack followed by a lone byte that starts no frame.
-  rejects(hex("01 03 01 00 01"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("02 03 01 00 02"), FrameErrorReason.TRUNCATED, "client");
   // an ack with a body.
-  rejects(hex("01 03 01 01 c0"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("02 03 01 01 c0"), FrameErrorReason.BAD_FIELD, "client");
 });
 
 Deno.test("FrameDecoder rejects unknown versions and kinds, and kinds sent the wrong way", () => {
-  rejects(hex("02 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
-  rejects(hex("01 63 00"), FrameErrorReason.UNKNOWN_KIND, "client");
-  rejects(hex("01 44 00"), FrameErrorReason.UNKNOWN_KIND, "client");
-  rejects(hex("01 03 01 00"), FrameErrorReason.UNKNOWN_KIND, "server");
+  rejects(hex("01 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
+  rejects(hex("03 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
+  rejects(hex("02 63 00"), FrameErrorReason.UNKNOWN_KIND, "client");
+  rejects(hex("02 44 00"), FrameErrorReason.UNKNOWN_KIND, "client");
+  rejects(hex("02 03 01 00"), FrameErrorReason.UNKNOWN_KIND, "server");
   const error = new FrameError(FrameErrorReason.UNKNOWN_KIND, "x");
   assert.equal(error.closeCode, CloseCode.PROTOCOL_ERROR);
 });
 
 Deno.test("FrameDecoder rejects overlong and oversized varints", () => {
-  rejects(hex("01 03 81 00 00"), FrameErrorReason.BAD_VARINT, "client");
-  rejects(hex("01 03 ff ff ff ff 7f 00"), FrameErrorReason.BAD_VARINT, "client");
-  rejects(hex("01 03 ff ff ff ff ff 01 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("02 03 81 00 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("02 03 ff ff ff ff 7f 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("02 03 ff ff ff ff ff 01 00"), FrameErrorReason.BAD_VARINT, "client");
 });
 
 Deno.test("FrameDecoder rejects msgpack garbage and wrong field types", () => {
-  rejects(hex("01 04 01 d9"), FrameErrorReason.BAD_MSGPACK, "client");
-  rejects(hex("01 04 02 92 0c"), FrameErrorReason.BAD_MSGPACK, "client");
+  rejects(hex("02 04 01 d9"), FrameErrorReason.BAD_MSGPACK, "client");
+  rejects(hex("02 04 02 92 0c"), FrameErrorReason.BAD_MSGPACK, "client");
   // ping body is a string instead of [time].
-  rejects(hex("01 04 02 a1 78"), FrameErrorReason.BAD_FIELD, "client");
-  // input buttons negative (-1), aim a string.
-  rejects(hex("01 02 01 01 03 92 ff 00"), FrameErrorReason.BAD_FIELD, "client");
-  rejects(hex("01 02 01 01 04 92 01 a1 78"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("02 04 02 a1 78"), FrameErrorReason.BAD_FIELD, "client");
+  // an input with a body: buttons 1, aim 0, then 3 bytes of fixarray [1, 0].
+  rejects(hex("02 02 01 01 01 00 03 92 01 00"), FrameErrorReason.BAD_FIELD, "client");
+  // an input aim of 1000.0001 rad: 10,000,001 steps, zigzag 20,000,002 = 82 da c4 09.
+  rejects(hex("02 02 01 01 00 82 da c4 09 00"), FrameErrorReason.BAD_FIELD, "client");
+  // the largest aim, −1000 rad (zigzag 19,999,999), is accepted.
+  assert.equal(
+    new FrameDecoder().decodeClientBatch(hex("02 02 01 01 00 ff d9 c4 09 00"))[0]?.kind,
+    MessageKind.INPUT,
+  );
   // an inline record definition where an array is expected.
-  rejects(hex("01 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("02 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_FIELD, "client");
 });
 
-Deno.test("FrameDecoder rejects NaN, Infinity and huge numbers", () => {
-  const nan = encodeBatch([{
-    kind: MessageKind.INPUT,
-    sequence: 1,
-    clientTick: 1,
-    buttons: 0,
-    aim: Number.NaN,
-  }]);
-  rejects(nan, FrameErrorReason.BAD_FIELD, "client");
+Deno.test("NaN, Infinity and huge numbers are refused at both ends", () => {
+  // An input's aim is a varint: NaN, Infinity and 1e300 cannot even be written.
+  for (const aim of [Number.NaN, Infinity, 1e300, -1000.0001]) {
+    assert.throws(
+      () => encodeBatch([{ kind: MessageKind.INPUT, sequence: 1, clientTick: 1, buttons: 0, aim }]),
+      RangeError,
+    );
+  }
   const infinite = encodeBatch([{ kind: MessageKind.PING, clientTimeMs: Infinity }]);
   rejects(infinite, FrameErrorReason.BAD_FIELD, "client");
-  const huge = encodeBatch([{
-    kind: MessageKind.INPUT,
-    sequence: 1,
-    clientTick: 1,
-    buttons: 0,
-    aim: 1e300,
-  }]);
-  rejects(huge, FrameErrorReason.BAD_FIELD, "client");
+  // a ping time of 1e300 ms is beyond 2^53.
+  rejects(
+    encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 1e300 }]),
+    FrameErrorReason.BAD_FIELD,
+    "client",
+  );
 });
 
 Deno.test("FrameDecoder rejects oversized messages, strings and frame counts", () => {
@@ -245,7 +250,7 @@ Deno.test("FrameDecoder rejects oversized messages, strings and frame counts", (
 
 Deno.test("FrameDecoder rejects a snapshot whose entities are not binary", () => {
   // record 0x41 with entities = fixarray [1] instead of bin.
-  rejects(hex("01 41 03 00 00 04 41 91 01 c0"), FrameErrorReason.BAD_FIELD, "server");
+  rejects(hex("02 41 03 00 00 04 41 91 01 c0"), FrameErrorReason.BAD_FIELD, "server");
 });
 
 /** mulberry32: a tiny seeded PRNG so the fuzz run is the same every time. */

@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from "./bytes.ts";
+import { ByteReader, ByteWriter, unzigzag, zigzag } from "./bytes.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 
 /**
@@ -45,14 +45,6 @@ export function reserveEntityTable(table: EntityTable, stride: number, count: nu
   values.set(table.values.subarray(0, table.count * stride));
   table.ids = ids;
   table.values = values;
-}
-
-function zigzag(value: number): number {
-  return value >= 0 ? value * 2 : -value * 2 - 1;
-}
-
-function unzigzag(value: number): number {
-  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
 }
 
 /** The difference `value − base` of a column, the short way round for a wrapping one. */

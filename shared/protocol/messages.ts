@@ -1,10 +1,21 @@
 import type { MessageKind } from "./message_kind.ts";
 
 /** Version of the frame layout and message semantics; first byte of every frame. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** WebSocket subprotocol a client must offer; the server answers with the same. */
 export const SUBPROTOCOL = `game.v${PROTOCOL_VERSION}`;
+
+/**
+ * An input's aim travels as a whole number of these steps per radian (a zigzag varint in the
+ * frame header): 0.006° is finer than any pointer aims, and an input needs no msgpack body.
+ */
+export const AIM_STEPS_PER_RADIAN = 10_000;
+
+/** The aim as the server will see it; a client that predicts with its aim should use this. */
+export function quantizeAim(aim: number): number {
+  return Math.round(aim * AIM_STEPS_PER_RADIAN) / AIM_STEPS_PER_RADIAN;
+}
 
 /** Limits every decoder enforces; the spec in PROTOCOL.md lists the same numbers. */
 export const LIMITS = {
@@ -28,6 +39,8 @@ export const LIMITS = {
   maxGlobalValues: 65_536,
   /** Most fields per entity. */
   maxEntityFields: 32,
+  /** Largest magnitude of an input's aim, radians. */
+  maxAimRadians: 1000,
 } as const;
 
 /** Client → server: enter a room. */
