@@ -203,7 +203,8 @@ export class SnapshotBuilder {
       }
     }
     world.count = count;
-    this.#grid?.rebuild(this.#xs, this.#ys, count);
+    // Small worlds are scanned whole (see LINEAR_SCAN_MAX_ENTITIES): no grid to build.
+    if (count > LINEAR_SCAN_MAX_ENTITIES) this.#grid?.rebuild(this.#xs, this.#ys, count);
     this.#fullRows.begin(this.#coding, world, null, 0, 0);
     this.#rowChangesInUse = 0;
     this.#rowMapsInUse = 0;
