@@ -20,7 +20,7 @@ import {
 import { FrameEncoder } from "../../../shared/protocol/mod.ts";
 import { CodedRows } from "./coded_rows.ts";
 import { InterestGrid } from "./interest_grid.ts";
-import { type SentView, ViewRing } from "./view_ring.ts";
+import { ViewRing } from "./view_ring.ts";
 import { type WorldFrame, WorldFrames } from "./world_frames.ts";
 
 /**
@@ -88,6 +88,10 @@ export class SnapshotBuilder {
   #candidates = new Int32Array(64);
   /** Per row: the stamp of the last selection whose previous view had it. */
   #wasSent = new Int32Array(64);
+  /** Per row: stamps of the delta coding's current and kept rows. */
+  #marks = new Int32Array(64);
+  /** Per row kept from the baseline: its row in the baseline's frame. */
+  #baseRowOf = new Int32Array(64);
   #stamp = 0;
   readonly #rowMaps: { tick: number; map: Int32Array }[] = [];
   #rowMapsInUse = 0;
@@ -254,14 +258,16 @@ export class SnapshotBuilder {
    * world frame are remembered (tests check the client rebuilt exactly this).
    */
   sentTable(ring: ViewRing, tick: number): EntityTable | undefined {
-    const view = ring.get(tick);
+    const slot = ring.find(tick);
     const frame = this.#frames.get(tick);
-    if (view === undefined || frame === undefined) return undefined;
+    if (slot < 0 || frame === undefined) return undefined;
     const source = frame.table, stride = this.#stride;
-    const count = view.count < 0 ? source.count : view.count;
+    const whole = ring.countOf(slot) < 0;
+    const count = whole ? source.count : ring.countOf(slot);
+    const rows = ring.rows, offset = ring.offsetOf(slot);
     const table = createEntityTable(stride, Math.max(1, count));
     for (let index = 0; index < count; index++) {
-      const row = view.count < 0 ? index : view.rows[index] ?? 0;
+      const row = whole ? index : rows[offset + index] ?? 0;
       table.ids[index] = source.ids[row] ?? 0;
       table.values.set(source.values.subarray(row * stride, (row + 1) * stride), index * stride);
     }
@@ -272,17 +278,15 @@ export class SnapshotBuilder {
   #code(ring: ViewRing, playerId: number, ackedTick: number): CodedEntities {
     // A baseline in the slot this tick is about to overwrite is as good as forgotten.
     const usable = ackedTick > 0 && this.#tick - ackedTick < ring.size;
-    let baseline = usable ? ring.get(ackedTick) : undefined;
-    const baseFrame = baseline === undefined ? undefined : this.#frames.get(baseline.tick);
-    if (baseFrame === undefined) baseline = undefined;
+    let baseline = usable ? ring.find(ackedTick) : -1;
+    const baseFrame = baseline < 0 ? undefined : this.#frames.get(ackedTick);
+    if (baseFrame === undefined) baseline = -1;
     const coded = this.#coded;
-    coded.baselineTick = baseline?.tick ?? 0;
-    coded.sendGlobal = baseline === undefined || baseline.globalVersion !== this.#globalVersion;
+    coded.baselineTick = baseline < 0 ? 0 : ackedTick;
+    coded.sendGlobal = baseline < 0 || ring.globalVersionOf(baseline) !== this.#globalVersion;
     const world = this.#frame.table;
     if (this.#interest === undefined) {
-      const slot = ring.claim(this.#tick);
-      slot.globalVersion = this.#globalVersion;
-      slot.count = -1;
+      ring.claim(this.#tick, -1, this.#globalVersion);
       // Everyone sees the whole world: clients that share a baseline share the coded bytes.
       let shared = this.#sharedEntities.get(coded.baselineTick);
       if (shared === undefined) {
@@ -302,29 +306,24 @@ export class SnapshotBuilder {
       return coded;
     }
     // Select before claiming: the slot claimed may be the oldest view, the newest's neighbour.
-    this.#selectVisible(ring.newest, ring, playerId);
-    const slot = ring.claim(this.#tick);
-    slot.globalVersion = this.#globalVersion;
-    // Copied into the slot's own array, sized to what a view holds rather than to the world: 32
-    // slots for every client is the bulk of the server's memory, and of what the tick touches.
+    this.#selectVisible(ring, playerId);
     const count = this.#visibleCount;
-    if (slot.rows.length < count) slot.rows = new Int32Array(count + (count >> 1) + 8);
-    const rows = slot.rows, visible = this.#visible;
-    for (let index = 0; index < count; index++) rows[index] = visible[index] ?? 0;
-    slot.count = count;
-    if (baseline === undefined || baseFrame === undefined || baseline.count < 0) {
-      this.#codeFull(slot);
-    } else this.#codeDelta(baseline, baseFrame, slot);
+    const slot = ring.claim(this.#tick, count, this.#globalVersion);
+    const rows = ring.rows, offset = ring.offsetOf(slot), visible = this.#visible;
+    for (let index = 0; index < count; index++) rows[offset + index] = visible[index] ?? 0;
+    if (baseline < 0 || baseFrame === undefined || ring.countOf(baseline) < 0) {
+      this.#codeFull(count);
+    } else this.#codeDelta(ring, baseline, baseFrame, count);
     coded.entities = this.#writer.view();
     return coded;
   }
 
-  /** A client's visible rows in full: no removed, all added, none kept. */
-  #codeFull(view: SentView): void {
+  /** A client's visible rows (in `#visible`) in full: no removed, all added, none kept. */
+  #codeFull(count: number): void {
     const out = this.#writer;
     out.reset();
     out.writeVarint(0);
-    this.#writeAdded(view.rows, view.count);
+    this.#writeAdded(this.#visible, count);
     out.writeVarint(0);
   }
 
@@ -344,35 +343,43 @@ export class SnapshotBuilder {
   }
 
   /**
-   * A client's visible rows against its baseline view, in the layout of `encodeEntityDelta`:
-   * the merge of the two row lists is per client, each row's bytes are shared.
+   * A client's visible rows against its baseline view, in the layout of `encodeEntityDelta`.
+   * The baseline's rows are mapped to this tick's rows through the tick's row map, so sorting them
+   * into removed, kept and added takes stamps instead of an id merge; each row's bytes are shared.
    */
-  #codeDelta(baseline: SentView, baseFrame: WorldFrame, view: SentView): void {
+  #codeDelta(ring: ViewRing, baseline: number, baseFrame: WorldFrame, count: number): void {
     const out = this.#writer;
     out.reset();
-    const baseIds = baseFrame.table.ids, baseRows = baseline.rows, baseCount = baseline.count;
-    const ids = this.#frame.table.ids, rows = view.rows, count = view.count;
+    const baseIds = baseFrame.table.ids, baseRows = ring.rows;
+    const baseOffset = ring.offsetOf(baseline), baseCount = ring.countOf(baseline);
+    const baselineTick = ring.tickOf(baseline);
+    const rows = this.#visible;
     if (this.#removedIds.length < baseCount) this.#removedIds = new Int32Array(baseCount * 2);
     const removedIds = this.#removedIds, addedRows = this.#addedRows;
     const keptRows = this.#keptRows, masks = this.#keptMasks;
-    const changes = this.#rowChangesFor(baseline.tick, baseFrame);
+    const changes = this.#rowChangesFor(baselineTick, baseFrame);
+    const map = this.#rowMapFrom(baselineTick);
+    if (map === undefined) throw new Error(`No world frame for baseline tick ${baselineTick}`);
+    const stamp = this.#nextStamp();
+    const marks = this.#marks, baseRowOf = this.#baseRowOf;
+    for (let index = 0; index < count; index++) marks[rows[index] ?? 0] = stamp;
+    // Marked rows still visible get the second stamp: kept, with their baseline row noted.
+    const keptStamp = this.#nextStamp();
     let removed = 0, kept = 0, added = 0;
-    for (let b = 0, c = 0; b < baseCount || c < count;) {
-      const baseRow = baseRows[b] ?? 0, row = rows[c] ?? 0;
-      const baseId = b < baseCount ? baseIds[baseRow] ?? 0 : Infinity;
-      const id = c < count ? ids[row] ?? 0 : Infinity;
-      if (baseId < id) {
-        removedIds[removed++] = baseId;
-        b++;
-      } else if (baseId === id) {
+    for (let index = 0; index < baseCount; index++) {
+      const baseRow = baseRows[baseOffset + index] ?? 0;
+      const row = map[baseRow] ?? -1;
+      if (row >= 0 && marks[row] === stamp) {
+        marks[row] = keptStamp;
+        baseRowOf[row] = baseRow;
+      } else removedIds[removed++] = baseIds[baseRow] ?? 0;
+    }
+    for (let index = 0; index < count; index++) {
+      const row = rows[index] ?? 0;
+      if (marks[row] === keptStamp) {
         keptRows[kept] = row;
-        masks[kept++] = changes.change(row, baseRow);
-        b++;
-        c++;
-      } else {
-        addedRows[added++] = row;
-        c++;
-      }
+        masks[kept++] = changes.change(row, baseRowOf[row] ?? 0);
+      } else addedRows[added++] = row;
     }
     writeRemovedIds(removedIds, removed, out);
     this.#writeAdded(addedRows, added);
@@ -413,6 +420,8 @@ export class SnapshotBuilder {
     this.#ys = new Float64Array(capacity);
     this.#candidates = new Int32Array(capacity);
     this.#wasSent = new Int32Array(capacity);
+    this.#marks = new Int32Array(capacity);
+    this.#baseRowOf = new Int32Array(capacity);
     this.#stamp = 0;
     this.#addedRows = new Int32Array(capacity);
     this.#keptRows = new Int32Array(capacity);
@@ -421,9 +430,9 @@ export class SnapshotBuilder {
 
   /**
    * Select the rows `playerId` sees into `#visible`, ascending by id, keeping entities of the
-   * `previous` view that are still within the margin (hysteresis).
+   * newest view sent that are still within the margin (hysteresis).
    */
-  #selectVisible(previous: SentView | undefined, ring: ViewRing, playerId: number): void {
+  #selectVisible(ring: ViewRing, playerId: number): void {
     const interest = this.#interest;
     const grid = this.#grid;
     if (interest === undefined || grid === undefined) return;
@@ -442,12 +451,14 @@ export class SnapshotBuilder {
     // Rows sent last time carry this call's stamp; stamps need no clearing between clients.
     const stamp = this.#nextStamp();
     const wasSent = this.#wasSent;
-    if (previous !== undefined && previous.count > 0) {
-      const map = this.#rowMapFrom(previous.tick);
+    const previous = ring.newest;
+    const previousCount = previous < 0 ? 0 : ring.countOf(previous);
+    if (previousCount > 0) {
+      const map = this.#rowMapFrom(ring.tickOf(previous));
       if (map !== undefined) {
-        const rows = previous.rows;
-        for (let index = 0; index < previous.count; index++) {
-          const row = map[rows[index] ?? 0] ?? -1;
+        const rows = ring.rows, offset = ring.offsetOf(previous);
+        for (let index = 0; index < previousCount; index++) {
+          const row = map[rows[offset + index] ?? 0] ?? -1;
           if (row >= 0) wasSent[row] = stamp;
         }
       }
@@ -492,6 +503,7 @@ export class SnapshotBuilder {
   #nextStamp(): number {
     if (++this.#stamp === 0x3fff_ffff) {
       this.#wasSent.fill(0);
+      this.#marks.fill(0);
       this.#stamp = 1;
     }
     return this.#stamp;

@@ -2,64 +2,94 @@
 export const VIEW_HISTORY_TICKS = 32;
 
 /**
- * What one client was sent at one tick: the baseline its later deltas may refer to. The values
- * live once per room in that tick's world frame; a view keeps only which rows it showed.
- */
-export interface SentView {
-  /** Tick of the snapshot; -1 while the slot is unused. */
-  tick: number;
-  /** With interest management: the rows of that tick's world frame sent, ascending. */
-  rows: Int32Array;
-  /** Rows in `rows`; -1 when the client was sent the whole world. */
-  count: number;
-  /** Version of the room's global data the client then had. */
-  globalVersion: number;
-}
-
-/**
- * The recent views sent to one client, in a fixed ring of reusable slots: a baseline older than
- * the ring is forgotten, and the next snapshot to that client is sent in full.
+ * The recent views sent to one client: per slot the tick, the version of the global data it
+ * carried and the rows of that tick's world frame it showed (the values live once per room, in the
+ * frame). A baseline older than the ring is forgotten, and the next snapshot is sent in full.
+ *
+ * The slots live in a few flat typed arrays, one allocation each for the whole ring: a tick
+ * touches three slots of every client, and scattered small objects cost a cache miss apiece.
  */
 export class ViewRing {
-  readonly #slots: SentView[];
-  #newest: SentView | undefined;
+  /** Slots, i.e. ticks remembered. */
+  readonly size: number;
+  readonly #ticks: Int32Array;
+  readonly #counts: Int32Array;
+  readonly #globalVersions: Int32Array;
+  #rows: Int32Array;
+  #capacity: number;
+  #newest = -1;
   /** View centre used when the client's own entity is gone (e.g. between death and respawn). */
   lastCenterX = 0;
   /** See {@linkcode ViewRing.lastCenterX}. */
   lastCenterY = 0;
 
-  /** @param size ticks remembered */
-  constructor(size = VIEW_HISTORY_TICKS) {
-    this.#slots = Array.from({ length: size }, () => ({
-      tick: -1,
-      rows: new Int32Array(0),
-      count: -1,
-      globalVersion: -1,
-    }));
+  /** @param size ticks remembered; @param capacity rows per slot to start with */
+  constructor(size = VIEW_HISTORY_TICKS, capacity = 64) {
+    this.size = size;
+    this.#ticks = new Int32Array(size).fill(-1);
+    this.#counts = new Int32Array(size).fill(-1);
+    this.#globalVersions = new Int32Array(size).fill(-1);
+    this.#capacity = capacity;
+    this.#rows = new Int32Array(size * capacity);
   }
 
-  /** Ticks remembered. */
-  get size(): number {
-    return this.#slots.length;
+  /** The slot of the view sent at `tick`, or −1 when it is not remembered. */
+  find(tick: number): number {
+    const slot = tick % this.size;
+    return this.#ticks[slot] === tick ? slot : -1;
   }
 
-  /** The view sent at `tick`, if still remembered. */
-  get(tick: number): SentView | undefined {
-    const slot = this.#slots[tick % this.#slots.length];
-    return slot !== undefined && slot.tick === tick ? slot : undefined;
-  }
-
-  /** The newest view sent, used for hysteresis. */
-  get newest(): SentView | undefined {
+  /** The slot of the newest view sent (for hysteresis), or −1 before the first. */
+  get newest(): number {
     return this.#newest;
   }
 
-  /** The slot to fill for `tick`; it overwrites the view of `tick − size`. */
-  claim(tick: number): SentView {
-    const slot = this.#slots[tick % this.#slots.length];
-    if (slot === undefined) throw new RangeError(`Cannot claim view slot for tick ${tick}`);
-    slot.tick = tick;
+  /** Tick of the view in `slot`. */
+  tickOf(slot: number): number {
+    return this.#ticks[slot] ?? -1;
+  }
+
+  /** Rows of the view in `slot`; −1 when the client was sent the whole world. */
+  countOf(slot: number): number {
+    return this.#counts[slot] ?? -1;
+  }
+
+  /** Version of the room's global data the client had with the view in `slot`. */
+  globalVersionOf(slot: number): number {
+    return this.#globalVersions[slot] ?? -1;
+  }
+
+  /** Every slot's rows: those of `slot` start at {@linkcode ViewRing.offsetOf}. Valid until the next claim. */
+  get rows(): Int32Array {
+    return this.#rows;
+  }
+
+  /** Where the rows of `slot` start in {@linkcode ViewRing.rows}. */
+  offsetOf(slot: number): number {
+    return slot * this.#capacity;
+  }
+
+  /**
+   * The slot for the view sent at `tick` with `count` rows (−1: the whole world), overwriting the
+   * view of `tick − size`; the caller fills its rows.
+   */
+  claim(tick: number, count: number, globalVersion: number): number {
+    if (count > this.#capacity) this.#grow(count + (count >> 1));
+    const slot = tick % this.size;
+    this.#ticks[slot] = tick;
+    this.#counts[slot] = count;
+    this.#globalVersions[slot] = globalVersion;
     this.#newest = slot;
     return slot;
+  }
+
+  #grow(capacity: number): void {
+    const rows = new Int32Array(this.size * capacity);
+    for (let slot = 0; slot < this.size; slot++) {
+      const from = slot * this.#capacity;
+      rows.set(this.#rows.subarray(from, from + this.#capacity), slot * capacity);
+    }
+    this.#rows = rows;
+    this.#capacity = capacity;
   }
 }
