@@ -189,14 +189,12 @@ export function writeChangeBits(
   hotMask: number,
   out: ByteWriter,
 ): void {
+  // Branch-free per entity: whether a row changed is unpredictable, a mispredicted branch per row
+  // costs more than the bit arithmetic.
   let byte = 0;
   let bit = 0;
-  let changed = 0;
   for (let index = 0; index < count; index++) {
-    if ((masks[index] ?? 0) !== 0) {
-      byte |= 1 << bit;
-      changed++;
-    }
+    byte |= +((masks[index] ?? 0) !== 0) << bit;
     if (++bit === 8) {
       out.writeByte(byte);
       byte = bit = 0;
@@ -204,14 +202,15 @@ export function writeChangeBits(
   }
   for (let index = 0; index < count; index++) {
     const mask = masks[index] ?? 0;
-    if (mask === 0) continue;
-    if (mask === hotMask) byte |= 1 << bit;
-    if (++bit === 8) {
+    const changed = +(mask !== 0);
+    byte |= (changed & +(mask === hotMask)) << bit;
+    bit += changed;
+    if (bit === 8) {
       out.writeByte(byte);
       byte = bit = 0;
     }
   }
-  if ((count + changed) % 8 !== 0) out.writeByte(byte);
+  if (bit !== 0) out.writeByte(byte);
 }
 
 /** A baseline value carried forward by its velocity column, if it has one. */
