@@ -73,15 +73,14 @@ export class ByteWriter {
    */
   appendFrom(source: ByteWriter, start: number, end: number): void {
     const length = end - start;
-    this.#reserve(length);
-    const from = source.#bytes, to = this.#bytes;
-    if (length > 32) to.set(from.subarray(start, end), this.#length);
-    else {
-      // Most pieces are a few bytes: a loop beats creating a subarray view for `set`.
-      for (let index = start, at = this.#length; index < end; index++, at++) {
-        to[at] = from[index] ?? 0;
-      }
-    }
+    this.#reserve(Math.max(length, 8));
+    const from = source.#bytes, to = this.#bytes, at = this.#length;
+    if (length <= 8) {
+      // Most pieces are a few bytes: copy a fixed 8 (what lies past `end` is overwritten by the
+      // next write), so the loop has no data-dependent exit to mispredict.
+      for (let index = 0; index < 8; index++) to[at + index] = from[start + index] ?? 0;
+    } else if (length > 32) to.set(from.subarray(start, end), at);
+    else for (let index = 0; index < length; index++) to[at + index] = from[start + index] ?? 0;
     this.#length += length;
   }
 

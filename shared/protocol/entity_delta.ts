@@ -47,9 +47,8 @@ export function reserveEntityTable(table: EntityTable, stride: number, count: nu
   table.values = values;
 }
 
-/** The difference `value − base` of a column, the short way round for a wrapping one. */
-function residual(value: number, base: number, wrap: number): number {
-  const difference = value - base;
+/** A column's difference, the short way round for a wrapping one (an angle). */
+function wrapResidual(difference: number, wrap: number): number {
   if (wrap === 0) return difference;
   let wrapped = difference % wrap;
   if (wrapped < -wrap / 2) wrapped += wrap;
@@ -164,20 +163,25 @@ export function writeRowChange(
   out: ByteWriter,
 ): number {
   const { stride, wraps, hotMask, velocities } = coding;
+  const differences = rowDifferences;
   let mask = 0;
   for (let column = 1; column < stride; column++) {
-    const predicted = predict(baseValues, baseOffset, column, velocities, ticks);
-    if ((values[offset + column] ?? 0) !== predicted) mask |= 1 << (column - 1);
+    const difference = (values[offset + column] ?? 0) -
+      predict(baseValues, baseOffset, column, velocities, ticks);
+    differences[column] = difference;
+    mask |= +(difference !== 0) << (column - 1);
   }
   if (mask === 0) return 0;
   if (mask !== hotMask) out.writeVarint(mask);
   for (let column = 1; column < stride; column++) {
     if ((mask & (1 << (column - 1))) === 0) continue;
-    const predicted = predict(baseValues, baseOffset, column, velocities, ticks);
-    out.writeVarint(zigzag(residual(values[offset + column] ?? 0, predicted, wraps[column] ?? 0)));
+    out.writeVarint(zigzag(wrapResidual(differences[column] ?? 0, wraps[column] ?? 0)));
   }
   return mask;
 }
+
+/** Per column, a row's difference from its prediction; columns are at most 32. */
+const rowDifferences = new Float64Array(32);
 
 /**
  * Write the bit section for `count` kept entities given their column masks: a changed flag per
