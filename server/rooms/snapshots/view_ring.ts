@@ -6,15 +6,14 @@ export const VIEW_HISTORY_TICKS = 32;
  * carried and the rows of that tick's world frame it showed (the values live once per room, in the
  * frame). A baseline older than the ring is forgotten, and the next snapshot is sent in full.
  *
- * The slots live in a few flat typed arrays, one allocation each for the whole ring: a tick
- * touches three slots of every client, and scattered small objects cost a cache miss apiece.
+ * The slots live in two flat typed arrays for the whole ring: a tick touches three slots of
+ * every client, cold, and every separate object or array costs a cache miss.
  */
 export class ViewRing {
   /** Slots, i.e. ticks remembered. */
   readonly size: number;
-  readonly #ticks: Int32Array;
-  readonly #counts: Int32Array;
-  readonly #globalVersions: Int32Array;
+  /** Per slot: tick (−1 unused), row count (−1 whole world), global data version. */
+  readonly #meta: Int32Array;
   #rows: Int32Array;
   #capacity: number;
   #newest = -1;
@@ -26,9 +25,7 @@ export class ViewRing {
   /** @param size ticks remembered; @param capacity rows per slot to start with */
   constructor(size = VIEW_HISTORY_TICKS, capacity = 64) {
     this.size = size;
-    this.#ticks = new Int32Array(size).fill(-1);
-    this.#counts = new Int32Array(size).fill(-1);
-    this.#globalVersions = new Int32Array(size).fill(-1);
+    this.#meta = new Int32Array(size * 3).fill(-1);
     this.#capacity = capacity;
     this.#rows = new Int32Array(size * capacity);
   }
@@ -36,7 +33,7 @@ export class ViewRing {
   /** The slot of the view sent at `tick`, or −1 when it is not remembered. */
   find(tick: number): number {
     const slot = tick % this.size;
-    return this.#ticks[slot] === tick ? slot : -1;
+    return this.#meta[slot * 3] === tick ? slot : -1;
   }
 
   /** The slot of the newest view sent (for hysteresis), or −1 before the first. */
@@ -46,17 +43,17 @@ export class ViewRing {
 
   /** Tick of the view in `slot`. */
   tickOf(slot: number): number {
-    return this.#ticks[slot] ?? -1;
+    return this.#meta[slot * 3] ?? -1;
   }
 
   /** Rows of the view in `slot`; −1 when the client was sent the whole world. */
   countOf(slot: number): number {
-    return this.#counts[slot] ?? -1;
+    return this.#meta[slot * 3 + 1] ?? -1;
   }
 
   /** Version of the room's global data the client had with the view in `slot`. */
   globalVersionOf(slot: number): number {
-    return this.#globalVersions[slot] ?? -1;
+    return this.#meta[slot * 3 + 2] ?? -1;
   }
 
   /** Every slot's rows: those of `slot` start at {@linkcode ViewRing.offsetOf}. Valid until the next claim. */
@@ -76,9 +73,9 @@ export class ViewRing {
   claim(tick: number, count: number, globalVersion: number): number {
     if (count > this.#capacity) this.#grow(count + (count >> 1));
     const slot = tick % this.size;
-    this.#ticks[slot] = tick;
-    this.#counts[slot] = count;
-    this.#globalVersions[slot] = globalVersion;
+    this.#meta[slot * 3] = tick;
+    this.#meta[slot * 3 + 1] = count;
+    this.#meta[slot * 3 + 2] = globalVersion;
     this.#newest = slot;
     return slot;
   }
