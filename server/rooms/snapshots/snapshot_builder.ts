@@ -19,32 +19,12 @@ import {
 } from "../../../shared/protocol/entity_schema.ts";
 import { FrameEncoder } from "../../../shared/protocol/mod.ts";
 import { CodedRows } from "./coded_rows.ts";
-import { InterestGrid } from "./interest_grid.ts";
+import { RowMaps } from "./row_maps.ts";
 import { ViewRing } from "./view_ring.ts";
+import { type InterestOptions, ViewSelector } from "./view_selection.ts";
 import { type WorldFrame, WorldFrames } from "./world_frames.ts";
 
-/**
- * Interest management: which entities a player is sent. An entity enters the view when it is
- * within `halfWidth` × `halfHeight` of the player and leaves only beyond that plus `margin`, so
- * entities on the edge do not flicker in and out.
- */
-export interface InterestOptions {
-  /** Column holding the x position. */
-  xField: string;
-  /** Column holding the y position. */
-  yField: string;
-  /** Half the view's width, in world units. */
-  halfWidth: number;
-  /** Half the view's height, in world units. */
-  halfHeight: number;
-  /** Extra distance before a visible entity is dropped. */
-  margin: number;
-  /**
-   * Grid cell edge in world units.
-   * @default 256
-   */
-  cellSize?: number;
-}
+export type { InterestOptions } from "./view_selection.ts";
 
 /** What one client's snapshot codes: reused per call, valid until the next. */
 interface CodedEntities {
@@ -76,28 +56,20 @@ export class SnapshotBuilder {
   readonly #stride: number;
   readonly #scales: number[];
   readonly #wraps: number[];
-  readonly #interest: InterestOptions | undefined;
   readonly #xColumn: number;
   readonly #yColumn: number;
-  readonly #grid: InterestGrid | undefined;
   readonly #frames: WorldFrames;
+  readonly #rowMaps: RowMaps;
+  readonly #selector: ViewSelector | undefined;
   #frame: WorldFrame;
-  #xs = new Float64Array(64);
-  #ys = new Float64Array(64);
   #order = new Float64Array(64);
-  #candidates = new Int32Array(64);
-  /** Per row: the stamp of the last selection whose previous view had it. */
-  #wasSent = new Int32Array(64);
   /** Per row: stamps of the delta coding's current and kept rows. */
   #marks = new Int32Array(64);
   /** Per row kept from the baseline: its row in the baseline's frame. */
   #baseRowOf = new Int32Array(64);
   #stamp = 0;
-  readonly #rowMaps: { tick: number; map: Int32Array }[] = [];
-  #rowMapsInUse = 0;
   #visible = new Int32Array(64);
-  #visibleCount = 0;
-  // Per-client merge of a baseline view with the current one.
+  // Per-client sorting of a baseline view against the current one.
   #removedIds = new Int32Array(64);
   #addedRows = new Int32Array(64);
   #changedRows = new Int32Array(64);
@@ -122,7 +94,6 @@ export class SnapshotBuilder {
     this.#stride = schema.length;
     this.#scales = this.wire.entityScales;
     this.#wraps = this.wire.entityWraps;
-    this.#interest = interest;
     this.#xColumn = interest === undefined ? -1 : this.wire.entityFields.indexOf(interest.xField);
     this.#yColumn = interest === undefined ? -1 : this.wire.entityFields.indexOf(interest.yField);
     if (interest !== undefined && (this.#xColumn < 1 || this.#yColumn < 1)) {
@@ -130,8 +101,9 @@ export class SnapshotBuilder {
         `Cannot use interest fields ${interest.xField}, ${interest.yField}: not in the schema`,
       );
     }
-    this.#grid = interest === undefined ? undefined : new InterestGrid(interest.cellSize ?? 256);
     this.#frames = new WorldFrames(this.#stride);
+    this.#rowMaps = new RowMaps(this.#frames);
+    this.#selector = interest === undefined ? undefined : new ViewSelector(interest, this.#rowMaps);
     this.#frame = { tick: -1, table: createEntityTable(this.#stride, 0) };
   }
 
@@ -199,19 +171,19 @@ export class SnapshotBuilder {
         }
         world.values[target + column] = value;
       }
-      if (this.#grid !== undefined) {
-        this.#xs[index] = (world.values[target + this.#xColumn] ?? 0) /
-          (this.#scales[this.#xColumn] ?? 1);
-        this.#ys[index] = (world.values[target + this.#yColumn] ?? 0) /
-          (this.#scales[this.#yColumn] ?? 1);
-      }
     }
     world.count = count;
-    // Small worlds are scanned whole (see LINEAR_SCAN_MAX_ENTITIES): no grid to build.
-    if (count > LINEAR_SCAN_MAX_ENTITIES) this.#grid?.rebuild(this.#xs, this.#ys, count);
+    this.#selector?.begin(
+      world,
+      stride,
+      this.#xColumn,
+      this.#scales[this.#xColumn] ?? 1,
+      this.#yColumn,
+      this.#scales[this.#yColumn] ?? 1,
+    );
+    this.#rowMaps.begin(world);
     this.#fullRows.begin(this.#coding, world, null, 0, 0);
     this.#rowChangesInUse = 0;
-    this.#rowMapsInUse = 0;
     if (!sameNumbers(this.#global, global)) {
       this.#global = global === null ? null : [...global];
       this.#packedGlobal = this.#encoder.packGlobal(this.#global);
@@ -285,7 +257,8 @@ export class SnapshotBuilder {
     coded.baselineTick = baseline < 0 ? 0 : ackedTick;
     coded.sendGlobal = baseline < 0 || ring.globalVersionOf(baseline) !== this.#globalVersion;
     const world = this.#frame.table;
-    if (this.#interest === undefined) {
+    const selector = this.#selector;
+    if (selector === undefined) {
       ring.claim(this.#tick, -1, this.#globalVersion);
       // Everyone sees the whole world: clients that share a baseline share the coded bytes.
       let shared = this.#sharedEntities.get(coded.baselineTick);
@@ -306,8 +279,8 @@ export class SnapshotBuilder {
       return coded;
     }
     // Select before claiming: the slot claimed may be the oldest view, the newest's neighbour.
-    this.#selectVisible(ring, playerId);
-    const count = this.#visibleCount;
+    if (this.#visible.length < world.count) this.#visible = new Int32Array(world.count * 2);
+    const count = selector.select(ring, playerId, this.#visible);
     const slot = ring.claim(this.#tick, count, this.#globalVersion);
     const rows = ring.rows, offset = ring.offsetOf(slot), visible = this.#visible;
     for (let index = 0; index < count; index++) rows[offset + index] = visible[index] ?? 0;
@@ -358,7 +331,7 @@ export class SnapshotBuilder {
     const removedIds = this.#removedIds, addedRows = this.#addedRows;
     const changedRows = this.#changedRows, masks = this.#keptMasks;
     const changes = this.#rowChangesFor(baselineTick, baseFrame);
-    const map = this.#rowMapFrom(baselineTick);
+    const map = this.#rowMaps.from(baselineTick);
     if (map === undefined) throw new Error(`No world frame for baseline tick ${baselineTick}`);
     const stamp = this.#nextStamp();
     const marks = this.#marks, baseRowOf = this.#baseRowOf;
@@ -418,10 +391,6 @@ export class SnapshotBuilder {
     if (this.#order.length >= count) return;
     const capacity = count * 2;
     this.#order = new Float64Array(capacity);
-    this.#xs = new Float64Array(capacity);
-    this.#ys = new Float64Array(capacity);
-    this.#candidates = new Int32Array(capacity);
-    this.#wasSent = new Int32Array(capacity);
     this.#marks = new Int32Array(capacity);
     this.#baseRowOf = new Int32Array(capacity);
     this.#stamp = 0;
@@ -430,161 +399,18 @@ export class SnapshotBuilder {
     this.#keptMasks = new Int32Array(capacity);
   }
 
-  /**
-   * Select the rows `playerId` sees into `#visible`, ascending by id, keeping entities of the
-   * newest view sent that are still within the margin (hysteresis).
-   */
-  #selectVisible(ring: ViewRing, playerId: number): void {
-    const interest = this.#interest;
-    const grid = this.#grid;
-    if (interest === undefined || grid === undefined) return;
-    const world = this.#frame.table;
-    const worldCount = world.count;
-    if (this.#visible.length < worldCount) this.#visible = new Int32Array(worldCount * 2);
-    const own = findRow(world.ids, worldCount, playerId);
-    if (own >= 0) {
-      ring.lastCenterX = this.#xs[own] ?? 0;
-      ring.lastCenterY = this.#ys[own] ?? 0;
-    }
-    const centerX = ring.lastCenterX;
-    const centerY = ring.lastCenterY;
-    const enterX = interest.halfWidth, enterY = interest.halfHeight;
-    const stayX = enterX + interest.margin, stayY = enterY + interest.margin;
-    // Rows sent last time carry this call's stamp; stamps need no clearing between clients.
-    const stamp = this.#nextStamp();
-    const wasSent = this.#wasSent;
-    const previous = ring.newest;
-    const previousCount = previous < 0 ? 0 : ring.countOf(previous);
-    if (previousCount > 0) {
-      const map = this.#rowMapFrom(ring.tickOf(previous));
-      if (map !== undefined) {
-        const rows = ring.rows, offset = ring.offsetOf(previous);
-        for (let index = 0; index < previousCount; index++) {
-          const row = map[rows[offset + index] ?? 0] ?? -1;
-          if (row >= 0) wasSent[row] = stamp;
-        }
-      }
-    }
-    const xs = this.#xs, ys = this.#ys, visible = this.#visible;
-    let count = 0;
-    if (worldCount <= LINEAR_SCAN_MAX_ENTITIES) {
-      // A small world: one pass over the packed positions beats the grid, and yields the rows
-      // already in id order.
-      // Branch-free: whether a row is in view is a coin toss the CPU cannot predict, and a
-      // mispredicted branch per row cost more than the arithmetic (measured: 1.5 µs against
-      // 0.6 µs a view of 150 entities).
-      for (let row = 0; row < worldCount; row++) {
-        const dx = Math.abs((xs[row] ?? 0) - centerX);
-        const dy = Math.abs((ys[row] ?? 0) - centerY);
-        visible[count] = row;
-        count += inView(dx, dy, enterX, enterY, stayX, stayY, +(wasSent[row] === stamp));
-      }
-    } else {
-      const candidates = this.#candidates;
-      const found = grid.query(
-        centerX - stayX,
-        centerY - stayY,
-        centerX + stayX,
-        centerY + stayY,
-        candidates,
-      );
-      for (let index = 0; index < found; index++) {
-        const row = candidates[index] ?? 0;
-        const dx = Math.abs((xs[row] ?? 0) - centerX);
-        const dy = Math.abs((ys[row] ?? 0) - centerY);
-        visible[count] = row;
-        count += inView(dx, dy, enterX, enterY, stayX, stayY, +(wasSent[row] === stamp));
-      }
-      visible.subarray(0, count).sort();
-    }
-    if (own >= 0 && findRow(visible, count, own) < 0) {
-      // The own entity is always sent, even when it stands outside its own view box.
-      visible[count++] = own;
-      visible.subarray(0, count).sort();
-    }
-    this.#visibleCount = count;
-  }
-
   #nextStamp(): number {
     if (++this.#stamp === 0x3fff_ffff) {
-      this.#wasSent.fill(0);
       this.#marks.fill(0);
       this.#stamp = 1;
     }
     return this.#stamp;
   }
-
-  /**
-   * For each row of the world frame of `tick`, its row in this tick's frame (or −1): computed
-   * once a tick per distinct tick that clients' previous views show, almost always one.
-   */
-  #rowMapFrom(tick: number): Int32Array | undefined {
-    for (let index = 0; index < this.#rowMapsInUse; index++) {
-      const entry = this.#rowMaps[index];
-      if (entry !== undefined && entry.tick === tick) return entry.map;
-    }
-    const frame = this.#frames.get(tick);
-    if (frame === undefined) return undefined;
-    let entry = this.#rowMaps[this.#rowMapsInUse];
-    if (entry === undefined) {
-      entry = { tick: -1, map: new Int32Array(0) };
-      this.#rowMaps.push(entry);
-    }
-    this.#rowMapsInUse++;
-    const from = frame.table, to = this.#frame.table;
-    if (entry.map.length < from.count) entry.map = new Int32Array(from.count * 2);
-    entry.tick = tick;
-    const map = entry.map;
-    let row = 0;
-    for (let fromRow = 0; fromRow < from.count; fromRow++) {
-      const id = from.ids[fromRow] ?? 0;
-      while (row < to.count && (to.ids[row] ?? 0) < id) row++;
-      map[fromRow] = row < to.count && to.ids[row] === id ? row : -1;
-    }
-    return map;
-  }
 }
-
-/**
- * 1 when an entity `dx`, `dy` from the view centre is visible: inside the enter box, or inside the
- * stay box and sent last time (`wasSent` 1); else 0. Arithmetic on 0/1, not branches.
- */
-function inView(
-  dx: number,
-  dy: number,
-  enterX: number,
-  enterY: number,
-  stayX: number,
-  stayY: number,
-  wasSent: number,
-): number {
-  const stays = +(dx <= stayX) & +(dy <= stayY);
-  const enters = +(dx <= enterX) & +(dy <= enterY);
-  return stays & (enters | wasSent);
-}
-
-/**
- * Worlds up to this many entities are scanned whole for each view rather than through the grid.
- * At the workload's S3 (150 entities, a view of a third of the world) the scan is the faster.
- */
-const LINEAR_SCAN_MAX_ENTITIES = 512;
 
 function sameNumbers(a: readonly number[] | null, b: readonly number[] | null): boolean {
   if (a === null || b === null) return a === b;
   if (a.length !== b.length) return false;
   for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
   return true;
-}
-
-/** Binary search for `id` among the first `count` ascending values; −1 when absent. */
-function findRow(ids: Int32Array, count: number, id: number): number {
-  let low = 0, high = count - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const value = ids[middle] ?? 0;
-    if (value === id) return middle;
-    if (value < id) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
 }
