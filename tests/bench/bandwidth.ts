@@ -139,8 +139,8 @@ function measure(
           if (step !== "quantized" && acked > bot.ackedTick) bot.ackedTick = acked;
           return false;
         });
-        const snapshot = builder.encodeFor(bot.ring, bot.playerId, bot.ackedTick);
-        encoder.addSnapshot(tick, snapshot.baselineTick, 0, snapshot.body);
+        // The room's path: written straight into the batch (finish() copies, as send() does).
+        builder.writeFor(bot.ring, bot.playerId, bot.ackedTick, 0, encoder);
         messages.push(encoder.finish());
       }
     }
