@@ -87,7 +87,9 @@ export class FixedStepLoop {
     }
     if (!this.#running) return;
     const now = clock.now();
-    if (this.#nextStepMs <= now) {
+    // Only a wake that hit the cap is behind. A timer that fires a hair early runs no step, and by
+    // this second clock read the step may be due: that is the next wake's step, not a dropped one.
+    if (ran === maxCatchUpSteps && this.#nextStepMs <= now) {
       let dropped = Math.floor((now - this.#nextStepMs) / stepIntervalMs);
       this.#nextStepMs += dropped * stepIntervalMs;
       // Rounding may leave the next step at or before now; step past it one interval at a time.

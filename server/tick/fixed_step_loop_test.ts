@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock, realClock } from "./clock.ts";
+import { type Clock, ManualClock, realClock, type TimerHandle } from "./clock.ts";
 import { FixedStepLoop } from "./fixed_step_loop.ts";
 
 Deno.test("FixedStepLoop runs 60 steps in 2 s at 30 Hz on a driven clock without drift", () => {
@@ -56,5 +56,51 @@ Deno.test("FixedStepLoop holds 30 Hz on the real clock: 60 ± 1 steps in 2 s", a
   const elapsedMs = performance.now() - startedMs;
   const expected = Math.floor(elapsedMs / (1000 / 30));
   assert.ok(Math.abs(steps - expected) <= 1, `${steps} steps in ${elapsedMs.toFixed(0)} ms`);
+  assert.ok(Math.abs(steps - 60) <= 1, `${steps} steps in 2 s`);
+});
+
+/** A clock that moves on by `creepMs` at every read and fires its timers `earlyMs` early. */
+class CreepingClock implements Clock {
+  #nowMs = 0;
+  #timers = new Map<TimerHandle, { dueMs: number; callback: () => void }>();
+  #nextHandle = 1;
+  constructor(readonly creepMs: number, readonly earlyMs: number) {}
+  now(): number {
+    const now = this.#nowMs;
+    this.#nowMs += this.creepMs;
+    return now;
+  }
+  setTimer(callback: () => void, delayMs: number): TimerHandle {
+    const handle = this.#nextHandle++;
+    this.#timers.set(handle, { dueMs: this.#nowMs + delayMs - this.earlyMs, callback });
+    return handle;
+  }
+  clearTimer(handle: TimerHandle): void {
+    this.#timers.delete(handle);
+  }
+  runUntil(endMs: number): void {
+    for (;;) {
+      let next: [TimerHandle, { dueMs: number; callback: () => void }] | undefined;
+      for (const entry of this.#timers) {
+        if (next === undefined || entry[1].dueMs < next[1].dueMs) next = entry;
+      }
+      if (next === undefined || next[1].dueMs > endMs) return;
+      this.#timers.delete(next[0]);
+      this.#nowMs = Math.max(this.#nowMs, next[1].dueMs);
+      next[1].callback();
+    }
+  }
+}
+
+Deno.test("FixedStepLoop counts no dropped step when its timer fires a hair early", () => {
+  // The clock moves 0.02 ms per read and timers fire 0.03 ms early: every wake comes 0.01 ms
+  // before its step is due, which becomes due between the loop's check and its backlog check.
+  const clock = new CreepingClock(0.02, 0.03);
+  let steps = 0;
+  const loop = new FixedStepLoop({ stepIntervalMs: 1000 / 30, clock, onStep: () => steps++ });
+  loop.start();
+  clock.runUntil(2000);
+  loop.stop();
+  assert.equal(loop.droppedSteps, 0);
   assert.ok(Math.abs(steps - 60) <= 1, `${steps} steps in 2 s`);
 });
