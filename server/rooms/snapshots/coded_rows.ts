@@ -61,27 +61,39 @@ export class CodedRows {
   }
 
   /**
-   * The column mask of `row`'s change since `baseRow` of the baseline frame (0 when unchanged),
-   * coding the change on first use. Only for a baseline set by {@linkcode CodedRows.begin}.
+   * Code, for every entity of the baseline frame still in this tick's world, its change: `map`
+   * gives each baseline row's row now (−1: gone). Done once per baseline a tick, for all clients;
+   * afterwards {@linkcode CodedRows.masks} is read directly in the per-client loop.
    */
-  change(row: number, baseRow: number): number {
-    if (this.#stamps[row] === this.#generation) return this.#masks[row] ?? 0;
+  codeChanges(map: Int32Array, baseCount: number): void {
     const coding = this.#coding, current = this.#current, base = this.#base;
     if (coding === undefined || current === undefined || base === undefined) {
-      throw new Error("Cannot code a row change: no baseline was begun");
+      throw new Error("Cannot code row changes: no baseline was begun");
     }
-    const start = this.#bytes.length;
-    const mask = writeRowChange(
-      base.values,
-      baseRow * coding.stride,
-      current.values,
-      row * coding.stride,
-      coding,
-      this.#ticks,
-      this.#bytes,
-    );
-    this.#record(row, mask, start);
-    return mask;
+    const stride = coding.stride;
+    for (let baseRow = 0; baseRow < baseCount; baseRow++) {
+      const row = map[baseRow] ?? -1;
+      if (row < 0) continue;
+      const start = this.#bytes.length;
+      const mask = writeRowChange(
+        base.values,
+        baseRow * stride,
+        current.values,
+        row * stride,
+        coding,
+        this.#ticks,
+        this.#bytes,
+      );
+      this.#record(row, mask, start);
+    }
+  }
+
+  /**
+   * Per row of this tick's world, its change mask since the baseline (0: as predicted), for the
+   * rows {@linkcode CodedRows.codeChanges} coded; valid until the next begin.
+   */
+  get masks(): Int32Array {
+    return this.#masks;
   }
 
   /** Code `row` in full on first use. Only when begun without a baseline. */

@@ -65,8 +65,6 @@ export class SnapshotBuilder {
   #order = new Float64Array(64);
   /** Per row: stamps of the delta coding's current and kept rows. */
   #marks = new Int32Array(64);
-  /** Per row kept from the baseline: its row in the baseline's frame. */
-  #baseRowOf = new Int32Array(64);
   #stamp = 0;
   #visible = new Int32Array(64);
   // Per-client sorting of a baseline view against the current one.
@@ -330,28 +328,27 @@ export class SnapshotBuilder {
     if (this.#removedIds.length < baseCount) this.#removedIds = new Int32Array(baseCount * 2);
     const removedIds = this.#removedIds, addedRows = this.#addedRows;
     const changedRows = this.#changedRows, masks = this.#keptMasks;
-    const changes = this.#rowChangesFor(baselineTick, baseFrame);
     const map = this.#rowMaps.from(baselineTick);
     if (map === undefined) throw new Error(`No world frame for baseline tick ${baselineTick}`);
+    const changes = this.#rowChangesFor(baselineTick, baseFrame, map);
+    const rowMasks = changes.masks;
     const stamp = this.#nextStamp();
-    const marks = this.#marks, baseRowOf = this.#baseRowOf;
+    const marks = this.#marks;
     for (let index = 0; index < count; index++) marks[rows[index] ?? 0] = stamp;
-    // Marked rows still visible get the second stamp: kept, with their baseline row noted.
+    // Marked rows still visible get the second stamp: kept.
     const keptStamp = this.#nextStamp();
     let removed = 0, kept = 0, added = 0;
     for (let index = 0; index < baseCount; index++) {
       const baseRow = baseRows[baseOffset + index] ?? 0;
       const row = map[baseRow] ?? -1;
-      if (row >= 0 && marks[row] === stamp) {
-        marks[row] = keptStamp;
-        baseRowOf[row] = baseRow;
-      } else removedIds[removed++] = baseIds[baseRow] ?? 0;
+      if (row >= 0 && marks[row] === stamp) marks[row] = keptStamp;
+      else removedIds[removed++] = baseIds[baseRow] ?? 0;
     }
     let changed = 0;
     for (let index = 0; index < count; index++) {
       const row = rows[index] ?? 0;
       if (marks[row] === keptStamp) {
-        const mask = changes.change(row, baseRowOf[row] ?? 0);
+        const mask = rowMasks[row] ?? 0;
         masks[kept++] = mask;
         // Listed without a branch on the (unpredictable) mask: the next row overwrites a miss.
         changedRows[changed] = row;
@@ -365,8 +362,11 @@ export class SnapshotBuilder {
     for (let index = 0; index < changed; index++) changes.copyTo(changedRows[index] ?? 0, out);
   }
 
-  /** The row changes against `baselineTick` this tick, begun for the first client that needs them. */
-  #rowChangesFor(baselineTick: number, baseFrame: WorldFrame): CodedRows {
+  /**
+   * The row changes against `baselineTick` this tick, coded for every row when the first client
+   * that needs them asks.
+   */
+  #rowChangesFor(baselineTick: number, baseFrame: WorldFrame, map: Int32Array): CodedRows {
     for (let index = 0; index < this.#rowChangesInUse; index++) {
       const changes = this.#rowChanges[index];
       if (changes !== undefined && changes.baselineTick === baselineTick) return changes;
@@ -384,6 +384,7 @@ export class SnapshotBuilder {
       baselineTick,
       this.#tick - baselineTick,
     );
+    changes.codeChanges(map, baseFrame.table.count);
     return changes;
   }
 
@@ -392,7 +393,6 @@ export class SnapshotBuilder {
     const capacity = count * 2;
     this.#order = new Float64Array(capacity);
     this.#marks = new Int32Array(capacity);
-    this.#baseRowOf = new Int32Array(capacity);
     this.#stamp = 0;
     this.#addedRows = new Int32Array(capacity);
     this.#changedRows = new Int32Array(capacity);
