@@ -80,16 +80,7 @@ export class FrameEncoder {
     lastInputSequence: number,
     body: Uint8Array,
   ): void {
-    if (baselineTick !== 0 && baselineTick >= tick) {
-      throw new RangeError(
-        `Cannot encode snapshot: baseline tick ${baselineTick} is not before tick ${tick}`,
-      );
-    }
-    this.#batch.writeByte(PROTOCOL_VERSION);
-    this.#batch.writeByte(MessageKind.SNAPSHOT);
-    this.#batch.writeVarint(tick);
-    this.#batch.writeVarint(baselineTick === 0 ? 0 : tick - baselineTick);
-    this.#batch.writeVarint(lastInputSequence);
+    this.#writeSnapshotHeader(tick, baselineTick, lastInputSequence);
     this.#batch.writeVarint(body.length);
     this.#batch.writeBytes(body);
     this.#frames++;
@@ -118,19 +109,10 @@ export class FrameEncoder {
     entities: Uint8Array,
     packedGlobal: Uint8Array,
   ): void {
-    if (baselineTick !== 0 && baselineTick >= tick) {
-      throw new RangeError(
-        `Cannot encode snapshot: baseline tick ${baselineTick} is not before tick ${tick}`,
-      );
-    }
     const batch = this.#batch;
     const length = entities.length;
     const binHeaderBytes = length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
-    batch.writeByte(PROTOCOL_VERSION);
-    batch.writeByte(MessageKind.SNAPSHOT);
-    batch.writeVarint(tick);
-    batch.writeVarint(baselineTick === 0 ? 0 : tick - baselineTick);
-    batch.writeVarint(lastInputSequence);
+    this.#writeSnapshotHeader(tick, baselineTick, lastInputSequence);
     batch.writeVarint(1 + binHeaderBytes + length + packedGlobal.length);
     batch.writeByte(SNAPSHOT_RECORD_BYTE);
     if (binHeaderBytes === 2) {
@@ -182,6 +164,21 @@ export class FrameEncoder {
   reset(): void {
     this.#batch.reset();
     this.#frames = 0;
+  }
+
+  /** A snapshot frame's version, kind and hot fields; the body length and body follow. */
+  #writeSnapshotHeader(tick: number, baselineTick: number, lastInputSequence: number): void {
+    if (baselineTick !== 0 && baselineTick >= tick) {
+      throw new RangeError(
+        `Cannot encode snapshot: baseline tick ${baselineTick} is not before tick ${tick}`,
+      );
+    }
+    const batch = this.#batch;
+    batch.writeByte(PROTOCOL_VERSION);
+    batch.writeByte(MessageKind.SNAPSHOT);
+    batch.writeVarint(tick);
+    batch.writeVarint(baselineTick === 0 ? 0 : tick - baselineTick);
+    batch.writeVarint(lastInputSequence);
   }
 
   #writeHeader(message: Exclude<Message, SnapshotMessage>): void {
