@@ -1,8 +1,8 @@
 import {
-  ARENA,
   type ArenaInput,
   type ArenaPlayer,
   movePlayer,
+  newPlayer,
   sanitizeInput,
 } from "../../shared/game/arena/mod.ts";
 
@@ -81,17 +81,7 @@ export class OwnPlayerPrediction {
   readonly #maxPending: number;
   readonly #pending: PendingInput[] = [];
   // A full ArenaPlayer so the shared movePlayer can run on it unchanged.
-  readonly #player: ArenaPlayer = {
-    id: 0,
-    name: "",
-    x: 0,
-    y: 0,
-    angle: 0,
-    hp: ARENA.maxHp,
-    score: 0,
-    fireCooldownMs: 0,
-    respawnInMs: 0,
-  };
+  readonly #player: ArenaPlayer = newPlayer(0, "");
   #hasState = false;
   #previousX = 0;
   #previousY = 0;

@@ -64,6 +64,21 @@ export function createArenaState(seed: number, options: ArenaOptions = {}): Aren
   return state;
 }
 
+/** A player as it starts: full health, no score, at the origin until placed. */
+export function newPlayer(id: number, name: string): ArenaPlayer {
+  return {
+    id,
+    name,
+    x: 0,
+    y: 0,
+    angle: 0,
+    hp: ARENA.maxHp,
+    score: 0,
+    fireCooldownMs: 0,
+    respawnInMs: 0,
+  };
+}
+
 /**
  * Adds a player with full hp at a random spot clear of other live players and NPCs (when the
  * room has one) and returns it; its `id` is a fresh entity id.
@@ -79,17 +94,7 @@ export function createArenaState(seed: number, options: ArenaOptions = {}): Aren
  * ```
  */
 export function addPlayer(state: ArenaState, name: string): ArenaPlayer {
-  const player: ArenaPlayer = {
-    id: state.nextEntityId++,
-    name,
-    x: 0,
-    y: 0,
-    angle: 0,
-    hp: ARENA.maxHp,
-    score: 0,
-    fireCooldownMs: 0,
-    respawnInMs: 0,
-  };
+  const player = newPlayer(state.nextEntityId++, name);
   placeAtFreeSpot(state, player, ARENA.playerRadius);
   state.players.set(player.id, player);
   return player;
