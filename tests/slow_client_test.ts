@@ -26,6 +26,10 @@ class FakeClient implements RoomClient {
     this.sent++;
   }
 
+  queuedBytes(): number {
+    return this.bufferedAmount;
+  }
+
   close(code: number, reason: string): void {
     this.closes.push({ code, reason });
   }

@@ -20,8 +20,12 @@ export interface RoomClient {
    * room reuses its buffer): copy them to keep them. Deno's `WebSocket.send` copies them.
    */
   send(bytes: Uint8Array): void;
-  /** Bytes queued but not yet written to the network: the only backpressure signal. */
-  readonly bufferedAmount: number;
+  /**
+   * Bytes queued but not yet written to the network, the only backpressure signal, read exactly
+   * when they may be over `limit`. Below it any figure up to `limit` will do, so a client may
+   * skip asking its socket while what it sent since it last asked cannot have reached `limit`.
+   */
+  queuedBytes(limit: number): number;
   /** Close the connection with a code and a reason. */
   close(code: number, reason: string): void;
 }
@@ -431,7 +435,7 @@ export class Room<State = unknown> {
     const eventBytes = events.finish();
     this.#pendingEvents = [];
     for (const member of this.#members.values()) {
-      const queued = member.client.bufferedAmount;
+      const queued = member.client.queuedBytes(this.#softLimitBytes);
       if (queued > this.#softLimitBytes && member.slowSinceMs < 0) {
         member.slowSinceMs = this.#clock.now();
       } else if (queued <= this.#softLimitBytes) member.slowSinceMs = -1;

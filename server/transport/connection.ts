@@ -76,6 +76,9 @@ export class Connection implements RoomClient {
   #ended = false;
   readonly #rate: MessageRateLimiter;
   #lastMessageMs = performance.now();
+  /** See {@linkcode Connection.queuedBytes}. */
+  #queuedAtLastLook = 0;
+  #sentSinceLastLook = 0;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #silenceTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -106,12 +109,32 @@ export class Connection implements RoomClient {
     return this.#socket.readyState === WebSocket.OPEN ? this.#socket.bufferedAmount : 0;
   }
 
+  /**
+   * Bytes queued on the socket, asked of it only when they may be over `limit`: the queue grows
+   * only by what this connection sends, so while the last figure plus everything sent since stays
+   * within `limit`, that sum bounds it. A reading client is asked once every `limit` bytes, not
+   * once a tick (asking costs a call into Deno, and the room asks for every client every tick).
+   */
+  queuedBytes(limit: number): number {
+    const bound = this.#queuedAtLastLook + this.#sentSinceLastLook;
+    if (bound <= limit) return bound;
+    this.#queuedAtLastLook = this.bufferedAmount;
+    this.#sentSinceLastLook = 0;
+    return this.#queuedAtLastLook;
+  }
+
   /** Send one message if the socket is open. */
   send(bytes: Uint8Array): void {
-    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    if (this.#closed) return;
+    try {
+      this.#socket.send(bytes);
+    } catch {
+      // The peer's close (or Deno's idle timeout) began and its close event is yet to come.
+      return;
+    }
+    this.#sentSinceLastLook += bytes.length;
     this.#options.counters.bytesOut += bytes.length;
     this.#options.counters.messagesOut++;
-    this.#socket.send(bytes);
   }
 
   /** Close with a code and a reason (shortened to the 123 bytes a close frame allows). */

@@ -255,6 +255,9 @@ export class FrameEncoder {
 }
 
 const EMPTY = new Uint8Array(0);
+/** `input frame` and so on, built once: error texts name the frame, and most frames decode fine. */
+const FRAME_NAMES: Record<number, string> = {};
+for (const kind of Object.values(MessageKind)) FRAME_NAMES[kind] = `${messageKindName(kind)} frame`;
 const MAX_AIM_STEPS = LIMITS.maxAimRadians * AIM_STEPS_PER_RADIAN;
 
 /** Frames whose header says it all (input, ack) must announce an empty body. */
@@ -340,7 +343,7 @@ export class FrameDecoder {
         `Cannot decode frame: ${messageKindName(kind)} (code ${kind}) is not a ${sender} message`,
       );
     }
-    const what = `${messageKindName(kind)} frame`;
+    const what = FRAME_NAMES[kind] ?? `${messageKindName(kind)} frame`;
     switch (kind) {
       case MessageKind.INPUT: {
         const sequence = reader.readVarint(what);
