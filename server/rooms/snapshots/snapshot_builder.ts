@@ -21,7 +21,7 @@ import { FrameEncoder } from "../../../shared/protocol/mod.ts";
 import { CodedRows } from "./coded_rows.ts";
 import { RowMaps } from "./row_maps.ts";
 import { ViewRing } from "./view_ring.ts";
-import { type InterestOptions, ViewSelector } from "./view_selection.ts";
+import { type InterestOptions, ViewSelector, ViewSplit } from "./view_selection.ts";
 import { type WorldFrame, WorldFrames } from "./world_frames.ts";
 
 export type { InterestOptions } from "./view_selection.ts";
@@ -63,13 +63,8 @@ export class SnapshotBuilder {
   readonly #selector: ViewSelector | undefined;
   #frame: WorldFrame;
   #order = new Float64Array(64);
-  /** Per row: stamps of the delta coding's current and kept rows. */
-  #marks = new Int32Array(64);
-  #stamp = 0;
-  #visible = new Int32Array(64);
-  // Per-client sorting of a baseline view against the current one.
-  #removedIds = new Int32Array(64);
-  #addedRows = new Int32Array(64);
+  /** One client's view sorted against its baseline: reused for every client. */
+  readonly #split = new ViewSplit();
   #changedRows = new Int32Array(64);
   #keptMasks = new Int32Array(64);
   readonly #fullRows = new CodedRows();
@@ -276,26 +271,23 @@ export class SnapshotBuilder {
       coded.entities = shared;
       return coded;
     }
+    // A whole-world view cannot be a baseline here (the room's interest rules never change).
+    const usableBaseline = baseFrame === undefined || ring.countOf(baseline) < 0 ? -1 : baseline;
+    if (usableBaseline < 0) {
+      coded.baselineTick = 0;
+      coded.sendGlobal = true;
+    }
     // Select before claiming: the slot claimed may be the oldest view, the newest's neighbour.
-    if (this.#visible.length < world.count) this.#visible = new Int32Array(world.count * 2);
-    const count = selector.select(ring, playerId, this.#visible);
+    const split = this.#split;
+    selector.select(ring, playerId, usableBaseline, baseFrame?.table.ids ?? world.ids, split);
+    const count = split.visibleCount;
     const slot = ring.claim(this.#tick, count, this.#globalVersion);
-    const rows = ring.rows, offset = ring.offsetOf(slot), visible = this.#visible;
+    const rows = ring.rows, offset = ring.offsetOf(slot), visible = split.visible;
     for (let index = 0; index < count; index++) rows[offset + index] = visible[index] ?? 0;
-    if (baseline < 0 || baseFrame === undefined || ring.countOf(baseline) < 0) {
-      this.#codeFull(count);
-    } else this.#codeDelta(ring, baseline, baseFrame, count);
+    if (usableBaseline < 0 || baseFrame === undefined) this.#codeSplit(split, undefined);
+    else this.#codeSplit(split, this.#rowChangesFor(ring.tickOf(usableBaseline), baseFrame));
     coded.entities = this.#writer.view();
     return coded;
-  }
-
-  /** A client's visible rows (in `#visible`) in full: no removed, all added, none kept. */
-  #codeFull(count: number): void {
-    const out = this.#writer;
-    out.reset();
-    out.writeVarint(0);
-    this.#writeAdded(this.#visible, count);
-    out.writeVarint(0);
   }
 
   /** The added section: the count, then per row its id gap and its full row bytes (shared). */
@@ -314,50 +306,29 @@ export class SnapshotBuilder {
   }
 
   /**
-   * A client's visible rows against its baseline view, in the layout of `encodeEntityDelta`.
-   * The baseline's rows are mapped to this tick's rows through the tick's row map, so sorting them
-   * into removed, kept and added takes stamps instead of an id merge; each row's bytes are shared.
+   * A client's view sorted against its baseline, in the layout of `encodeEntityDelta`: removed
+   * ids, added rows in full, then the kept rows' change bits and changes, each row's bytes shared
+   * by every client (`changes` is the rows' coding against the baseline; none for a full view).
    */
-  #codeDelta(ring: ViewRing, baseline: number, baseFrame: WorldFrame, count: number): void {
+  #codeSplit(split: ViewSplit, changes: CodedRows | undefined): void {
     const out = this.#writer;
     out.reset();
-    const baseIds = baseFrame.table.ids, baseRows = ring.rows;
-    const baseOffset = ring.offsetOf(baseline), baseCount = ring.countOf(baseline);
-    const baselineTick = ring.tickOf(baseline);
-    const rows = this.#visible;
-    if (this.#removedIds.length < baseCount) this.#removedIds = new Int32Array(baseCount * 2);
-    const removedIds = this.#removedIds, addedRows = this.#addedRows;
-    const changedRows = this.#changedRows, masks = this.#keptMasks;
-    const map = this.#rowMaps.from(baselineTick);
-    if (map === undefined) throw new Error(`No world frame for baseline tick ${baselineTick}`);
-    const changes = this.#rowChangesFor(baselineTick, baseFrame, map);
-    const rowMasks = changes.masks;
-    const stamp = this.#nextStamp();
-    const marks = this.#marks;
-    for (let index = 0; index < count; index++) marks[rows[index] ?? 0] = stamp;
-    // Marked rows still visible get the second stamp: kept.
-    const keptStamp = this.#nextStamp();
-    let removed = 0, kept = 0, added = 0;
-    for (let index = 0; index < baseCount; index++) {
-      const baseRow = baseRows[baseOffset + index] ?? 0;
-      const row = map[baseRow] ?? -1;
-      if (row >= 0 && marks[row] === stamp) marks[row] = keptStamp;
-      else removedIds[removed++] = baseIds[baseRow] ?? 0;
-    }
-    let changed = 0;
-    for (let index = 0; index < count; index++) {
-      const row = rows[index] ?? 0;
-      if (marks[row] === keptStamp) {
-        const mask = rowMasks[row] ?? 0;
-        masks[kept++] = mask;
-        // Listed without a branch on the (unpredictable) mask: the next row overwrites a miss.
-        changedRows[changed] = row;
-        changed += +(mask !== 0);
-      } else addedRows[added++] = row;
-    }
-    writeRemovedIds(removedIds, removed, out);
-    this.#writeAdded(addedRows, added);
+    writeRemovedIds(split.removedIds, split.removedCount, out);
+    this.#writeAdded(split.added, split.addedCount);
+    const kept = split.keptCount;
     out.writeVarint(kept);
+    if (changes === undefined || kept === 0) return;
+    const keptRows = split.kept, rowMasks = changes.masks;
+    const changedRows = this.#changedRows, masks = this.#keptMasks;
+    let changed = 0;
+    for (let index = 0; index < kept; index++) {
+      const row = keptRows[index] ?? 0;
+      const mask = rowMasks[row] ?? 0;
+      masks[index] = mask;
+      // Listed without a branch on the (unpredictable) mask: the next row overwrites a miss.
+      changedRows[changed] = row;
+      changed += +(mask !== 0);
+    }
     writeChangeBits(masks, kept, this.#coding.hotMask, out);
     for (let index = 0; index < changed; index++) changes.copyTo(changedRows[index] ?? 0, out);
   }
@@ -366,7 +337,7 @@ export class SnapshotBuilder {
    * The row changes against `baselineTick` this tick, coded for every row when the first client
    * that needs them asks.
    */
-  #rowChangesFor(baselineTick: number, baseFrame: WorldFrame, map: Int32Array): CodedRows {
+  #rowChangesFor(baselineTick: number, baseFrame: WorldFrame): CodedRows {
     for (let index = 0; index < this.#rowChangesInUse; index++) {
       const changes = this.#rowChanges[index];
       if (changes !== undefined && changes.baselineTick === baselineTick) return changes;
@@ -376,6 +347,8 @@ export class SnapshotBuilder {
       changes = new CodedRows();
       this.#rowChanges.push(changes);
     }
+    const map = this.#rowMaps.from(baselineTick);
+    if (map === undefined) throw new Error(`No world frame for baseline tick ${baselineTick}`);
     this.#rowChangesInUse++;
     changes.begin(
       this.#coding,
@@ -392,19 +365,8 @@ export class SnapshotBuilder {
     if (this.#order.length >= count) return;
     const capacity = count * 2;
     this.#order = new Float64Array(capacity);
-    this.#marks = new Int32Array(capacity);
-    this.#stamp = 0;
-    this.#addedRows = new Int32Array(capacity);
     this.#changedRows = new Int32Array(capacity);
     this.#keptMasks = new Int32Array(capacity);
-  }
-
-  #nextStamp(): number {
-    if (++this.#stamp === 0x3fff_ffff) {
-      this.#marks.fill(0);
-      this.#stamp = 1;
-    }
-    return this.#stamp;
   }
 }
 
