@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { GameConnection, JoinRefusedError } from "../client/net/game_connection.ts";
-import { CloseCode, MessageKind, PROTOCOL_VERSION, SUBPROTOCOL } from "../shared/protocol/mod.ts";
+import {
+  CloseCode,
+  encodeBatch,
+  FrameDecoder,
+  MessageKind,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+} from "../shared/protocol/mod.ts";
 import { BOOM_BUTTON, createDotsGame } from "./support/dots_game.ts";
 import { startDrivenServer, TestClient } from "./support/harness.ts";
 import { roundTrip } from "./support/sync.ts";
+import { WsPeer } from "./support/ws_peer.ts";
 
 function input(sequence: number, buttons: number) {
   return { kind: MessageKind.INPUT, sequence, clientTick: 0, buttons, aim: 0 } as const;
@@ -193,4 +201,57 @@ Deno.test("an upgrade without the game.v2 subprotocol is refused with 400 and a 
   assert.match(await response.text(), /offer game\.v2/);
   const health = await fetch(`${driven.server.url}/healthz`);
   assert.deepEqual((await health.json()).ok, true);
+});
+
+Deno.test("a seated client's pong rides with the next tick's snapshot, its echo advanced by the wait", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  await using peer = await WsPeer.connect(driven.server.wsUrl, {
+    protocols: [SUBPROTOCOL],
+    timeoutMs: 3000,
+  });
+  const decoder = new FrameDecoder();
+  const nextMessage = async () => {
+    const event = await peer.receive(3000);
+    assert.equal(event.type, "binary");
+    return event.type === "binary" ? decoder.decodeServerBatch(event.data) : [];
+  };
+  // Before the join there is no room message to ride with: the pong comes alone, echo unchanged.
+  await peer.sendBinary(encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 1234.5 }]));
+  const early = await nextMessage();
+  assert.deepEqual(early.map((message) => message.kind), [MessageKind.PONG]);
+  assert.equal(early[0]?.kind === MessageKind.PONG && early[0].clientTimeMs, 1234.5);
+
+  await peer.sendBinary(encodeBatch([{
+    kind: MessageKind.JOIN,
+    protocolVersion: PROTOCOL_VERSION,
+    game: "dots",
+    room: "any",
+    name: "ada",
+    reconnectToken: "",
+  }]));
+  assert.equal((await nextMessage())[0]?.kind, MessageKind.WELCOME);
+  // The rooms' clock is driven by the test: the pong waits for the tick (a real room's comes
+  // within 34 ms), and its echo is advanced by the wait.
+  let sentAtMs = performance.now();
+  await peer.sendBinary(encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 5000 }]));
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  driven.tick();
+  const message = await nextMessage();
+  let heldForMs = performance.now() - sentAtMs;
+  const kinds = message.map((frame) => frame.kind);
+  assert.equal(kinds[0], MessageKind.SNAPSHOT);
+  assert.equal(kinds.at(-1), MessageKind.PONG, `one message: ${kinds.join(", ")}`);
+  const pong = message.at(-1);
+  assert.ok(pong?.kind === MessageKind.PONG);
+  const advancedMs = pong.clientTimeMs - 5000;
+  assert.ok(advancedMs >= 30 && advancedMs <= heldForMs, `echo advanced by ${advancedMs} ms`);
+
+  // No tick comes: after 100 ms the pong goes alone, advanced as well.
+  sentAtMs = performance.now();
+  await peer.sendBinary(encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 9000 }]));
+  const alone = await nextMessage();
+  heldForMs = performance.now() - sentAtMs;
+  assert.deepEqual(alone.map((frame) => frame.kind), [MessageKind.PONG]);
+  const late = alone[0]?.kind === MessageKind.PONG ? alone[0].clientTimeMs - 9000 : NaN;
+  assert.ok(late >= 95 && late <= heldForMs, `echo advanced by ${late} ms`);
 });

@@ -147,6 +147,10 @@ export interface EventMessage {
 /** Server → client: answer to a ping. */
 export interface PongMessage {
   kind: typeof MessageKind.PONG;
+  /**
+   * The ping's `clientTimeMs` advanced by how long the server held the answer for the room's next
+   * tick message (unchanged before the join): receipt time minus it is the network round trip.
+   */
   clientTimeMs: number;
   /** Server clock when answered, in ms since the server started. */
   serverTimeMs: number;

@@ -15,6 +15,7 @@ import {
   FrameEncoder,
   MessageKind,
   PROTOCOL_VERSION,
+  type ServerMessage,
   SUBPROTOCOL,
   type WelcomeMessage,
 } from "../../shared/protocol/mod.ts";
@@ -392,6 +393,15 @@ export function encodeMessages(messages: readonly ClientMessage[]): Uint8Array {
   const encoder = new FrameEncoder(256);
   for (const message of messages) encoder.add(message);
   return encoder.finish();
+}
+
+/**
+ * Whether `message` is the pong to the ping stamped `clientTimeMs`: a seated client's pong rides
+ * with the room's next message and its echo is advanced by that wait (under a second here).
+ */
+export function isPongTo(message: ServerMessage, clientTimeMs: number): boolean {
+  return message.kind === MessageKind.PONG && message.clientTimeMs >= clientTimeMs &&
+    message.clientTimeMs - clientTimeMs < 1000;
 }
 
 /** A valid join of the dots game. */

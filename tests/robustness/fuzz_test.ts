@@ -17,6 +17,7 @@ import {
   countCase,
   encodeMessages,
   GoodClient,
+  isPongTo,
   openPeer,
   startSuiteServer,
   tally,
@@ -121,7 +122,7 @@ async function readRound(
     if (event.type === "text") throw new Error("Server sent a text message");
     // Whatever the server says must be valid protocol.
     for (const message of decoder.decodeServerBatch(event.data)) {
-      if (message.kind === MessageKind.PONG && message.clientTimeMs === stamp) return "pong";
+      if (isPongTo(message, stamp)) return "pong";
     }
   }
   throw new Error("No end of round in 1,000 messages");
