@@ -140,30 +140,24 @@ export class SnapshotBuilder {
       if (index > 0 && id < (rows[(index - 1) * stride] ?? 0)) sorted = false;
     }
     if (!sorted) order.subarray(0, count).sort();
+    const ids = world.ids, values = world.values, scales = this.#scales, wraps = this.#wraps;
     for (let index = 0; index < count; index++) {
       const source = ((order[index] ?? 0) % capacity) * stride;
       const id = rows[source] ?? 0;
-      if (index > 0 && world.ids[index - 1] === id) {
+      if (index > 0 && ids[index - 1] === id) {
         throw new RangeError(`Cannot snapshot entities: id ${id} appears twice`);
       }
-      world.ids[index] = id;
+      ids[index] = id;
       const target = index * stride;
-      world.values[target] = id;
+      values[target] = id;
+      // Out-of-range values are rare: one check per row, on the largest magnitude.
+      let largest = 0;
       for (let column = 1; column < stride; column++) {
-        const value = quantize(
-          rows[source + column] ?? 0,
-          this.#scales[column] ?? 1,
-          this.#wraps[column] ?? 0,
-        );
-        if (!(Math.abs(value) <= MAX_QUANTIZED)) {
-          throw new RangeError(
-            `Cannot snapshot entity ${id}: ${this.wire.entityFields[column]} = ${
-              rows[source + column]
-            } does not fit`,
-          );
-        }
-        world.values[target + column] = value;
+        const value = quantize(rows[source + column] ?? 0, scales[column] ?? 1, wraps[column] ?? 0);
+        largest = Math.max(largest, Math.abs(value));
+        values[target + column] = value;
       }
+      if (!(largest <= MAX_QUANTIZED)) this.#refuseRow(rows, source);
     }
     world.count = count;
     this.#selector?.begin(
@@ -359,6 +353,25 @@ export class SnapshotBuilder {
     );
     changes.codeChanges(map, baseFrame.table.count);
     return changes;
+  }
+
+  /** Throw for the row at `source` whose value does not fit the quantized range. */
+  #refuseRow(rows: readonly number[], source: number): never {
+    for (let column = 1; column < this.#stride; column++) {
+      const value = quantize(
+        rows[source + column] ?? 0,
+        this.#scales[column] ?? 1,
+        this.#wraps[column] ?? 0,
+      );
+      if (!(Math.abs(value) <= MAX_QUANTIZED)) {
+        throw new RangeError(
+          `Cannot snapshot entity ${rows[source]}: ${this.wire.entityFields[column]} = ${
+            rows[source + column]
+          } does not fit`,
+        );
+      }
+    }
+    throw new RangeError(`Cannot snapshot entity ${rows[source]}: a value does not fit`);
   }
 
   #reserveRows(count: number): void {
