@@ -1,6 +1,17 @@
 import type { EntityTable } from "../../../shared/protocol/entity_delta.ts";
 import type { WorldFrames } from "./world_frames.ts";
 
+/** Where the rows of an old frame are now. */
+export interface RowMapping {
+  /** Per row of the old frame, its row now, or −1 when that entity is gone. */
+  map: Int32Array;
+  /**
+   * The old frame has exactly this tick's rows (no entity came or went): a view of it is a view
+   * of this tick as it stands.
+   */
+  identity: boolean;
+}
+
 /**
  * Maps the rows of a remembered world frame to this tick's rows, each map built once a tick on
  * first use: views keep frame rows, and hysteresis and delta coding need to know where those
@@ -8,7 +19,7 @@ import type { WorldFrames } from "./world_frames.ts";
  */
 export class RowMaps {
   readonly #frames: WorldFrames;
-  readonly #entries: { tick: number; map: Int32Array }[] = [];
+  readonly #entries: (RowMapping & { tick: number })[] = [];
   #inUse = 0;
   #current: EntityTable | undefined;
 
@@ -28,16 +39,21 @@ export class RowMaps {
    * gone; `undefined` when the frame is no longer remembered.
    */
   from(tick: number): Int32Array | undefined {
+    return this.mapping(tick)?.map;
+  }
+
+  /** The map of {@linkcode RowMaps.from} and whether it is the identity. */
+  mapping(tick: number): RowMapping | undefined {
     for (let index = 0; index < this.#inUse; index++) {
       const entry = this.#entries[index];
-      if (entry !== undefined && entry.tick === tick) return entry.map;
+      if (entry !== undefined && entry.tick === tick) return entry;
     }
     const frame = this.#frames.get(tick);
     const to = this.#current;
     if (frame === undefined || to === undefined) return undefined;
     let entry = this.#entries[this.#inUse];
     if (entry === undefined) {
-      entry = { tick: -1, map: new Int32Array(0) };
+      entry = { tick: -1, map: new Int32Array(0), identity: false };
       this.#entries.push(entry);
     }
     this.#inUse++;
@@ -47,11 +63,15 @@ export class RowMaps {
     const map = entry.map;
     // Both frames are sorted by id: one merge.
     let row = 0;
+    let identity = from.count === to.count;
     for (let fromRow = 0; fromRow < from.count; fromRow++) {
       const id = from.ids[fromRow] ?? 0;
       while (row < to.count && (to.ids[row] ?? 0) < id) row++;
-      map[fromRow] = row < to.count && to.ids[row] === id ? row : -1;
+      const found = row < to.count && to.ids[row] === id ? row : -1;
+      map[fromRow] = found;
+      identity &&= found === fromRow;
     }
-    return map;
+    entry.identity = identity;
+    return entry;
   }
 }

@@ -20,7 +20,7 @@ import {
 import { FrameEncoder } from "../../../shared/protocol/mod.ts";
 import { CodedRows } from "./coded_rows.ts";
 import { RowMaps } from "./row_maps.ts";
-import { ViewRing } from "./view_ring.ts";
+import { appendSetRows, ViewRing } from "./view_ring.ts";
 import { type InterestOptions, ViewSelector, ViewSplit } from "./view_selection.ts";
 import { type WorldFrame, WorldFrames } from "./world_frames.ts";
 
@@ -223,10 +223,18 @@ export class SnapshotBuilder {
     const source = frame.table, stride = this.#stride;
     const whole = ring.countOf(slot) < 0;
     const count = whole ? source.count : ring.countOf(slot);
-    const rows = ring.rows, offset = ring.offsetOf(slot);
+    const rows = new Int32Array(Math.max(1, source.count));
+    if (whole) { for (let row = 0; row < count; row++) rows[row] = row; }
+    else {
+      const bits = ring.bits, offset = ring.offsetOf(slot);
+      let listed = 0;
+      for (let word = 0; word < ring.wordsOf(slot); word++) {
+        listed = appendSetRows(bits[offset + word] ?? 0, word, rows, listed);
+      }
+    }
     const table = createEntityTable(stride, Math.max(1, count));
     for (let index = 0; index < count; index++) {
-      const row = whole ? index : rows[offset + index] ?? 0;
+      const row = rows[index] ?? 0;
       table.ids[index] = source.ids[row] ?? 0;
       table.values.set(source.values.subarray(row * stride, (row + 1) * stride), index * stride);
     }
@@ -246,7 +254,7 @@ export class SnapshotBuilder {
     const world = this.#frame.table;
     const selector = this.#selector;
     if (selector === undefined) {
-      ring.claim(this.#tick, -1, this.#globalVersion);
+      ring.claim(this.#tick, -1, this.#globalVersion, 0);
       // Everyone sees the whole world: clients that share a baseline share the coded bytes.
       let shared = this.#sharedEntities.get(coded.baselineTick);
       if (shared === undefined) {
@@ -274,10 +282,10 @@ export class SnapshotBuilder {
     // Select before claiming: the slot claimed may be the oldest view, the newest's neighbour.
     const split = this.#split;
     selector.select(ring, playerId, usableBaseline, baseFrame?.table.ids ?? world.ids, split);
-    const count = split.visibleCount;
-    const slot = ring.claim(this.#tick, count, this.#globalVersion);
-    const rows = ring.rows, offset = ring.offsetOf(slot), visible = split.visible;
-    for (let index = 0; index < count; index++) rows[offset + index] = visible[index] ?? 0;
+    const words = split.words;
+    const slot = ring.claim(this.#tick, split.visibleCount, this.#globalVersion, words);
+    const bits = ring.bits, offset = ring.offsetOf(slot), visible = split.visibleWords;
+    for (let word = 0; word < words; word++) bits[offset + word] = visible[word] ?? 0;
     if (usableBaseline < 0 || baseFrame === undefined) this.#codeSplit(split, undefined);
     else this.#codeSplit(split, this.#rowChangesFor(ring.tickOf(usableBaseline), baseFrame));
     coded.entities = this.#writer.view();
