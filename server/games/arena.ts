@@ -135,20 +135,8 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
     },
     writeEntities(state, out) {
       const motion = motionOf(state);
-      for (const player of state.players.values()) {
-        const moved = motion.players.get(player.id);
-        out.push(
-          player.id,
-          ENTITY_KIND.PLAYER,
-          player.x,
-          player.y,
-          player.angle,
-          player.hp,
-          player.score,
-          moved?.dx ?? 0,
-          moved?.dy ?? 0,
-        );
-      }
+      // NPCs first: they were created with the room, so their ids come before the players' and
+      // the rows arrive sorted by id (the snapshot builder then skips its sort).
       state.npcs.forEach((npc, index) => {
         // A respawned NPC jumps; its jump is no velocity.
         const dx = motion.npcs[index * 2] ?? 0, dy = motion.npcs[index * 2 + 1] ?? 0;
@@ -165,6 +153,20 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
           jumped ? 0 : dy,
         );
       });
+      for (const player of state.players.values()) {
+        const moved = motion.players.get(player.id);
+        out.push(
+          player.id,
+          ENTITY_KIND.PLAYER,
+          player.x,
+          player.y,
+          player.angle,
+          player.hp,
+          player.score,
+          moved?.dx ?? 0,
+          moved?.dy ?? 0,
+        );
+      }
       const shotStep = (ARENA.projectileSpeed * motion.dtMs) / 1000;
       for (const shot of state.projectiles) {
         out.push(
