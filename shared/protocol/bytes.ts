@@ -84,6 +84,40 @@ export class ByteWriter {
     this.#length += length;
   }
 
+  /**
+   * Append, for each of `pieces[0..count)`, bytes `starts[piece]..ends[piece]` of what `source`
+   * has written: {@linkcode ByteWriter.appendFrom} for many pieces with one capacity check, the
+   * way a client's row codes are stitched together.
+   */
+  appendPieces(
+    source: ByteWriter,
+    starts: Int32Array,
+    ends: Int32Array,
+    pieces: Int32Array,
+    count: number,
+  ): void {
+    let total = 0;
+    for (let index = 0; index < count; index++) {
+      const piece = pieces[index] ?? 0;
+      total += (ends[piece] ?? 0) - (starts[piece] ?? 0);
+    }
+    this.#reserve(total + 8);
+    const from = source.#bytes, to = this.#bytes;
+    let at = this.#length;
+    for (let index = 0; index < count; index++) {
+      const piece = pieces[index] ?? 0;
+      const start = starts[piece] ?? 0, length = (ends[piece] ?? 0) - start;
+      if (length <= 8) {
+        // A fixed 8 bytes, as in appendFrom: the next piece overwrites what lies past the end.
+        for (let offset = 0; offset < 8; offset++) to[at + offset] = from[start + offset] ?? 0;
+      } else {
+        for (let offset = 0; offset < length; offset++) to[at + offset] = from[start + offset] ?? 0;
+      }
+      at += length;
+    }
+    this.#length = at;
+  }
+
   /** A view of what was written; valid until the next write or reset. */
   view(): Uint8Array<ArrayBuffer> {
     return this.#bytes.subarray(0, this.#length);

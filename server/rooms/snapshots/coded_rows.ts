@@ -113,6 +113,11 @@ export class CodedRows {
     out.appendFrom(this.#bytes, this.#starts[row] ?? 0, this.#ends[row] ?? 0);
   }
 
+  /** Append the bytes coded for each of `rows[0..count)`, in that order. */
+  copyRowsTo(rows: Int32Array, count: number, out: ByteWriter): void {
+    out.appendPieces(this.#bytes, this.#starts, this.#ends, rows, count);
+  }
+
   #record(row: number, mask: number, start: number): void {
     this.#stamps[row] = this.#generation;
     this.#masks[row] = mask;
