@@ -248,6 +248,7 @@ interface RawRun {
   serverCpu: number;
   clientsCpu: number;
   messagesSent: number;
+  messagesReceived: number;
 }
 
 async function runRaw(
@@ -310,7 +311,13 @@ async function runRaw(
       const serverCpu = readCpuSeconds(server.pid);
       const clientsCpu = readCpuSeconds(clientsPid);
       const counters = await (await fetch(countersUrl)).json();
-      return { atMs, serverCpu, clientsCpu, messagesOut: Number(counters.messagesOut) };
+      return {
+        atMs,
+        serverCpu,
+        clientsCpu,
+        messagesOut: Number(counters.messagesOut),
+        messagesIn: Number(counters.messagesIn),
+      };
     };
     await measuring;
     const begin = await take();
@@ -324,6 +331,7 @@ async function runRaw(
       serverCpu: end.serverCpu - begin.serverCpu,
       clientsCpu: end.clientsCpu - begin.clientsCpu,
       messagesSent: end.messagesOut - begin.messagesOut,
+      messagesReceived: end.messagesIn - begin.messagesIn,
     };
   } finally {
     await child?.stop();
@@ -430,6 +438,12 @@ export async function runCapacityBenchmark(
       clientSendBytes: Math.round(sendBytes),
       clients: floor.clients.clients,
       messagesPerClientPerSecond: floor.clients.perClientPerSecond.messagesIn,
+      // What the floor received from each client: it must match the game's, or the floor did
+      // less work than the game for the same snapshots.
+      receivedPerClientPerSecond: round(
+        floor.messagesReceived / Math.max(1, floor.clients.clients) / floor.seconds,
+        1,
+      ),
       cpuMicrosPerMessage: roundOrNull(floorMicros, 2),
       clientsCpuPerSecond: round(floor.clientsCpu / floor.seconds, 3),
     };
@@ -485,6 +499,7 @@ export async function runCapacityBenchmark(
       closedByServer: bots.clients.closedByServer,
       bytesPerClientPerSecond: bots.perClientPerSecond.bytesIn,
       messagesPerClientPerSecond: bots.perClientPerSecond.messagesIn,
+      sentPerClientPerSecond: bots.perClientPerSecond.messagesOut,
       snapshotsPerClientPerSecond: bots.perClientPerSecond.snapshots,
       rttP50Ms: bots.rttMs.p50,
       rttP99Ms: bots.rttMs.p99,
