@@ -82,7 +82,7 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
   function motionOf(state: ArenaState): Motion {
     let motion = motions.get(state);
     if (motion === undefined) {
-      motion = { dtMs: 1000 / 30, players: new Map(), tickPlayers: new Map(), npcs: [] };
+      motion = { dtMs: 1000 / 30, players: new Map(), npcs: [] };
       motions.set(state, motion);
     }
     return motion;
@@ -97,6 +97,7 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
     join: (state, name) => addPlayer(state, name).id,
     leave: (state, playerId) => {
       removePlayer(state, playerId);
+      motionOf(state).players.delete(playerId);
     },
     applyInput(state, playerId, input, dtMs, events) {
       const player = state.players.get(playerId);
@@ -105,28 +106,39 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
       forward(events);
       if (player === undefined) return;
       // Moved by this tick's inputs (two when a late one catches up): the tick's velocity.
-      const tickPlayers = motionOf(state).tickPlayers;
-      const moved = tickPlayers.get(playerId) ?? { dx: 0, dy: 0 };
-      moved.dx += player.x - fromX;
-      moved.dy += player.y - fromY;
-      tickPlayers.set(playerId, moved);
+      const players = motionOf(state).players;
+      let moved = players.get(playerId);
+      if (moved === undefined) {
+        moved = { dx: 0, dy: 0, tickDx: 0, tickDy: 0 };
+        players.set(playerId, moved);
+      }
+      moved.tickDx += player.x - fromX;
+      moved.tickDy += player.y - fromY;
     },
     step(state, dtMs, events) {
       const motion = motionOf(state);
       motion.dtMs = dtMs;
-      [motion.players, motion.tickPlayers] = [motion.tickPlayers, motion.players];
-      motion.tickPlayers.clear();
-      const npcs = motion.npcs;
-      npcs.length = state.npcs.length * 2;
-      state.npcs.forEach((npc, index) => {
-        npcs[index * 2] = npc.x;
-        npcs[index * 2 + 1] = npc.y;
-      });
+      // This tick's inputs are in: what they moved each player is its velocity. The objects stay
+      // from tick to tick (no garbage per tick; a room's state is walked 30 times a second).
+      for (const moved of motion.players.values()) {
+        moved.dx = moved.tickDx;
+        moved.dy = moved.tickDy;
+        moved.tickDx = moved.tickDy = 0;
+      }
+      const npcs = motion.npcs, list = state.npcs;
+      npcs.length = list.length * 2;
+      for (let index = 0; index < list.length; index++) {
+        const npc = list[index];
+        npcs[index * 2] = npc?.x ?? 0;
+        npcs[index * 2 + 1] = npc?.y ?? 0;
+      }
       stepArena(state, dtMs, arenaEvents);
-      state.npcs.forEach((npc, index) => {
+      for (let index = 0; index < list.length; index++) {
+        const npc = list[index];
+        if (npc === undefined) continue;
         npcs[index * 2] = npc.x - (npcs[index * 2] ?? npc.x);
         npcs[index * 2 + 1] = npc.y - (npcs[index * 2 + 1] ?? npc.y);
-      });
+      }
       forward(events);
     },
     writeGlobal(state, out) {
@@ -188,10 +200,11 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
 /** Per-room motion over the last tick, kept beside the state for the velocity columns. */
 interface Motion {
   dtMs: number;
-  /** Players' movement in the last completed tick. */
-  players: Map<number, { dx: number; dy: number }>;
-  /** Players' movement so far in the tick being simulated. */
-  tickPlayers: Map<number, { dx: number; dy: number }>;
+  /**
+   * Per player: its movement in the last completed tick (`dx`, `dy`) and so far in the tick
+   * being simulated (`tickDx`, `tickDy`).
+   */
+  players: Map<number, { dx: number; dy: number; tickDx: number; tickDy: number }>;
   /** NPC positions before the step, then their movement in it: [dx0, dy0, dx1, dy1, …]. */
   npcs: number[];
 }

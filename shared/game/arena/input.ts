@@ -5,7 +5,7 @@ import type { ArenaInput } from "./types.ts";
 /**
  * Returns the input the server trusts: unknown button bits dropped (non-integers truncate, NaN
  * and ±Infinity give no buttons), aim wrapped into (-π, π] with NaN and ±Infinity as 0.
- * The argument is not changed.
+ * Written into `out` (a new object by default); `input` is not changed unless it is `out`.
  *
  * @example Usage
  * ```ts
@@ -18,6 +18,12 @@ import type { ArenaInput } from "./types.ts";
  * assert.equal(input.aim, 0);
  * ```
  */
-export function sanitizeInput(input: ArenaInput): ArenaInput {
-  return { buttons: input.buttons & BUTTON_MASK, aim: wrapAngle(input.aim) };
+export function sanitizeInput(
+  input: ArenaInput,
+  out: ArenaInput = { buttons: 0, aim: 0 },
+): ArenaInput {
+  // `out` lets a hot path reuse one object; it may be `input` itself.
+  out.buttons = input.buttons & BUTTON_MASK;
+  out.aim = wrapAngle(input.aim);
+  return out;
 }
