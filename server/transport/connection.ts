@@ -234,8 +234,8 @@ export class Connection implements RoomClient {
   }
 
   /**
-   * Answer a ping. A seated client's pong waits for the room's next message (at most a tick): a
-   * message of its own would cost as much as a snapshot. Its echo is advanced by the wait, so the
+   * Answer a ping. A seated client's pong waits for the room's next message (a tick, at most
+   * {@linkcode MAX_PONG_HOLD_MS}): a message of its own would cost as much as a snapshot. Its echo is advanced by the wait, so the
    * client's `receipt − clientTimeMs` is still the network round trip.
    */
   #ping(clientTimeMs: number, nowMs: number): void {
