@@ -233,7 +233,8 @@ export class ViewSelector {
    * Write into `out` (`words` words) the view in `slot` of `ring` as a bitset of this tick's
    * rows: a copy when no entity came or went since, else remapped. With `ids` (the ids of the
    * view's frame), the ids of its entities that left the world go to `split.goneIds`, ascending;
-   * returns how many. An empty or forgotten view is all zeros.
+   * returns how many. An empty or forgotten view is all zeros. `split.leaving` serves as scratch
+   * (it is filled only after both views are read).
    */
   #viewWords(
     ring: ViewRing,
@@ -243,18 +244,23 @@ export class ViewSelector {
     ids: Int32Array | undefined,
     split: ViewSplit,
   ): number {
-    out.fill(0, 0, words);
-    if (slot < 0 || ring.countOf(slot) <= 0) return 0;
-    const mapping = this.#rowMaps.mapping(ring.tickOf(slot));
+    const mapping = slot < 0 || ring.countOf(slot) <= 0
+      ? undefined
+      : this.#rowMaps.mapping(ring.tickOf(slot));
     if (mapping === undefined) {
-      if (ids === undefined) return 0;
-      throw new Error(`Cannot sort a view against tick ${ring.tickOf(slot)}: its frame is gone`);
+      if (ids !== undefined && slot >= 0 && ring.countOf(slot) > 0) {
+        throw new Error(`Cannot sort a view against tick ${ring.tickOf(slot)}: its frame is gone`);
+      }
+      out.fill(0, 0, words);
+      return 0;
     }
     const bits = ring.bits, offset = ring.offsetOf(slot), slotWords = ring.wordsOf(slot);
     if (mapping.identity) {
+      // Same rows as this tick, so the same number of words: a copy, nothing to clear first.
       for (let word = 0; word < slotWords; word++) out[word] = bits[offset + word] ?? 0;
       return 0;
     }
+    out.fill(0, 0, words);
     const map = mapping.map, rows = split.leaving, goneIds = split.goneIds;
     let gone = 0;
     for (let word = 0; word < slotWords; word++) {
