@@ -4,6 +4,7 @@ import type { Game } from "./rooms/game.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/registry.ts";
 import { type Clock, realClock } from "./tick/clock.ts";
 import { createHandler, type Handler, type HandlerOptions } from "./transport/http_handler.ts";
+import { PongHolds } from "./transport/pong_holds.ts";
 import type { Connection } from "./transport/connection.ts";
 import type { ConnectionLimitsOptions } from "./transport/connection_limits.ts";
 import { ReconnectTokens } from "./transport/reconnect_token.ts";
@@ -90,7 +91,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     connections,
     sampleIntervalMs: options.statsSampleIntervalMs ?? 1000,
   });
-  const handlerOptions: HandlerOptions = { registry, counters, connections, reconnectTokens };
+  const pongHolds = new PongHolds();
+  const handlerOptions: HandlerOptions = {
+    registry,
+    counters,
+    connections,
+    reconnectTokens,
+    pongHolds,
+  };
   if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
@@ -122,6 +130,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             for (const connection of connections) {
               connection.close(CloseCode.SERVICE_RESTART, reason);
             }
+            pongHolds.stop();
             // Give the close frames a moment to reach the clients before the listener stops.
             while (counters.openConnections > 0 && performance.now() < deadlineMs) {
               await new Promise((resolve) => setTimeout(resolve, 10));

@@ -18,15 +18,11 @@ import {
   MessageRateLimiter,
   resolveConnectionLimits,
 } from "./connection_limits.ts";
+import type { PongHolder, PongHolds } from "./pong_holds.ts";
 import type { ReconnectTokenCheck } from "./reconnect_token.ts";
 import type { ServerCounters } from "./server_counters.ts";
 
 const PONGS = new FrameEncoder(64);
-/**
- * Longest a seated client's pong waits for its room's next message before it is sent alone; a
- * room sending every tick at 30 Hz carries it within 34 ms.
- */
-const MAX_PONG_HOLD_MS = 100;
 
 /** What a {@linkcode Connection} needs to check a reconnect token (a `ReconnectTokens`). */
 export interface ReconnectTokenVerifier {
@@ -42,6 +38,8 @@ export interface ConnectionOptions {
   counters: ServerCounters;
   /** Milliseconds since the server started, for pongs. */
   serverTimeMs: () => number;
+  /** Where a seated client's pong waits for its room's next message (one for the server). */
+  pongHolds: PongHolds;
   /** Told once when the socket has ended. */
   onEnded?: () => void;
   /**
@@ -68,7 +66,7 @@ export interface CloseOptions {
  * message rate and the join and silence deadlines, and forwards inputs to its room. Any bad input
  * ends in a close with a code and a reason; nothing thrown here reaches the socket's event loop.
  */
-export class Connection implements RoomClient {
+export class Connection implements RoomClient, PongHolder {
   readonly #socket: WebSocket;
   readonly #options: ConnectionOptions;
   readonly #limits: ConnectionLimits;
@@ -85,8 +83,9 @@ export class Connection implements RoomClient {
   #queuedAtLastLook = 0;
   #sentSinceLastLook = 0;
   /** A ping to answer in the room's next message (see {@linkcode Connection.addOwnFrames}). */
-  #pendingPing: { clientTimeMs: number; atMs: number } | undefined;
-  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  #holdsPing = false;
+  #heldPingClientTimeMs = 0;
+  #heldPingAtMs = 0;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #silenceTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -235,8 +234,9 @@ export class Connection implements RoomClient {
 
   /**
    * Answer a ping. A seated client's pong waits for the room's next message (a tick, at most
-   * {@linkcode MAX_PONG_HOLD_MS}): a message of its own would cost as much as a snapshot. Its echo is advanced by the wait, so the
-   * client's `receipt − clientTimeMs` is still the network round trip.
+   * `MAX_PONG_HOLD_MS`): a message of its own would cost as much as a snapshot. Its
+   * echo is advanced by the wait, so the client's `receipt − clientTimeMs` is still the network
+   * round trip.
    */
   #ping(clientTimeMs: number, nowMs: number): void {
     if (this.#room === undefined) {
@@ -244,36 +244,39 @@ export class Connection implements RoomClient {
       return;
     }
     // A second ping within one tick: the first is answered now rather than forgotten.
-    this.#answerPendingPing();
-    this.#pendingPing = { clientTimeMs, atMs: nowMs };
+    this.sendHeldPong();
+    this.#holdsPing = true;
+    this.#heldPingClientTimeMs = clientTimeMs;
+    this.#heldPingAtMs = nowMs;
     // A room that sends rarely (or a paused clock) must not hold the pong for long.
-    this.#pingTimer = setTimeout(() => this.#answerPendingPing(), MAX_PONG_HOLD_MS);
+    this.#options.pongHolds.hold(this);
+  }
+
+  /** When the held ping arrived (see {@linkcode PongHolds}). */
+  get heldPingAtMs(): number {
+    return this.#heldPingAtMs;
   }
 
   /** The pong owed, if any, added to the room's message (see {@linkcode RoomClient}). */
   addOwnFrames(out: FrameEncoder): void {
-    const ping = this.#takePendingPing();
-    if (ping === undefined) return;
+    if (!this.#holdsPing) return;
     out.add({
       kind: MessageKind.PONG,
-      clientTimeMs: ping.clientTimeMs + (performance.now() - ping.atMs),
+      clientTimeMs: this.#takeHeldPing(),
       serverTimeMs: this.#options.serverTimeMs(),
     });
   }
 
   /** Send the pong owed, if any, in a message of its own. */
-  #answerPendingPing(): void {
-    const ping = this.#takePendingPing();
-    if (ping !== undefined) this.#sendPong(ping.clientTimeMs + (performance.now() - ping.atMs));
+  sendHeldPong(): void {
+    if (this.#holdsPing) this.#sendPong(this.#takeHeldPing());
   }
 
-  #takePendingPing(): { clientTimeMs: number; atMs: number } | undefined {
-    const ping = this.#pendingPing;
-    if (ping === undefined) return undefined;
-    this.#pendingPing = undefined;
-    clearTimeout(this.#pingTimer);
-    this.#pingTimer = undefined;
-    return ping;
+  /** Stop holding the ping; returns its echo, advanced by the time it was held. */
+  #takeHeldPing(): number {
+    this.#holdsPing = false;
+    this.#options.pongHolds.release(this);
+    return this.#heldPingClientTimeMs + (performance.now() - this.#heldPingAtMs);
   }
 
   #sendPong(clientTimeMs: number): void {
@@ -378,9 +381,10 @@ export class Connection implements RoomClient {
   #stopTimers(): void {
     clearTimeout(this.#joinTimer);
     clearTimeout(this.#silenceTimer);
-    clearTimeout(this.#pingTimer);
-    this.#pingTimer = undefined;
-    this.#pendingPing = undefined;
+    if (this.#holdsPing) {
+      this.#holdsPing = false;
+      this.#options.pongHolds.release(this);
+    }
     this.#joinTimer = undefined;
     this.#silenceTimer = undefined;
   }

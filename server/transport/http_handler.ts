@@ -9,6 +9,7 @@ import {
   resolveConnectionLimits,
 } from "./connection_limits.ts";
 import type { ServerCounters } from "./server_counters.ts";
+import { PongHolds } from "./pong_holds.ts";
 import { serveStaticFile } from "./static_files.ts";
 
 /** Settings of {@linkcode createHandler}. */
@@ -31,6 +32,12 @@ export interface HandlerOptions {
   limits?: ConnectionLimitsOptions;
   /** Checks the reconnect token of a join that resumes a seat. */
   reconnectTokens?: ReconnectTokenVerifier;
+  /**
+   * Where seated clients' pongs wait for their rooms' next messages; the owner stops it at
+   * shutdown.
+   * @default a new one
+   */
+  pongHolds?: PongHolds;
 }
 
 /** What the handler reads of `Deno.serve`'s second argument: who is asking. */
@@ -65,6 +72,7 @@ export function createHandler(options: HandlerOptions): Handler {
     serverTimeMs,
     limits,
     slots: new AddressSlots(limits.maxConnectionsPerAddress),
+    pongHolds: options.pongHolds ?? new PongHolds(),
   };
   return async (request, info) => {
     const url = new URL(request.url);
@@ -98,6 +106,7 @@ interface Upgrades {
   serverTimeMs: () => number;
   limits: ConnectionLimits;
   slots: AddressSlots;
+  pongHolds: PongHolds;
 }
 
 function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgrades): Response {
@@ -150,6 +159,7 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
     registry: options.registry,
     counters: options.counters,
     serverTimeMs: upgrades.serverTimeMs,
+    pongHolds: upgrades.pongHolds,
     limits,
     onEnded: () => {
       slots.release(address);
