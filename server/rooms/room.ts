@@ -1,13 +1,8 @@
-import {
-  CloseCode,
-  type EventMessage,
-  type InputMessage,
-  MessageKind,
-} from "../../shared/protocol/mod.ts";
+import { CloseCode, type EventMessage, MessageKind } from "../../shared/protocol/mod.ts";
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
-import type { Game, GameEvent } from "./game.ts";
+import type { Game, GameEvent, PlayerInput } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
 import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
 import type { ViewRing } from "./snapshots/view_ring.ts";
@@ -354,13 +349,14 @@ export class Room<State = unknown> {
   }
 
   /**
-   * Queue an input of a player. Returns `false` for an input the connection should be closed for
-   * (a sequence jump beyond the allowed gap); duplicates and overflow are dropped and counted.
+   * Queue input `sequence` of a player (its fields are copied). Returns `false` for an input the
+   * connection should be closed for (a sequence jump beyond the allowed gap); duplicates and
+   * overflow are dropped and counted.
    */
-  queueInput(playerId: number, message: InputMessage): boolean {
+  queueInput(playerId: number, sequence: number, input: PlayerInput): boolean {
     const member = this.#members.get(playerId);
     if (member === undefined) return true;
-    const result = member.inputs.push(message.sequence, message);
+    const result = member.inputs.push(sequence, input);
     if (result === "duplicate") this.stats.inputsStale++;
     if (result === "overflow") this.stats.inputsDropped++;
     return result !== "gap";

@@ -153,12 +153,18 @@ export function varintSize(value: number): number {
  * with the name of what was being decoded.
  */
 export class ByteReader {
-  readonly #bytes: Uint8Array;
+  #bytes: Uint8Array;
   #offset = 0;
 
   /** @param bytes the message; not copied */
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
+  }
+
+  /** Start over on another message: one reader serves a whole connection. */
+  reset(bytes: Uint8Array): void {
+    this.#bytes = bytes;
+    this.#offset = 0;
   }
 
   /** Index of the next unread byte. */

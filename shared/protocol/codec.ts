@@ -11,6 +11,7 @@ import {
 import type {
   ClientMessage,
   EventMessage,
+  JoinMessage,
   Message,
   ServerMessage,
   SnapshotMessage,
@@ -260,6 +261,33 @@ const FRAME_NAMES: Record<number, string> = {};
 for (const kind of Object.values(MessageKind)) FRAME_NAMES[kind] = `${messageKindName(kind)} frame`;
 const MAX_AIM_STEPS = LIMITS.maxAimRadians * AIM_STEPS_PER_RADIAN;
 
+function tooManyFrames(): FrameError {
+  return new FrameError(
+    FrameErrorReason.TOO_BIG,
+    `Cannot decode message: more than ${LIMITS.maxFramesPerMessage} frames`,
+  );
+}
+
+/** Read a frame's version and kind; returns the kind, one that `sender` may send. */
+function readFrameHeader(reader: ByteReader, sender: Sender): number {
+  const version = reader.readByte("frame header");
+  if (version !== PROTOCOL_VERSION) {
+    throw new FrameError(
+      FrameErrorReason.UNSUPPORTED_VERSION,
+      `Cannot decode frame: format version ${version}, this build speaks ${PROTOCOL_VERSION}`,
+    );
+  }
+  const kind = reader.readByte("frame header");
+  const allowed = sender === "client" ? isClientMessageKind(kind) : isServerMessageKind(kind);
+  if (!allowed) {
+    throw new FrameError(
+      FrameErrorReason.UNKNOWN_KIND,
+      `Cannot decode frame: ${messageKindName(kind)} (code ${kind}) is not a ${sender} message`,
+    );
+  }
+  return kind;
+}
+
 /** Frames whose header says it all (input, ack) must announce an empty body. */
 function expectEmptyBody(reader: ByteReader, what: string): void {
   const length = reader.readVarint(what);
@@ -286,24 +314,99 @@ export function encodeBatch(messages: readonly Message[]): Uint8Array<ArrayBuffe
 export type Sender = "client" | "server";
 
 /**
+ * The frames of one client batch, decoded without an object per frame: a client sends an input
+ * and an ack 30 times a second, and the server reads them straight from these typed arrays. Only
+ * a join, rare, is an object. Filled by {@linkcode FrameDecoder.decodeClientFrames}; reused from
+ * batch to batch.
+ */
+export class ClientFrames {
+  /** Numbers kept per frame in {@linkcode ClientFrames.fields}. */
+  static readonly FIELDS_PER_FRAME = 4;
+  /** Frames decoded. */
+  count = 0;
+  /** Per frame, its {@linkcode MessageKind}. */
+  readonly kinds = new Uint8Array(LIMITS.maxFramesPerMessage);
+  /**
+   * Per frame, four numbers from `index × 4`: an input's sequence, client tick, buttons and aim
+   * (radians); an ack's tick; a ping's client time.
+   */
+  readonly fields = new Float64Array(LIMITS.maxFramesPerMessage * ClientFrames.FIELDS_PER_FRAME);
+  /** Per frame, the join message of a join frame. */
+  readonly joins: (JoinMessage | undefined)[] = [];
+
+  /** Frame `index` as a message object (tests and rare paths). */
+  message(index: number): ClientMessage {
+    const kind = index < this.count ? this.kinds[index] ?? 0 : 0;
+    const at = index * ClientFrames.FIELDS_PER_FRAME, fields = this.fields;
+    switch (kind) {
+      case MessageKind.INPUT:
+        return {
+          kind,
+          sequence: fields[at] ?? 0,
+          clientTick: fields[at + 1] ?? 0,
+          buttons: fields[at + 2] ?? 0,
+          aim: fields[at + 3] ?? 0,
+        };
+      case MessageKind.ACK:
+        return { kind, tick: fields[at] ?? 0 };
+      case MessageKind.PING:
+        return { kind, clientTimeMs: fields[at] ?? 0 };
+      case MessageKind.JOIN: {
+        const join = this.joins[index];
+        if (join !== undefined) return join;
+      }
+    }
+    throw new RangeError(`Cannot read client frame ${index}: ${this.count} decoded`);
+  }
+}
+
+/**
  * Decodes batches from an untrusted peer. Every field is checked; any fault throws
  * {@linkcode FrameError} and nothing partial is returned.
  */
 export class FrameDecoder {
   readonly #unpackr: Unpackr = createBodyUnpackr();
+  readonly #reader = new ByteReader(EMPTY);
+  #frames: ClientFrames | undefined;
 
   /** Decode a batch sent by a client. */
   decodeClientBatch(bytes: Uint8Array): ClientMessage[] {
-    return this.#decodeBatch(bytes, "client") as ClientMessage[];
+    this.#frames ??= new ClientFrames();
+    const frames = this.decodeClientFrames(bytes, this.#frames);
+    const messages: ClientMessage[] = [];
+    for (let index = 0; index < frames.count; index++) messages.push(frames.message(index));
+    return messages;
+  }
+
+  /**
+   * Decode a batch sent by a client into `out` (the server's path: nothing is allocated for
+   * inputs, acks and pings). The whole batch is checked before this returns, so a fault in any
+   * frame throws and no frame of the batch is acted on.
+   */
+  decodeClientFrames(bytes: Uint8Array, out: ClientFrames): ClientFrames {
+    const reader = this.#begin(bytes, LIMITS.maxClientMessageBytes);
+    out.count = 0;
+    while (reader.remaining > 0) {
+      if (out.count === LIMITS.maxFramesPerMessage) throw tooManyFrames();
+      this.#decodeClientFrame(reader, out, out.count);
+      out.count++;
+    }
+    return out;
   }
 
   /** Decode a batch sent by a server. */
   decodeServerBatch(bytes: Uint8Array): ServerMessage[] {
-    return this.#decodeBatch(bytes, "server") as ServerMessage[];
+    const reader = this.#begin(bytes, LIMITS.maxServerMessageBytes);
+    const messages: ServerMessage[] = [];
+    while (reader.remaining > 0) {
+      if (messages.length === LIMITS.maxFramesPerMessage) throw tooManyFrames();
+      messages.push(this.#decodeServerFrame(reader));
+    }
+    return messages;
   }
 
-  #decodeBatch(bytes: Uint8Array, sender: Sender): Message[] {
-    const limit = sender === "client" ? LIMITS.maxClientMessageBytes : LIMITS.maxServerMessageBytes;
+  /** Check the batch's size and point the reader at it. */
+  #begin(bytes: Uint8Array, limit: number): ByteReader {
     if (bytes.length > limit) {
       throw new FrameError(
         FrameErrorReason.TOO_BIG,
@@ -313,42 +416,20 @@ export class FrameDecoder {
     if (bytes.length === 0) {
       throw new FrameError(FrameErrorReason.TRUNCATED, "Cannot decode message: it is empty");
     }
-    const reader = new ByteReader(bytes);
-    const messages: Message[] = [];
-    while (reader.remaining > 0) {
-      if (messages.length === LIMITS.maxFramesPerMessage) {
-        throw new FrameError(
-          FrameErrorReason.TOO_BIG,
-          `Cannot decode message: more than ${LIMITS.maxFramesPerMessage} frames`,
-        );
-      }
-      messages.push(this.#decodeFrame(reader, sender));
-    }
-    return messages;
+    this.#reader.reset(bytes);
+    return this.#reader;
   }
 
-  #decodeFrame(reader: ByteReader, sender: Sender): Message {
-    const version = reader.readByte("frame header");
-    if (version !== PROTOCOL_VERSION) {
-      throw new FrameError(
-        FrameErrorReason.UNSUPPORTED_VERSION,
-        `Cannot decode frame: format version ${version}, this build speaks ${PROTOCOL_VERSION}`,
-      );
-    }
-    const kind = reader.readByte("frame header");
-    const allowed = sender === "client" ? isClientMessageKind(kind) : isServerMessageKind(kind);
-    if (!allowed) {
-      throw new FrameError(
-        FrameErrorReason.UNKNOWN_KIND,
-        `Cannot decode frame: ${messageKindName(kind)} (code ${kind}) is not a ${sender} message`,
-      );
-    }
+  #decodeClientFrame(reader: ByteReader, out: ClientFrames, index: number): void {
+    const kind = readFrameHeader(reader, "client");
     const what = FRAME_NAMES[kind] ?? `${messageKindName(kind)} frame`;
+    const at = index * ClientFrames.FIELDS_PER_FRAME, fields = out.fields;
+    out.kinds[index] = kind;
     switch (kind) {
       case MessageKind.INPUT: {
-        const sequence = reader.readVarint(what);
-        const clientTick = reader.readVarint(what);
-        const buttons = reader.readVarint(what);
+        fields[at] = reader.readVarint(what);
+        fields[at + 1] = reader.readVarint(what);
+        fields[at + 2] = reader.readVarint(what);
         const aimSteps = unzigzag(reader.readVarint(what));
         if (Math.abs(aimSteps) > MAX_AIM_STEPS) {
           throw new FrameError(
@@ -358,17 +439,17 @@ export class FrameDecoder {
             }`,
           );
         }
+        fields[at + 3] = aimSteps / AIM_STEPS_PER_RADIAN;
         expectEmptyBody(reader, what);
-        return { kind, sequence, clientTick, buttons, aim: aimSteps / AIM_STEPS_PER_RADIAN };
+        return;
       }
-      case MessageKind.ACK: {
-        const tick = reader.readVarint(what);
+      case MessageKind.ACK:
+        fields[at] = reader.readVarint(what);
         expectEmptyBody(reader, what);
-        return { kind, tick };
-      }
+        return;
       case MessageKind.JOIN: {
         const body = expectTuple(this.#readBody(reader, what), `${what} body`, 5);
-        return {
+        out.joins[index] = {
           kind,
           protocolVersion: expectInt(body[0], `${what} protocol version`, 0, 255),
           game: expectString(body[1], `${what} game`, LIMITS.maxRoomIdChars),
@@ -376,11 +457,20 @@ export class FrameDecoder {
           name: expectString(body[3], `${what} name`, LIMITS.maxNameChars),
           reconnectToken: expectString(body[4], `${what} reconnect token`, LIMITS.maxTokenChars),
         };
+        return;
       }
       case MessageKind.PING: {
         const body = expectTuple(this.#readBody(reader, what), `${what} body`, 1);
-        return { kind, clientTimeMs: expectFinite(body[0], `${what} time`, 2 ** 53) };
+        fields[at] = expectFinite(body[0], `${what} time`, 2 ** 53);
+        return;
       }
+    }
+  }
+
+  #decodeServerFrame(reader: ByteReader): ServerMessage {
+    const kind = readFrameHeader(reader, "server");
+    const what = FRAME_NAMES[kind] ?? `${messageKindName(kind)} frame`;
+    switch (kind) {
       case MessageKind.SNAPSHOT:
         return this.#decodeSnapshot(reader, what);
       case MessageKind.EVENT: {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ClientFrames,
   CloseCode,
   encodeBatch,
   FrameDecoder,
@@ -93,6 +94,40 @@ Deno.test("FrameDecoder round-trips every client message kind", () => {
     assert.deepEqual(decoder.decodeClientBatch(encodeBatch([message])), [message]);
   }
   assert.deepEqual(decoder.decodeClientBatch(encodeBatch(CLIENT_MESSAGES)), CLIENT_MESSAGES);
+});
+
+Deno.test("decodeClientFrames reads inputs, acks and pings into reused arrays, all or nothing", () => {
+  const decoder = new FrameDecoder();
+  const frames = new ClientFrames();
+  const batch = encodeBatch([
+    { kind: MessageKind.INPUT, sequence: 70_000, clientTick: 9, buttons: 5, aim: -1.5 },
+    { kind: MessageKind.ACK, tick: 41 },
+    { kind: MessageKind.PING, clientTimeMs: 1234.5 },
+  ]);
+  assert.equal(decoder.decodeClientFrames(batch, frames), frames);
+  assert.equal(frames.count, 3);
+  assert.deepEqual([...frames.kinds.subarray(0, 3)], [
+    MessageKind.INPUT,
+    MessageKind.ACK,
+    MessageKind.PING,
+  ]);
+  assert.deepEqual([...frames.fields.subarray(0, 4)], [70_000, 9, 5, -1.5]);
+  assert.equal(frames.fields[4], 41);
+  assert.equal(frames.fields[8], 1234.5);
+  // The next batch reuses the arrays and forgets the previous count.
+  decoder.decodeClientFrames(encodeBatch([{ kind: MessageKind.ACK, tick: 42 }]), frames);
+  assert.equal(frames.count, 1);
+  assert.deepEqual(frames.message(0), { kind: MessageKind.ACK, tick: 42 });
+  assert.throws(() => frames.message(1), RangeError);
+  // A good input followed by a truncated ack: the whole batch is refused.
+  const bad = encodeBatch([
+    { kind: MessageKind.INPUT, sequence: 1, clientTick: 1, buttons: 0, aim: 0 },
+    { kind: MessageKind.ACK, tick: 1 },
+  ]);
+  assert.throws(
+    () => decoder.decodeClientFrames(bad.subarray(0, bad.length - 1), frames),
+    (error: unknown) => error instanceof FrameError && error.reason === FrameErrorReason.TRUNCATED,
+  );
 });
 
 Deno.test("FrameDecoder round-trips every server message kind", () => {

@@ -7,4 +7,4 @@ export * from "./message_kind.ts";
 export * from "./messages.ts";
 export * from "./frame_error.ts";
 export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
-export { encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
+export { ClientFrames, encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
