@@ -104,3 +104,52 @@ Deno.test("FixedStepLoop counts no dropped step when its timer fires a hair earl
   assert.equal(loop.droppedSteps, 0);
   assert.ok(Math.abs(steps - 60) <= 1, `${steps} steps in 2 s`);
 });
+
+Deno.test("aligned loops started apart step at the same instants, on the interval's grid", () => {
+  const clock = new ManualClock();
+  const interval = 1000 / 30;
+  const stepsAt: number[][] = [[], []];
+  const loops = stepsAt.map((times) =>
+    new FixedStepLoop({
+      stepIntervalMs: interval,
+      clock,
+      alignToInterval: true,
+      onStep: () => times.push(clock.now()),
+    })
+  );
+  loops[0]?.start();
+  clock.advance(12);
+  loops[1]?.start();
+  clock.advance(500);
+  for (const loop of loops) loop.stop();
+  const [first = [], second = []] = stepsAt;
+  // The first loop starts on the grid, so its first step is one interval on; the second, started
+  // 12 ms later, waits for the next grid point rather than stepping 12 ms after the first.
+  assert.deepEqual(first.slice(0, 2).map((ms) => Math.round(ms * 1000)), [33_333, 66_667]);
+  assert.equal(second[0], first[1]);
+  assert.deepEqual(second, first.slice(1));
+  assert.equal(clock.pendingTimers, 0);
+});
+
+Deno.test("the real clock runs timers due in the same millisecond in one wake-up", async () => {
+  const targetMs = Math.ceil(performance.now()) + 30;
+  const order: string[] = [];
+  let microtaskRan = false;
+  const done = Promise.withResolvers<void>();
+  realClock.setTimer(() => {
+    order.push("first");
+    queueMicrotask(() => microtaskRan = true);
+  }, targetMs - performance.now());
+  const cleared = realClock.setTimer(() => order.push("cleared"), targetMs - performance.now());
+  realClock.setTimer(() => {
+    // Still inside the wake-up of the first: its microtask has not had a turn yet.
+    order.push(microtaskRan ? "second, later" : "second");
+    done.resolve();
+  }, targetMs - performance.now());
+  realClock.clearTimer(cleared);
+  await done.promise;
+  assert.deepEqual(order, ["first", "second"]);
+  assert.ok(performance.now() >= targetMs);
+  // The last timer of a millisecond cleared leaves no Deno timer behind (the sanitizer checks).
+  realClock.clearTimer(realClock.setTimer(() => order.push("never"), 50));
+});
