@@ -160,8 +160,6 @@ export class Room<State = unknown> {
       stepIntervalMs: this.#stepMs,
       maxCatchUpSteps: options.maxCatchUpSteps ?? 5,
       clock: options.clock,
-      // Every room of the process steps on the same grid, so they tick in one wake-up.
-      alignToInterval: true,
       onStep: () => this.step(),
       onStepsDropped: (dropped) => {
         this.stats.droppedSteps += dropped;

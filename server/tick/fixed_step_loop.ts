@@ -16,26 +16,16 @@ export interface FixedStepLoopOptions {
   onStep: () => void;
   /** Told how many steps were dropped after a stall. */
   onStepsDropped?: (droppedSteps: number) => void;
-  /**
-   * Put the steps on the clock's grid of whole intervals (step `n` due at `n × interval`) rather
-   * than one interval after {@linkcode FixedStepLoop.start}: loops that share a clock and an
-   * interval then fall due together, and a clock that coalesces timers (the real one does) runs
-   * them in one wake-up.
-   * @default false
-   */
-  alignToInterval?: boolean;
 }
 
 /**
- * A fixed-timestep scheduler that does not drift: step `n` is due at `origin + n × interval` on a
+ * A fixed-timestep scheduler that does not drift: step `n` is due at `start + n × interval` on a
  * monotonic clock, whatever the timer's lateness, and each wake-up runs every step that is due
  * (at most `maxCatchUpSteps`), then sleeps until the next due time.
  */
 export class FixedStepLoop {
   readonly #options: Required<FixedStepLoopOptions>;
-  /** Step `#nextStep` is due at `#originMs + #nextStep × interval`: computed, never summed. */
-  #originMs = 0;
-  #nextStep = 0;
+  #nextStepMs = 0;
   #timer: TimerHandle | undefined;
   #running = false;
   #steps = 0;
@@ -46,12 +36,7 @@ export class FixedStepLoop {
     if (!(options.stepIntervalMs > 0)) {
       throw new RangeError(`Cannot create loop: step interval ${options.stepIntervalMs} ms`);
     }
-    this.#options = {
-      maxCatchUpSteps: 5,
-      onStepsDropped: () => {},
-      alignToInterval: false,
-      ...options,
-    };
+    this.#options = { maxCatchUpSteps: 5, onStepsDropped: () => {}, ...options };
   }
 
   /** Steps run so far. */
@@ -73,23 +58,8 @@ export class FixedStepLoop {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    const { clock, stepIntervalMs, alignToInterval } = this.#options;
-    const nowMs = clock.now();
-    if (alignToInterval) {
-      // The first grid point at least an interval away; the tolerance keeps a start that is on
-      // the grid (as a driven clock's often is) from skipping a whole step to rounding.
-      this.#originMs = 0;
-      this.#nextStep = Math.ceil(nowMs / stepIntervalMs + 1 - 1e-9);
-    } else {
-      this.#originMs = nowMs;
-      this.#nextStep = 1;
-    }
+    this.#nextStepMs = this.#options.clock.now() + this.#options.stepIntervalMs;
     this.#schedule();
-  }
-
-  /** When the next step is due on the clock. */
-  get #nextStepMs(): number {
-    return this.#originMs + this.#nextStep * this.#options.stepIntervalMs;
   }
 
   /** Stop stepping; a step in progress finishes. */
@@ -110,7 +80,7 @@ export class FixedStepLoop {
     const { clock, stepIntervalMs, maxCatchUpSteps, onStep } = this.#options;
     let ran = 0;
     while (this.#running && this.#nextStepMs <= clock.now() && ran < maxCatchUpSteps) {
-      this.#nextStep++;
+      this.#nextStepMs += stepIntervalMs;
       this.#steps++;
       ran++;
       onStep();
@@ -121,10 +91,10 @@ export class FixedStepLoop {
     // this second clock read the step may be due: that is the next wake's step, not a dropped one.
     if (ran === maxCatchUpSteps && this.#nextStepMs <= now) {
       let dropped = Math.floor((now - this.#nextStepMs) / stepIntervalMs);
-      this.#nextStep += dropped;
+      this.#nextStepMs += dropped * stepIntervalMs;
       // Rounding may leave the next step at or before now; step past it one interval at a time.
       while (this.#nextStepMs <= now) {
-        this.#nextStep++;
+        this.#nextStepMs += stepIntervalMs;
         dropped++;
       }
       this.#droppedSteps += dropped;
