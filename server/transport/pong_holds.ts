@@ -15,8 +15,9 @@ export interface PongHolder {
 /**
  * The pongs the server holds for the rooms' next messages, and the one timer that sends alone
  * those held too long. One timer for the server, armed for the oldest hold while any is held and
- * never cleared on a release, rather than one set and cleared per ping: Deno's timers cost
- * about 2 µs of the main thread each, set and cleared, as much as a fifth of a snapshot.
+ * not cleared on a release, rather than one set and cleared per ping: in Deno a `setTimeout` costs
+ * about 4.6 µs and a `clearTimeout` 0.6 µs (20,000 in a row), a seventh of what a whole snapshot
+ * costs the server.
  */
 export class PongHolds {
   readonly #maxHoldMs: number;
