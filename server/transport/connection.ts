@@ -289,9 +289,13 @@ export class Connection implements RoomClient, PongHolder {
 
   /** Stop holding the ping; returns its echo, advanced by the time it was held. */
   #takeHeldPing(): number {
+    this.#forgetHeldPing();
+    return this.#heldPingClientTimeMs + (performance.now() - this.#heldPingAtMs);
+  }
+
+  #forgetHeldPing(): void {
     this.#holdsPing = false;
     this.#options.pongHolds.release(this);
-    return this.#heldPingClientTimeMs + (performance.now() - this.#heldPingAtMs);
   }
 
   #sendPong(clientTimeMs: number): void {
@@ -396,10 +400,7 @@ export class Connection implements RoomClient, PongHolder {
   #stopTimers(): void {
     clearTimeout(this.#joinTimer);
     clearTimeout(this.#silenceTimer);
-    if (this.#holdsPing) {
-      this.#holdsPing = false;
-      this.#options.pongHolds.release(this);
-    }
+    if (this.#holdsPing) this.#forgetHeldPing();
     this.#joinTimer = undefined;
     this.#silenceTimer = undefined;
   }
