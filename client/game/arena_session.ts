@@ -127,7 +127,12 @@ export class ArenaSession {
     const clientTick = serverTimeMs === undefined
       ? this.serverTick
       : serverTimeMs / this.tickIntervalMs;
-    const messages = this.#sender.batch(input, clientTick, this.history.latest?.tick ?? 0);
+    const messages = this.#sender.batch(
+      input,
+      clientTick,
+      this.history.latest?.tick ?? 0,
+      this.interpolation.viewTicks(),
+    );
     this.prediction.addInput(this.#sender.sequence, input, tickTimeMs);
     this.#aim = input.aim;
     const connection = this.connection;
