@@ -45,6 +45,7 @@ const STABLE_CONNECTION_MS = 5000;
 const EMPTY_SCENE: Scene = {
   entities: [],
   own: undefined,
+  beams: [],
   serverPositions: [],
   scores: [],
   names: new Map(),
@@ -276,6 +277,7 @@ export class ArenaApp {
     this.#scene = session === undefined ? EMPTY_SCENE : session.scene(nowMs);
     this.#view.draw(this.#scene, {
       showServerPositions: this.#overlay.switches.showServerPositions,
+      showLagCompensation: this.#overlay.switches.showLagCompensation,
     });
     if (session !== undefined) {
       this.#down.update(nowMs, session.connection.bytesIn);

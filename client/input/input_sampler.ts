@@ -12,16 +12,19 @@ const KEY_BUTTONS: Record<string, number> = {
   KeyD: Buttons.RIGHT,
   ArrowRight: Buttons.RIGHT,
   Space: Buttons.FIRE,
+  KeyF: Buttons.BEAM,
 };
 
 /**
  * Tracks the keys and the mouse and turns them into one {@linkcode ArenaInput} when the client
- * tick asks: WASD or the arrows move, the mouse aims, a click or space fires.
+ * tick asks: WASD or the arrows move, the mouse aims, a click or space fires, a right click or F
+ * fires the beam.
  */
 export class InputSampler {
   readonly #held = new Set<string>();
   readonly #target: HTMLElement;
   #mouseDown = false;
+  #rightDown = false;
   #pointerX: number | undefined;
   #pointerY: number | undefined;
   #aim = 0;
@@ -42,14 +45,17 @@ export class InputSampler {
     globalThis.addEventListener("blur", () => {
       this.#held.clear();
       this.#mouseDown = false;
+      this.#rightDown = false;
     }, { signal });
     target.addEventListener("pointermove", (event) => this.#point(event), { signal });
     target.addEventListener("pointerdown", (event) => {
       this.#point(event);
       if (event.button === 0) this.#mouseDown = true;
+      if (event.button === 2) this.#rightDown = true;
     }, { signal });
     globalThis.addEventListener("pointerup", (event) => {
       if (event.button === 0) this.#mouseDown = false;
+      if (event.button === 2) this.#rightDown = false;
     }, { signal });
     target.addEventListener("contextmenu", (event) => event.preventDefault(), { signal });
   }
@@ -62,6 +68,7 @@ export class InputSampler {
     let buttons = 0;
     for (const code of this.#held) buttons |= KEY_BUTTONS[code] ?? 0;
     if (this.#mouseDown) buttons |= Buttons.FIRE;
+    if (this.#rightDown) buttons |= Buttons.BEAM;
     if (origin !== undefined && this.#pointerX !== undefined && this.#pointerY !== undefined) {
       const dx = this.#pointerX - origin.x;
       const dy = this.#pointerY - origin.y;
