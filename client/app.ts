@@ -1,3 +1,4 @@
+import { ARENA_INPUT } from "../shared/game/arena/mod.ts";
 import { CloseCode } from "../shared/protocol/mod.ts";
 import { ArenaSession } from "./game/arena_session.ts";
 import type { Scene } from "./game/scene.ts";
@@ -140,6 +141,7 @@ export class ArenaApp {
     const options: GameConnectionOptions = {
       url: this.#url,
       game: "arena",
+      input: ARENA_INPUT,
       room: this.#room,
       name: this.#settings.name,
       timeoutMs: JOIN_TIMEOUT_MS,

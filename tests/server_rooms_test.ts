@@ -21,7 +21,7 @@ import { roundTrip } from "./support/sync.ts";
 import { WsPeer } from "./support/ws_peer.ts";
 
 function input(sequence: number, buttons: number) {
-  return { kind: MessageKind.INPUT, sequence, clientTick: 0, buttons, aim: 0 } as const;
+  return { kind: MessageKind.INPUT, sequence, clientTick: 0, values: [buttons, 0] } as const;
 }
 
 Deno.test("join is answered with a welcome carrying the player id and tick rate", async () => {
@@ -237,13 +237,13 @@ Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, e
   }
 });
 
-Deno.test("an upgrade without the game.v3 subprotocol is refused with 400 and a reason", async () => {
+Deno.test("an upgrade without the game.v4 subprotocol is refused with 400 and a reason", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const response = await driven.server.handler(
     new Request("http://127.0.0.1/ws", { headers: { upgrade: "websocket" } }),
   );
   assert.equal(response.status, 400);
-  assert.match(await response.text(), /offer game\.v3/);
+  assert.match(await response.text(), /offer game\.v4/);
   const health = await fetch(`${driven.server.url}/healthz`);
   assert.deepEqual((await health.json()).ok, true);
 });

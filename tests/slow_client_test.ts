@@ -11,7 +11,7 @@ import {
   PROTOCOL_VERSION,
   SUBPROTOCOL,
 } from "../shared/protocol/mod.ts";
-import { createDotsGame } from "./support/dots_game.ts";
+import { createDotsGame, TEST_INPUT } from "./support/dots_game.ts";
 import { WsPeer } from "./support/ws_peer.ts";
 
 const TICK_MS = 1000 / 30;
@@ -144,6 +144,7 @@ function createNoiseGame(entityCount: number): Game<{ nextId: number; players: S
   const columns = ["a", "b", "c", "d", "e", "f"];
   return {
     name: "noise",
+    input: TEST_INPUT,
     maxPlayers: 4,
     entitySchema: [{ name: "id" }, ...columns.map((name) => ({ name, hot: true }))],
     createState: () => ({ nextId: 1, players: new Set() }),

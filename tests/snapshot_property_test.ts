@@ -100,12 +100,14 @@ function run(interest: boolean, seed: number, npcCount = 60): RunResult {
         game.applyInput(
           state,
           client.playerId,
-          { buttons, aim: random() * 6 - 3 },
+          { buttons, aim: random() * 6 - 3, viewTime: 0 },
           1000 / 30,
           events,
+          undefined,
         );
       } else {
-        game.applyInput(state, client.playerId, { buttons: Buttons.UP, aim: 1 }, 1000 / 30, events);
+        const input = { buttons: Buttons.UP, aim: 1, viewTime: 0 };
+        game.applyInput(state, client.playerId, input, 1000 / 30, events, undefined);
       }
     }
     game.step(state, 1000 / 30, events);

@@ -1,4 +1,10 @@
-import { ARENA, type ArenaInput, Buttons, ENTITY_KIND } from "../../shared/game/arena/mod.ts";
+import {
+  ARENA,
+  type ArenaInput,
+  arenaInputValues,
+  Buttons,
+  ENTITY_KIND,
+} from "../../shared/game/arena/mod.ts";
 import {
   type EventMessage,
   MessageKind,
@@ -134,7 +140,7 @@ export class ArenaSession {
       ? this.serverTick
       : serverTimeMs / this.tickIntervalMs;
     const messages = this.#sender.batch(
-      input,
+      arenaInputValues(input),
       clientTick,
       this.history.latest?.tick ?? 0,
       this.interpolation.viewTicks(),

@@ -1,5 +1,4 @@
-import { type ArenaInput, Buttons } from "../../shared/game/arena/mod.ts";
-import { quantizeAim } from "../../shared/protocol/mod.ts";
+import { type ArenaInput, Buttons, quantizeAim } from "../../shared/game/arena/mod.ts";
 
 /** Keyboard codes (layout-independent `KeyboardEvent.code`) of each button. */
 const KEY_BUTTONS: Record<string, number> = {

@@ -4,6 +4,7 @@ import {
   FrameDecoder,
   FrameEncoder,
   FrameError,
+  type InputLayout,
   MessageKind,
   type PongMessage,
   PROTOCOL_VERSION,
@@ -40,6 +41,8 @@ export interface GameConnectionOptions {
   name: string;
   /** Token from an earlier welcome, to resume a seat. */
   reconnectToken?: string;
+  /** The game's input fields (its `defineInput`), needed to send input frames. */
+  input?: InputLayout;
   /**
    * Give up if no welcome arrives in this time.
    * @default 5000
@@ -85,7 +88,13 @@ export class GameConnection {
   /** Time source for receive stamps; replaced by tests and the network simulator. */
   clock: () => number = () => performance.now();
 
-  private constructor(socket: WebSocket, decoder: FrameDecoder, welcome: WelcomeMessage) {
+  private constructor(
+    socket: WebSocket,
+    decoder: FrameDecoder,
+    welcome: WelcomeMessage,
+    input: InputLayout | undefined,
+  ) {
+    this.#encoder.inputLayout = input;
     this.#socket = socket;
     this.#decoder = decoder;
     this.welcome = welcome;
@@ -136,7 +145,7 @@ export class GameConnection {
           if (message.kind === MessageKind.ERROR) {
             refusal = new JoinRefusedError(message.code, message.reason);
           } else if (message.kind === MessageKind.WELCOME && connection === undefined) {
-            connection = new GameConnection(socket, decoder, message);
+            connection = new GameConnection(socket, decoder, message, options.input);
             connection.bytesIn += event.data.byteLength;
             connection.messagesIn++;
           } else if (message.kind === MessageKind.EVENT) {

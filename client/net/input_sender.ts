@@ -1,4 +1,3 @@
-import type { ArenaInput } from "../../shared/game/arena/mod.ts";
 import { type ClientMessage, MessageKind, VIEW_ALPHA_STEPS } from "../../shared/protocol/mod.ts";
 
 /**
@@ -12,7 +11,7 @@ import { type ClientMessage, MessageKind, VIEW_ALPHA_STEPS } from "../../shared/
  * import assert from "node:assert/strict";
  *
  * const sender = new InputSender();
- * const batch = sender.batch({ buttons: 8, aim: 0 }, 12, 11);
+ * const batch = sender.batch([8, 0], 12, 11);
  * assert.deepEqual(batch.map((message) => message.kind), [2, 3]);
  * assert.equal(sender.sequence, 1);
  * ```
@@ -45,14 +44,14 @@ export class InputSender {
 
   /**
    * The messages of one client tick.
-   * @param input buttons and aim sampled this tick
+   * @param values the game's input fields sampled this tick, in its declaration's order
    * @param clientTick the server tick the client believes it is at
    * @param newestTick the newest snapshot tick applied, 0 if none
    * @param viewTicks the server tick (with fraction) the other entities were drawn at when the
    * input was sampled (`InterpolationBuffer.viewTicks`), 0 if none
    */
   batch(
-    input: ArenaInput,
+    values: readonly number[],
     clientTick: number,
     newestTick: number,
     viewTicks = 0,
@@ -63,8 +62,7 @@ export class InputSender {
       kind: MessageKind.INPUT,
       sequence: ++this.#sequence,
       clientTick: Math.max(0, Math.round(clientTick)),
-      buttons: input.buttons,
-      aim: input.aim,
+      values,
       viewTick: Math.floor(steps / VIEW_ALPHA_STEPS),
       viewAlpha: steps % VIEW_ALPHA_STEPS,
     }];

@@ -3,7 +3,7 @@ import { Buttons } from "../../shared/game/arena/mod.ts";
 import { MessageKind } from "../../shared/protocol/mod.ts";
 import { InputSender } from "./input_sender.ts";
 
-const INPUT = { buttons: Buttons.RIGHT, aim: 0.5 };
+const INPUT = [Buttons.RIGHT, 0.5];
 
 Deno.test("InputSender.batch() numbers inputs from 1 and acks each newer snapshot once", () => {
   const sender = new InputSender();
@@ -12,8 +12,7 @@ Deno.test("InputSender.batch() numbers inputs from 1 and acks each newer snapsho
       kind: MessageKind.INPUT,
       sequence: 1,
       clientTick: 10,
-      buttons: Buttons.RIGHT,
-      aim: 0.5,
+      values: [Buttons.RIGHT, 0.5],
       viewTick: 0,
       viewAlpha: 0,
     },

@@ -3,6 +3,7 @@ import {
   applyBeamInput,
   applyPlayerInput,
   ARENA,
+  ARENA_INPUT,
   type ArenaEvent,
   type ArenaState,
   createArenaState,
@@ -96,7 +97,9 @@ export const ARENA_LAG_COMPENSATION: LagCompensationOptions = {
  * (the client predicts with them); this adapter only maps them onto the runtime's hooks. Copy this
  * file to plug in a game of your own.
  */
-export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState> {
+export function createArenaGame(
+  options: ArenaGameOptions = {},
+): Game<ArenaState, "buttons" | "aim"> {
   const arenaEvents: ArenaEvent[] = [];
   const motions = new WeakMap<ArenaState, Motion>();
   function forward(events: GameEvent[]): void {
@@ -113,6 +116,7 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
   }
   return {
     name: "arena",
+    input: ARENA_INPUT,
     maxPlayers: options.maxPlayers ?? 64,
     entitySchema: ARENA_ENTITY_SCHEMA,
     ...(options.interestManagement === false ? {} : { interest: ARENA_INTEREST }),

@@ -1,8 +1,24 @@
 import type { EntityFieldSpec } from "../../shared/protocol/entity_schema.ts";
+import {
+  defineInput,
+  type InputFieldSpec,
+  type InputLayout,
+  type InputValues,
+} from "../../shared/protocol/input_schema.ts";
 import type { LagCompensationOptions, Point, RayHit, Rewind } from "./lag_compensation.ts";
 import type { InterestOptions } from "./snapshots/snapshot_builder.ts";
 
-export type { EntityFieldSpec, InterestOptions, LagCompensationOptions, Point, RayHit, Rewind };
+export type {
+  EntityFieldSpec,
+  InputFieldSpec,
+  InputLayout,
+  InterestOptions,
+  LagCompensationOptions,
+  Point,
+  RayHit,
+  Rewind,
+};
+export { defineInput };
 
 /**
  * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
@@ -10,19 +26,19 @@ export type { EntityFieldSpec, InterestOptions, LagCompensationOptions, Point, R
  * do I/O; a hook that throws closes its room (and only that room).
  */
 
-/** One client tick of player intent, already decoded and range-checked by the frame layer. */
-export interface PlayerInput {
-  /** Game-defined bit field of held buttons. */
-  buttons: number;
-  /** Aim angle in radians, finite. */
-  aim: number;
+/**
+ * One client tick of player intent: one number per field of the game's input declaration
+ * ({@linkcode Game.input}), by name, already decoded and checked against it (bits within their
+ * count, axes within their range and on their grid), and the runtime's `viewTime`.
+ */
+export type PlayerInput<Name extends string = string> = InputValues<Name> & {
   /**
    * The server tick (with its fraction) whose world the player was looking at when it sent this
    * input, already limited by the runtime (see {@linkcode Game.lagCompensation}); 0 when the
    * player had seen nothing yet.
    */
   viewTime: number;
-}
+};
 
 /** Something that happened in a tick, sent to every client of the room as an event frame. */
 export interface GameEvent {
@@ -38,10 +54,19 @@ export interface GameEvent {
   text: string;
 }
 
-/** A game definition the room runtime can host. `State` is whatever the game keeps. */
-export interface Game<State> {
+/**
+ * A game definition the room runtime can host. `State` is whatever the game keeps; `InputName`
+ * the names of its input fields.
+ */
+export interface Game<State, InputName extends string = string> {
   /** Name clients join by, e.g. `arena`. */
   readonly name: string;
+  /**
+   * The fields a client sends every tick ({@linkcode defineInput}): they travel in the input
+   * frame's header, are checked against this on arrival (a value out of range closes the
+   * connection with 1007) and reach {@linkcode Game.applyInput} by name.
+   */
+  readonly input: InputLayout<InputName>;
   /** Most players in one room. */
   readonly maxPlayers: number;
   /**
@@ -74,7 +99,7 @@ export interface Game<State> {
   applyInput(
     state: State,
     playerId: number,
-    input: PlayerInput,
+    input: PlayerInput<InputName>,
     dtMs: number,
     events: GameEvent[],
     rewind: Rewind | undefined,

@@ -1,3 +1,4 @@
+import type { InputLayout } from "../../shared/protocol/input_schema.ts";
 import type { PlayerInput } from "./game.ts";
 
 /** Settings of an {@linkcode InputQueue}. */
@@ -21,8 +22,8 @@ export interface InputQueueOptions {
   maxSequenceGap?: number;
 }
 
-/** Numbers per queued input: sequence, buttons, aim, view time. */
-const SLOT = 4;
+/** Numbers per queued input before the game's fields: sequence, view time. */
+const SLOT_HEAD = 2;
 
 /** What {@linkcode InputQueue.push} did with an input. */
 export type PushResult = "queued" | "duplicate" | "overflow" | "gap";
@@ -36,12 +37,15 @@ export class InputQueue {
   readonly #capacity: number;
   readonly #maxCredit: number;
   readonly #maxGap: number;
-  /** Per slot: sequence, buttons, aim, view time. One array: a message touches a cold queue, and each
-   * separate array would be another cache miss. */
+  /** Numbers per slot: {@linkcode SLOT_HEAD} plus one per game field. */
+  readonly #slot: number;
+  readonly #names: readonly string[];
+  /** Per slot: sequence, view time, the game's fields. One array: a message touches a cold queue,
+   * and each separate array would be another cache miss. */
   readonly #slots: Float64Array;
   #head = 0;
   #count = 0;
-  readonly #taken: PlayerInput = { buttons: 0, aim: 0, viewTime: 0 };
+  readonly #taken: PlayerInput;
   #lastQueuedSequence = 0;
   #lastAppliedSequence = 0;
   #credit = 0;
@@ -50,12 +54,15 @@ export class InputQueue {
   /** Inputs dropped because the queue was full. */
   overflows = 0;
 
-  /** @param options capacity, credit and gap limits */
-  constructor(options: InputQueueOptions = {}) {
+  /** @param layout the game's input fields; @param options capacity, credit and gap limits */
+  constructor(layout: InputLayout, options: InputQueueOptions = {}) {
     this.#capacity = options.capacity ?? 32;
     this.#maxCredit = options.maxCredit ?? 4;
     this.#maxGap = options.maxSequenceGap ?? 1024;
-    this.#slots = new Float64Array(this.#capacity * SLOT);
+    this.#names = layout.names;
+    this.#slot = SLOT_HEAD + layout.count;
+    this.#slots = new Float64Array(this.#capacity * this.#slot);
+    this.#taken = { ...layout.createValues(), viewTime: 0 };
   }
 
   /** Newest sequence applied, 0 before the first; reported back in every snapshot. */
@@ -74,8 +81,11 @@ export class InputQueue {
     this.#lastAppliedSequence = Math.max(this.#lastAppliedSequence, sequence);
   }
 
-  /** Offer an input (its fields are copied); see {@linkcode PushResult}. */
-  push(sequence: number, input: PlayerInput): PushResult {
+  /**
+   * Offer an input: its view time and its game fields `values[at …]`, one per declared field
+   * (copied); see {@linkcode PushResult}.
+   */
+  push(sequence: number, viewTime: number, values: ArrayLike<number>, at = 0): PushResult {
     if (sequence <= this.#lastQueuedSequence) {
       this.duplicates++;
       return "duplicate";
@@ -86,11 +96,13 @@ export class InputQueue {
       return "overflow";
     }
     this.#lastQueuedSequence = sequence;
-    const at = ((this.#head + this.#count) % this.#capacity) * SLOT;
-    this.#slots[at] = sequence;
-    this.#slots[at + 1] = input.buttons;
-    this.#slots[at + 2] = input.aim;
-    this.#slots[at + 3] = input.viewTime;
+    const slots = this.#slots, slot = ((this.#head + this.#count) % this.#capacity) * this.#slot;
+    slots[slot] = sequence;
+    slots[slot + 1] = viewTime;
+    const count = this.#slot - SLOT_HEAD;
+    for (let index = 0; index < count; index++) {
+      slots[slot + SLOT_HEAD + index] = values[at + index] ?? 0;
+    }
     this.#count++;
     return "queued";
   }
@@ -107,15 +119,17 @@ export class InputQueue {
    */
   take(): PlayerInput | undefined {
     if (this.#credit < 1 || this.#count === 0) return undefined;
-    const at = this.#head * SLOT;
+    const slots = this.#slots, slot = this.#head * this.#slot;
     this.#head = (this.#head + 1) % this.#capacity;
     this.#count--;
     this.#credit--;
-    this.#lastAppliedSequence = this.#slots[at] ?? 0;
-    const taken = this.#taken;
-    taken.buttons = this.#slots[at + 1] ?? 0;
-    taken.aim = this.#slots[at + 2] ?? 0;
-    taken.viewTime = this.#slots[at + 3] ?? 0;
+    // In range: slot + SLOT_HEAD + the field count is within the ring.
+    this.#lastAppliedSequence = slots[slot]!;
+    const taken = this.#taken, names = this.#names;
+    taken.viewTime = slots[slot + 1]!;
+    for (let index = 0; index < names.length; index++) {
+      taken[names[index]!] = slots[slot + SLOT_HEAD + index]!;
+    }
     return taken;
   }
 }

@@ -1,6 +1,6 @@
 import { CloseCode } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
-import type { Game } from "./game.ts";
+import type { Game, InputLayout } from "./game.ts";
 import { Room, type RoomClient, type RoomOptions } from "./room.ts";
 
 /** Settings of a {@linkcode RoomRegistry}. */
@@ -64,6 +64,11 @@ export class RoomRegistry {
   /** Names of the registered games. */
   gameNames(): string[] {
     return [...this.#games.keys()];
+  }
+
+  /** The input fields of the game named `game`, or `undefined` if there is none by that name. */
+  inputLayout(game: string): InputLayout | undefined {
+    return this.#games.get(game)?.input;
   }
 
   /** The live rooms. */

@@ -2,7 +2,7 @@ import { CloseCode, type EventMessage, MessageKind } from "../../shared/protocol
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
-import type { Game, GameEvent, PlayerInput } from "./game.ts";
+import type { Game, GameEvent } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
 import { LagCompensation } from "./lag_compensation.ts";
 import { ViewLag } from "./view_lag.ts";
@@ -256,7 +256,7 @@ export class Room<State = unknown> {
       playerId,
       name,
       client,
-      inputs: new InputQueue(this.#inputQueueOptions),
+      inputs: new InputQueue(this.game.input, this.#inputQueueOptions),
       ackedTick: 0,
       views: this.#snapshots.createViewRing(),
       slowSinceMs: -1,
@@ -385,34 +385,43 @@ export class Room<State = unknown> {
   }
 
   /**
-   * Queue input `sequence` of a player (its fields are copied). `input.viewTime` is the view the
-   * client claims (tick plus fraction); it is limited here, in place: a view older than the
+   * Queue input `sequence` of a player: its game fields are `values[at …]`, one per field of the
+   * game's input declaration, already checked against it (they are copied). `viewTime` is the
+   * view the client claims (tick plus fraction); it is limited here: a view older than the
    * player's measured lag or the game's `maxRewindMs` is moved up to that limit and counted. See
    * {@linkcode QueueInputResult}; duplicates and overflow are dropped and counted.
    */
-  queueInput(playerId: number, sequence: number, input: PlayerInput): QueueInputResult {
+  queueInput(
+    playerId: number,
+    sequence: number,
+    viewTime: number,
+    values: ArrayLike<number>,
+    at = 0,
+  ): QueueInputResult {
     const member = this.#members.get(playerId);
     if (member === undefined) return "queued";
-    if (Math.floor(input.viewTime) > this.#tick) return "future_view";
-    if (input.viewTime > 0) this.#limitView(member, input);
-    const result = member.inputs.push(sequence, input);
+    if (Math.floor(viewTime) > this.#tick) return "future_view";
+    const limited = viewTime > 0 ? this.#limitView(member, viewTime) : viewTime;
+    const result = member.inputs.push(sequence, limited, values, at);
     if (result === "duplicate") this.stats.inputsStale++;
     if (result === "overflow") this.stats.inputsDropped++;
     return result === "gap" ? "sequence_gap" : "queued";
   }
 
-  /** Clamp a claimed view to what the player can have seen (see {@linkcode ViewLag}). */
-  #limitView(member: Member, input: PlayerInput): void {
+  /** A claimed view clamped to what the player can have seen (see {@linkcode ViewLag}). */
+  #limitView(member: Member, viewTime: number): number {
     const stepMs = this.#stepMs;
-    const claimedMs = (this.#tick - input.viewTime) * stepMs;
+    const claimedMs = (this.#tick - viewTime) * stepMs;
     const lagMs = member.viewLag.allowedMs(stepMs * this.#broadcastEveryTicks, stepMs);
     if (claimedMs > lagMs && lagMs < this.#maxRewindMs) {
       this.stats.viewsBeyondLag++;
-      input.viewTime = this.#tick - lagMs / stepMs;
-    } else if (claimedMs > this.#maxRewindMs) {
-      this.stats.viewsBeyondMaxRewind++;
-      input.viewTime = this.#tick - this.#maxRewindMs / stepMs;
+      return this.#tick - lagMs / stepMs;
     }
+    if (claimedMs > this.#maxRewindMs) {
+      this.stats.viewsBeyondMaxRewind++;
+      return this.#tick - this.#maxRewindMs / stepMs;
+    }
+    return viewTime;
   }
 
   /**

@@ -12,7 +12,6 @@ import {
   VIEW_ALPHA_STEPS,
 } from "../../shared/protocol/mod.ts";
 import type { RegistryJoinResult, RoomRegistry } from "../rooms/registry.ts";
-import type { PlayerInput } from "../rooms/game.ts";
 import type { Room, RoomClient } from "../rooms/room.ts";
 import { closeReason } from "./close_reason.ts";
 import {
@@ -79,8 +78,6 @@ export class Connection implements RoomClient, PongHolder {
   readonly #options: ConnectionOptions;
   readonly #limits: ConnectionLimits;
   readonly #decoder = new FrameDecoder();
-  /** The input handed to the room, reused (the room copies its fields). */
-  readonly #input: PlayerInput = { buttons: 0, aim: 0, viewTime: 0 };
   #room: Room | undefined;
   #playerId = 0;
   /** A join is being checked (a reconnect token is verified asynchronously). */
@@ -105,6 +102,8 @@ export class Connection implements RoomClient, PongHolder {
     this.#options = options;
     this.#limits = options.limits ?? resolveConnectionLimits();
     this.#rate = new MessageRateLimiter(this.#limits, performance.now());
+    // An input in the batch of its join is read with the input fields of the game it names.
+    this.#decoder.inputLayoutOf = (game) => options.registry.inputLayout(game);
     socket.binaryType = "arraybuffer";
     options.counters.connectionsOpened++;
     socket.onmessage = (event) => this.#receive(event.data);
@@ -231,13 +230,17 @@ export class Connection implements RoomClient, PongHolder {
         this.#ping(fields[at] ?? 0, nowMs);
         return;
       case MessageKind.INPUT: {
-        if (this.#room === undefined) return this.#notJoined("input");
-        const sequence = fields[at] ?? 0, input = this.#input;
-        input.buttons = fields[at + 2] ?? 0;
-        input.aim = fields[at + 3] ?? 0;
-        const viewTick = fields[at + 4] ?? 0;
-        input.viewTime = viewTick + (fields[at + 5] ?? 0) / VIEW_ALPHA_STEPS;
-        const result = this.#room.queueInput(this.#playerId, sequence, input);
+        const unread = frames.stoppedAtUnjoinedInput && index === frames.count - 1;
+        if (this.#room === undefined || unread) return this.#notJoined("input");
+        const sequence = fields[at] ?? 0, viewTick = fields[at + 2] ?? 0;
+        const viewTime = viewTick + (fields[at + 3] ?? 0) / VIEW_ALPHA_STEPS;
+        const result = this.#room.queueInput(
+          this.#playerId,
+          sequence,
+          viewTime,
+          fields,
+          at + ClientFrames.INPUT_VALUES_AT,
+        );
         if (result === "sequence_gap") {
           this.#options.counters.kicked("bad_sequence");
           this.#refuse(CloseCode.INVALID_PAYLOAD, `Input sequence ${sequence} jumps too far ahead`);
@@ -366,6 +369,7 @@ export class Connection implements RoomClient, PongHolder {
     }
     this.#room = result.room;
     this.#playerId = result.playerId;
+    this.#decoder.inputLayout = result.room.game.input;
     clearTimeout(this.#joinTimer);
     this.#joinTimer = undefined;
     this.#armSilenceTimer(this.#limits.messageTimeoutMs);

@@ -1,6 +1,6 @@
 import type { Packr, Unpackr } from "msgpackr";
 import { createBodyPackr, createBodyUnpackr, SERVER_BODY_STRUCTURES } from "./body.ts";
-import { ByteReader, ByteWriter, MAX_VARINT, unzigzag, zigzag } from "./bytes.ts";
+import { ByteReader, ByteWriter, MAX_VARINT } from "./bytes.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 import {
   isClientMessageKind,
@@ -16,7 +16,8 @@ import type {
   ServerMessage,
   SnapshotMessage,
 } from "./messages.ts";
-import { AIM_STEPS_PER_RADIAN, LIMITS, PROTOCOL_VERSION, VIEW_ALPHA_STEPS } from "./messages.ts";
+import { type InputLayout, MAX_INPUT_FIELDS } from "./input_schema.ts";
+import { LIMITS, PROTOCOL_VERSION, VIEW_ALPHA_STEPS } from "./messages.ts";
 import {
   expectArray,
   expectFinite,
@@ -37,10 +38,16 @@ export class FrameEncoder {
   readonly #batch: ByteWriter;
   readonly #packr: Packr = createBodyPackr();
   #frames = 0;
+  /** The game's input fields, needed to encode an input frame (a client sets its game's). */
+  inputLayout: InputLayout | undefined;
 
-  /** @param initialBytes starting size of the batch buffer */
-  constructor(initialBytes = 4096) {
+  /**
+   * @param initialBytes starting size of the batch buffer
+   * @param inputLayout the game's input fields, for input frames
+   */
+  constructor(initialBytes = 4096, inputLayout?: InputLayout) {
     this.#batch = new ByteWriter(initialBytes);
+    this.inputLayout = inputLayout;
   }
 
   /** Frames added since the last {@linkcode FrameEncoder.finish}. */
@@ -187,16 +194,12 @@ export class FrameEncoder {
     this.#batch.writeByte(message.kind);
     switch (message.kind) {
       case MessageKind.INPUT: {
-        const aimSteps = Math.round(message.aim * AIM_STEPS_PER_RADIAN);
-        if (!(Math.abs(aimSteps) <= MAX_AIM_STEPS)) {
-          throw new RangeError(
-            `Cannot encode input: aim ${message.aim} is not a number within ±${LIMITS.maxAimRadians}`,
-          );
+        const layout = this.inputLayout;
+        if (layout === undefined) {
+          throw new RangeError("Cannot encode input: the encoder has no input layout");
         }
         this.#batch.writeVarint(message.sequence);
         this.#batch.writeVarint(message.clientTick);
-        this.#batch.writeVarint(message.buttons);
-        this.#batch.writeVarint(zigzag(aimSteps));
         const viewAlpha = message.viewAlpha ?? 0;
         if (!(Number.isInteger(viewAlpha) && viewAlpha >= 0 && viewAlpha < VIEW_ALPHA_STEPS)) {
           throw new RangeError(
@@ -207,6 +210,7 @@ export class FrameEncoder {
         }
         this.#batch.writeVarint(message.viewTick ?? 0);
         this.#batch.writeByte(viewAlpha);
+        layout.write(this.#batch, message.values);
         break;
       }
       case MessageKind.ACK:
@@ -269,7 +273,6 @@ const EMPTY = new Uint8Array(0);
 /** `input frame` and so on, built once: error texts name the frame, and most frames decode fine. */
 const FRAME_NAMES: Record<number, string> = {};
 for (const kind of Object.values(MessageKind)) FRAME_NAMES[kind] = `${messageKindName(kind)} frame`;
-const MAX_AIM_STEPS = LIMITS.maxAimRadians * AIM_STEPS_PER_RADIAN;
 
 function tooManyFrames(): FrameError {
   return new FrameError(
@@ -313,9 +316,15 @@ const NIL = new Uint8Array([0xc0]);
 const SNAPSHOT_RECORD_BYTE = 0x40 +
   SERVER_BODY_STRUCTURES.findIndex((keys) => keys[0] === "entities" && keys[1] === "global");
 
-/** Encode messages as one batch; a convenience for tests and rare messages. */
-export function encodeBatch(messages: readonly Message[]): Uint8Array<ArrayBuffer> {
-  const encoder = new FrameEncoder(256);
+/**
+ * Encode messages as one batch; a convenience for tests and rare messages. Input frames need the
+ * game's `inputLayout`.
+ */
+export function encodeBatch(
+  messages: readonly Message[],
+  inputLayout?: InputLayout,
+): Uint8Array<ArrayBuffer> {
+  const encoder = new FrameEncoder(256, inputLayout);
   for (const message of messages) encoder.add(message);
   return encoder.finish();
 }
@@ -330,19 +339,29 @@ export type Sender = "client" | "server";
  * batch to batch.
  */
 export class ClientFrames {
-  /** Numbers kept per frame in {@linkcode ClientFrames.fields}. */
-  static readonly FIELDS_PER_FRAME = 6;
+  /** Numbers kept per frame in {@linkcode ClientFrames.fields}: 4 + {@linkcode MAX_INPUT_FIELDS}. */
+  static readonly FIELDS_PER_FRAME = 4 + MAX_INPUT_FIELDS;
+  /** Where an input's game fields start in its share of {@linkcode ClientFrames.fields}. */
+  static readonly INPUT_VALUES_AT = 4;
   /** Frames decoded. */
   count = 0;
   /** Per frame, its {@linkcode MessageKind}. */
   readonly kinds = new Uint8Array(LIMITS.maxFramesPerMessage);
   /**
-   * Per frame, six numbers from `index × 6`: an input's sequence, client tick, buttons, aim
-   * (radians), view tick and view alpha; an ack's tick; a ping's client time.
+   * Per frame, numbers from `index × FIELDS_PER_FRAME`: an input's sequence, client tick, view
+   * tick, view alpha, then its game fields in declaration order; an ack's tick; a ping's client
+   * time.
    */
   readonly fields = new Float64Array(LIMITS.maxFramesPerMessage * ClientFrames.FIELDS_PER_FRAME);
   /** Per frame, the join message of a join frame. */
   readonly joins: (JoinMessage | undefined)[] = [];
+  /** Per frame, how many game fields an input frame carried. */
+  readonly inputValueCounts = new Uint8Array(LIMITS.maxFramesPerMessage);
+  /**
+   * Whether the last frame is an input that could not be read because no game was joined yet
+   * (its fields are the game's): decoding stopped there, and the receiver refuses it (4004).
+   */
+  stoppedAtUnjoinedInput = false;
 
   /** Frame `index` as a message object (tests and rare paths). */
   message(index: number): ClientMessage {
@@ -354,10 +373,11 @@ export class ClientFrames {
           kind,
           sequence: fields[at] ?? 0,
           clientTick: fields[at + 1] ?? 0,
-          buttons: fields[at + 2] ?? 0,
-          aim: fields[at + 3] ?? 0,
-          viewTick: fields[at + 4] ?? 0,
-          viewAlpha: fields[at + 5] ?? 0,
+          viewTick: fields[at + 2] ?? 0,
+          viewAlpha: fields[at + 3] ?? 0,
+          values: Array.from(
+            fields.subarray(at + 4, at + 4 + (this.inputValueCounts[index] ?? 0)),
+          ),
         };
       case MessageKind.ACK:
         return { kind, tick: fields[at] ?? 0 };
@@ -380,11 +400,23 @@ export class FrameDecoder {
   readonly #unpackr: Unpackr = createBodyUnpackr();
   readonly #reader = new ByteReader(EMPTY);
   #frames: ClientFrames | undefined;
+  /** The game's input fields, once the client joined it: input frames are read with them. */
+  inputLayout: InputLayout | undefined;
+  /**
+   * Finds a game's input fields by name, for inputs that follow a join in the same batch (before
+   * {@linkcode FrameDecoder.inputLayout} is set).
+   */
+  inputLayoutOf: ((game: string) => InputLayout | undefined) | undefined;
+  /** The layout for the batch being decoded. */
+  #batchLayout: InputLayout | undefined;
 
   /** Decode a batch sent by a client. */
   decodeClientBatch(bytes: Uint8Array): ClientMessage[] {
     this.#frames ??= new ClientFrames();
     const frames = this.decodeClientFrames(bytes, this.#frames);
+    if (frames.stoppedAtUnjoinedInput) {
+      throw new RangeError("Cannot decode input frame: the decoder has no input layout");
+    }
     const messages: ClientMessage[] = [];
     for (let index = 0; index < frames.count; index++) messages.push(frames.message(index));
     return messages;
@@ -398,10 +430,16 @@ export class FrameDecoder {
   decodeClientFrames(bytes: Uint8Array, out: ClientFrames): ClientFrames {
     const reader = this.#begin(bytes, LIMITS.maxClientMessageBytes);
     out.count = 0;
+    out.stoppedAtUnjoinedInput = false;
+    this.#batchLayout = this.inputLayout;
     while (reader.remaining > 0) {
       if (out.count === LIMITS.maxFramesPerMessage) throw tooManyFrames();
-      this.#decodeClientFrame(reader, out, out.count);
+      const decoded = this.#decodeClientFrame(reader, out, out.count);
       out.count++;
+      if (!decoded) {
+        out.stoppedAtUnjoinedInput = true;
+        break;
+      }
     }
     return out;
   }
@@ -432,38 +470,32 @@ export class FrameDecoder {
     return this.#reader;
   }
 
-  #decodeClientFrame(reader: ByteReader, out: ClientFrames, index: number): void {
+  /** Decode one frame into `out`; false for an input that no joined game can read. */
+  #decodeClientFrame(reader: ByteReader, out: ClientFrames, index: number): boolean {
     const kind = readFrameHeader(reader, "client");
     const what = FRAME_NAMES[kind] ?? `${messageKindName(kind)} frame`;
     const at = index * ClientFrames.FIELDS_PER_FRAME, fields = out.fields;
     out.kinds[index] = kind;
     switch (kind) {
       case MessageKind.INPUT: {
+        const layout = this.#batchLayout;
+        if (layout === undefined) return false;
         fields[at] = reader.readVarint(what);
         fields[at + 1] = reader.readVarint(what);
         fields[at + 2] = reader.readVarint(what);
-        const aimSteps = unzigzag(reader.readVarint(what));
-        if (Math.abs(aimSteps) > MAX_AIM_STEPS) {
-          throw new FrameError(
-            FrameErrorReason.BAD_FIELD,
-            `Cannot decode ${what} aim: expected a finite number within ±${LIMITS.maxAimRadians}, got ${
-              aimSteps / AIM_STEPS_PER_RADIAN
-            }`,
-          );
-        }
-        fields[at + 3] = aimSteps / AIM_STEPS_PER_RADIAN;
-        fields[at + 4] = reader.readVarint(what);
-        fields[at + 5] = reader.readByte(what);
+        fields[at + 3] = reader.readByte(what);
+        layout.read(reader, fields, at + ClientFrames.INPUT_VALUES_AT);
+        out.inputValueCounts[index] = layout.count;
         expectEmptyBody(reader, what);
-        return;
+        return true;
       }
       case MessageKind.ACK:
         fields[at] = reader.readVarint(what);
         expectEmptyBody(reader, what);
-        return;
+        return true;
       case MessageKind.JOIN: {
         const body = expectTuple(this.#readBody(reader, what), `${what} body`, 5);
-        out.joins[index] = {
+        const join: JoinMessage = {
           kind,
           protocolVersion: expectInt(body[0], `${what} protocol version`, 0, 255),
           game: expectString(body[1], `${what} game`, LIMITS.maxRoomIdChars),
@@ -471,14 +503,17 @@ export class FrameDecoder {
           name: expectString(body[3], `${what} name`, LIMITS.maxNameChars),
           reconnectToken: expectString(body[4], `${what} reconnect token`, LIMITS.maxTokenChars),
         };
-        return;
+        out.joins[index] = join;
+        this.#batchLayout ??= this.inputLayoutOf?.(join.game);
+        return true;
       }
       case MessageKind.PING: {
         const body = expectTuple(this.#readBody(reader, what), `${what} body`, 1);
         fields[at] = expectFinite(body[0], `${what} time`, 2 ** 53);
-        return;
+        return true;
       }
     }
+    return true;
   }
 
   #decodeServerFrame(reader: ByteReader): ServerMessage {

@@ -1,21 +1,10 @@
 import type { MessageKind } from "./message_kind.ts";
 
 /** Version of the frame layout and message semantics; first byte of every frame. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** WebSocket subprotocol a client must offer; the server answers with the same. */
 export const SUBPROTOCOL = `game.v${PROTOCOL_VERSION}`;
-
-/**
- * An input's aim travels as a whole number of these steps per radian (a zigzag varint in the
- * frame header): 0.006° is finer than any pointer aims, and an input needs no msgpack body.
- */
-export const AIM_STEPS_PER_RADIAN = 10_000;
-
-/** The aim as the server will see it; a client that predicts with its aim should use this. */
-export function quantizeAim(aim: number): number {
-  return Math.round(aim * AIM_STEPS_PER_RADIAN) / AIM_STEPS_PER_RADIAN;
-}
 
 /** Limits every decoder enforces; the spec in PROTOCOL.md lists the same numbers. */
 export const LIMITS = {
@@ -39,8 +28,6 @@ export const LIMITS = {
   maxGlobalValues: 65_536,
   /** Most fields per entity. */
   maxEntityFields: 32,
-  /** Largest magnitude of an input's aim, radians. */
-  maxAimRadians: 1000,
 } as const;
 
 /** Client → server: enter a room. */
@@ -58,17 +45,18 @@ export interface JoinMessage {
   reconnectToken: string;
 }
 
-/** Client → server: the buttons held and the aim for one client tick. */
+/** Client → server: the player's input for one client tick (the game declares its fields). */
 export interface InputMessage {
   kind: typeof MessageKind.INPUT;
   /** Increases by one per input; the server applies each once, in order. */
   sequence: number;
   /** The server tick the client believed it was at; informational. */
   clientTick: number;
-  /** Game-defined bit field of held buttons. */
-  buttons: number;
-  /** Aim angle in radians. */
-  aim: number;
+  /**
+   * The game's input fields, one number per field its input declaration lists, in order
+   * (`InputLayout`): the arena sends `[buttons, aim]`.
+   */
+  values: readonly number[];
   /**
    * The server tick at which the client was drawing the other entities when it sampled this
    * input (the older of the two snapshots it blended), or 0 before it drew any: the server

@@ -7,6 +7,7 @@
 import { GameConnection, JoinRefusedError } from "../../client/net/game_connection.ts";
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
+import { ARENA_INPUT } from "../../shared/game/arena/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 
@@ -353,6 +354,7 @@ export class BotFleet {
         game: this.#options.game,
         room,
         name: bot.name,
+        input: ARENA_INPUT,
         timeoutMs: Math.min(remainingMs, 10_000),
       });
     } catch (error) {
@@ -469,8 +471,7 @@ export class BotFleet {
         kind: MessageKind.INPUT,
         sequence: ++bot.sequence,
         clientTick: bot.latestTick,
-        buttons: bot.buttons,
-        aim: bot.aim,
+        values: [bot.buttons, bot.aim],
       });
       for (const tick of bot.acks) connection.queue({ kind: MessageKind.ACK, tick });
       bot.acks.length = 0;

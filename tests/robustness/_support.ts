@@ -19,7 +19,7 @@ import {
   SUBPROTOCOL,
   type WelcomeMessage,
 } from "../../shared/protocol/mod.ts";
-import { createDotsGame, type DotsState } from "../support/dots_game.ts";
+import { createDotsGame, type DotsState, TEST_INPUT } from "../support/dots_game.ts";
 import { WsPeer } from "../support/ws_peer.ts";
 
 /**
@@ -174,7 +174,7 @@ export class GoodClient {
   closeReason = "";
   readonly #socket: WebSocket;
   readonly #decoder: FrameDecoder;
-  readonly #encoder = new FrameEncoder(256);
+  readonly #encoder = new FrameEncoder(256, TEST_INPUT);
   readonly #firstSequence: number;
   #waiters: (() => void)[] = [];
 
@@ -373,7 +373,7 @@ export class GoodClient {
       if (this.play) {
         const sequence = this.#firstSequence + this.inputsSent;
         this.inputsSent++;
-        this.#encoder.add({ kind: MessageKind.INPUT, sequence, clientTick: 0, buttons: 1, aim: 0 });
+        this.#encoder.add({ kind: MessageKind.INPUT, sequence, clientTick: 0, values: [1, 0] });
       }
       this.#encoder.add({ kind: MessageKind.ACK, tick: snapshotTick });
       this.#socket.send(this.#encoder.finish());
@@ -390,7 +390,7 @@ export class GoodClient {
 
 /** Encode client messages as one batch (one WebSocket message). */
 export function encodeMessages(messages: readonly ClientMessage[]): Uint8Array {
-  const encoder = new FrameEncoder(256);
+  const encoder = new FrameEncoder(256, TEST_INPUT);
   for (const message of messages) encoder.add(message);
   return encoder.finish();
 }
@@ -416,7 +416,7 @@ export function joinMessage(room = "any", name = "mallory"): Uint8Array {
   }]);
 }
 
-/** Open a raw peer offering game.v3; `autoAnswer: false` makes it ignore pings and closes. */
+/** Open a raw peer offering game.v4; `autoAnswer: false` makes it ignore pings and closes. */
 export function openPeer(url: string, options: { autoAnswer?: boolean } = {}): Promise<WsPeer> {
   return WsPeer.connect(url, { protocols: [SUBPROTOCOL], timeoutMs: 3000, ...options });
 }

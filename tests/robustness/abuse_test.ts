@@ -48,7 +48,7 @@ function frame(payload: Uint8Array): Uint8Array {
 }
 
 function input(sequence: number): Uint8Array {
-  return encodeMessages([{ kind: MessageKind.INPUT, sequence, clientTick: 0, buttons: 1, aim: 0 }]);
+  return encodeMessages([{ kind: MessageKind.INPUT, sequence, clientTick: 0, values: [1, 0] }]);
 }
 
 function ping(clientTimeMs: number): Uint8Array {
@@ -250,7 +250,7 @@ Deno.test("an Origin not on the allow-list is refused with 403 before the upgrad
   for (const [origin, shown] of [["http://evil.test", "http://evil.test"], [undefined, "(none)"]]) {
     const options = origin === undefined ? {} : { origin };
     await assert.rejects(
-      WsPeer.connect(url, { protocols: ["game.v3"], ...options }),
+      WsPeer.connect(url, { protocols: ["game.v4"], ...options }),
       (error: unknown) => {
         assert.ok(error instanceof HandshakeError);
         assert.equal(error.status, 403);

@@ -34,8 +34,7 @@ Deno.test("a game that throws closes only its room with 1011; the other rooms ke
     kind: MessageKind.INPUT,
     sequence: victim.lastSequenceSent + 1,
     clientTick: 0,
-    buttons: BOOM_BUTTON,
-    aim: 0,
+    values: [BOOM_BUTTON, 0],
   }]);
   await victim.until(() => victim.closeCode !== null, "victim closed");
   const victimRoom = victim.welcome.roomId;

@@ -54,7 +54,7 @@ function packed(value: unknown): Uint8Array {
 }
 
 function input(sequence: number, buttons: number, aim: number): Uint8Array {
-  return encodeMessages([{ kind: INPUT, sequence, clientTick: 0, buttons, aim }]);
+  return encodeMessages([{ kind: INPUT, sequence, clientTick: 0, values: [buttons, aim] }]);
 }
 
 /** Whether a server message holds a pong (a seated peer's rides with the tick's snapshot). */
@@ -104,10 +104,10 @@ const BAD_MESSAGES: BadMessage[] = [
     reason: /buffer ends at byte/,
   },
   {
-    name: "unknown format version 4",
-    bytes: frame(PING, [], packed([1]), 4),
+    name: "unknown format version 5",
+    bytes: frame(PING, [], packed([1]), 5),
     code: PROTOCOL,
-    reason: /format version 4, this build speaks 3/,
+    reason: /format version 5, this build speaks 4/,
   },
   {
     name: "format version 0",
@@ -179,55 +179,61 @@ const BAD_MESSAGES: BadMessage[] = [
   },
   {
     name: "input with a msgpack body (the version 1 layout)",
-    bytes: frame(INPUT, [1, 0, 1, 0, 0, 0], packed([1, 0])),
+    bytes: frame(INPUT, [1, 0, 0, 0, 1, 0], packed([1, 0])),
     code: INVALID,
     reason: /input frame: body has 3 bytes, expected 0/,
   },
   {
     name: "input with a string body",
-    bytes: frame(INPUT, [1, 0, 1, 0, 0, 0], packed("left")),
+    bytes: frame(INPUT, [1, 0, 0, 0, 1, 0], packed("left")),
     code: INVALID,
     reason: /input frame: body has 5 bytes, expected 0/,
   },
   {
     name: "input cut after its buttons",
-    bytes: Uint8Array.of(V, INPUT, 1, 0, 1),
+    bytes: Uint8Array.of(V, INPUT, 1, 0, 0, 0, 1),
     code: INVALID,
-    reason: /Cannot decode input frame: buffer ends/,
+    reason: /Cannot decode input frame aim: buffer ends/,
   },
   {
     name: "input buttons 2^40",
-    bytes: frame(INPUT, [1, 0, 2 ** 40, 0, 0, 0], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 0, 2 ** 40, 0], new Uint8Array()),
     code: INVALID,
-    reason: /input frame: varint (is longer than 5 bytes|\d+ exceeds)/,
+    reason: /input frame buttons: varint (is longer than 5 bytes|\d+ exceeds)/,
+  },
+  {
+    name: "input buttons 2^31 (a 32nd bit where the game declares 31)",
+    bytes: frame(INPUT, [1, 0, 0, 0, 2 ** 31, 0], new Uint8Array()),
+    code: INVALID,
+    reason: /input frame buttons: expected an integer within 31 bits \(0 to 2147483647\), got/,
   },
   {
     name: "input aim 1000.0001 rad (zigzag 20,000,002 steps)",
-    bytes: frame(INPUT, [1, 0, 0, 20_000_002, 0, 0], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 0, 0, 20_000_002], new Uint8Array()),
     code: INVALID,
     reason: /aim: expected a finite number within ±1000, got 1000.0001/,
   },
   {
     name: "input aim −1000.0001 rad",
-    bytes: frame(INPUT, [1, 0, 0, 20_000_001, 0, 0], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 0, 0, 20_000_001], new Uint8Array()),
     code: INVALID,
     reason: /aim: expected a finite number within ±1000, got -1000.0001/,
   },
   {
     name: "input aim 2^32 − 1 steps",
-    bytes: frame(INPUT, [1, 0, 0, 2 ** 32 - 1, 0, 0], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 0, 0, 2 ** 32 - 1], new Uint8Array()),
     code: INVALID,
     reason: /aim: expected a finite number within ±1000/,
   },
   {
     name: "input cut before its view alpha byte",
-    bytes: Uint8Array.of(V, INPUT, 1, 0, 0, 0, 5),
+    bytes: Uint8Array.of(V, INPUT, 1, 0, 5),
     code: INVALID,
     reason: /Cannot decode input frame: buffer ends/,
   },
   {
     name: "input whose view tick the room has not reached",
-    bytes: frame(INPUT, [1, 0, 0, 0, 2 ** 31, 0], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 2 ** 31, 0, 0, 0], new Uint8Array()),
     code: INVALID,
     reason: /Input view tick 2147483648 is ahead of the room's tick \d+/,
   },
@@ -288,8 +294,8 @@ const BAD_MESSAGES: BadMessage[] = [
   {
     name: "input sequence jumping by 2^31",
     bytes: encodeMessages([
-      { kind: INPUT, sequence: 1, clientTick: 0, buttons: 0, aim: 0 },
-      { kind: INPUT, sequence: 2 ** 31 + 1, clientTick: 0, buttons: 0, aim: 0 },
+      { kind: INPUT, sequence: 1, clientTick: 0, values: [0, 0] },
+      { kind: INPUT, sequence: 2 ** 31 + 1, clientTick: 0, values: [0, 0] },
     ]),
     code: INVALID,
     reason: /Input sequence 2147483649 jumps too far ahead/,
@@ -312,9 +318,9 @@ const BEFORE_JOIN: BadMessage[] = [
   },
   {
     name: "join of another protocol version",
-    bytes: frame(JOIN, [], packed([4, "dots", "any", "x", ""])),
+    bytes: frame(JOIN, [], packed([5, "dots", "any", "x", ""])),
     code: CloseCode.VERSION_MISMATCH,
-    reason: /Protocol version 4 is not supported; server speaks 3/,
+    reason: /Protocol version 5 is not supported; server speaks 4/,
   },
   {
     name: "join body of 4 items",

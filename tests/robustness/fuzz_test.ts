@@ -52,8 +52,8 @@ function fuzzMessage(random: () => number, roomId: string): Uint8Array {
           kind: MessageKind.INPUT,
           sequence: pick([1, 2, int(2000), 2 ** 31, 2 ** 32 - 1]),
           clientTick: int(1000),
-          buttons: pick([0, 1, 3, int(2 ** 32)]),
-          aim: (random() - 0.5) * pick([1, 10, 2000]),
+          // Within what the encoder may write (31 button bits, ±1000 rad of aim).
+          values: [pick([0, 1, 3, int(2 ** 31)]), (random() - 0.5) * pick([1, 10, 2000])],
         };
       case 2:
         return { kind: MessageKind.ACK, tick: pick([0, 1, int(100_000), 2 ** 32 - 1]) };

@@ -70,7 +70,7 @@ function inputs(from: number, to: number): Uint8Array {
   const messages = [];
   for (let sequence = from; sequence <= to; sequence++) {
     messages.push(
-      { kind: MessageKind.INPUT, sequence, clientTick: 0, buttons: 1, aim: 0 } as const,
+      { kind: MessageKind.INPUT, sequence, clientTick: 0, values: [1, 0] } as const,
     );
   }
   return encodeMessages(messages);

@@ -1,4 +1,14 @@
-import type { Game } from "../../server/rooms/game.ts";
+import { defineInput, type Game, type InputLayout } from "../../server/rooms/game.ts";
+
+/**
+ * The dots game's input, shaped like the arena's (buttons, then an aim it ignores) but with 31
+ * button bits, so the `BOOM_*` buttons fit: tests encode inputs for either game with it (the
+ * arena's server still refuses buttons beyond its own 6 bits).
+ */
+export const TEST_INPUT: InputLayout<"buttons" | "aim"> = defineInput([
+  { name: "buttons", type: "bits", bits: 31 },
+  { name: "aim", type: "axis", min: -1000, max: 1000, scale: 10_000 },
+]);
 
 /** Button that makes the dots game throw in `applyInput`, to test that a failing game closes only its room. */
 export const BOOM_BUTTON = 1 << 30;
@@ -26,9 +36,10 @@ export interface DotsState {
  * nothing of the demo game, which shows the runtime needs nothing of it either. Each hook throws
  * on demand (the `BOOM_*` buttons and names), for fault-isolation tests.
  */
-export function createDotsGame(maxPlayers = 2): Game<DotsState> {
+export function createDotsGame(maxPlayers = 2): Game<DotsState, "buttons" | "aim"> {
   return {
     name: "dots",
+    input: TEST_INPUT,
     maxPlayers,
     entitySchema: [{ name: "id" }, { name: "x", hot: true }, { name: "y", hot: true }],
     createState: () => ({ nextId: 1, dots: new Map(), fragile: new Set(), failNext: null }),

@@ -7,6 +7,7 @@ import {
 import type { Game } from "../../server/rooms/game.ts";
 import { type RunningServer, type ServerOptions, startServer } from "../../server/server.ts";
 import { ManualClock } from "../../server/tick/clock.ts";
+import { TEST_INPUT } from "./dots_game.ts";
 import { type EventMessage, MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 
 /** A server on an ephemeral loopback port whose rooms tick only when the test says so. */
@@ -82,7 +83,7 @@ export class TestClient {
     game = "dots",
     room = "any",
   ): Promise<TestClient> {
-    return new TestClient(await GameConnection.open({ url, game, room, name }));
+    return new TestClient(await GameConnection.open({ url, game, room, name, input: TEST_INPUT }));
   }
 
   /** Player id from the welcome. */

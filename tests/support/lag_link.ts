@@ -15,7 +15,7 @@ import { createArenaGame } from "../../server/games/arena.ts";
 import type { Game, GameEvent, PlayerInput, Rewind } from "../../server/rooms/game.ts";
 import { type QueueInputResult, Room, type RoomClient } from "../../server/rooms/room.ts";
 import { ManualClock } from "../../server/tick/clock.ts";
-import { ARENA, type ArenaState, Buttons } from "../../shared/game/arena/mod.ts";
+import { ARENA, ARENA_INPUT, type ArenaState, Buttons } from "../../shared/game/arena/mod.ts";
 import {
   ClientFrames,
   FrameDecoder,
@@ -105,12 +105,12 @@ export function openLagLink(options: LagLinkOptions): LagLink {
   let shooterId = 0, targetId = 0;
   // The arena with two test hooks: each beam is recorded with what the shooter saw for that
   // input, and the target never dies (a respawn would teleport it).
-  const game: Game<ArenaState> = {
+  const game: Game<ArenaState, "buttons" | "aim"> = {
     ...arena,
     applyInput(
       state: ArenaState,
       playerId: number,
-      input: PlayerInput,
+      input: PlayerInput<"buttons" | "aim">,
       dtMs: number,
       events: GameEvent[],
       rewind: Rewind | undefined,
@@ -164,8 +164,9 @@ export function openLagLink(options: LagLinkOptions): LagLink {
   };
   const decoder = new FrameDecoder();
   const serverDecoder = new FrameDecoder();
+  serverDecoder.inputLayout = ARENA_INPUT;
   const frames = new ClientFrames();
-  const encoder = new FrameEncoder(256);
+  const encoder = new FrameEncoder(256, ARENA_INPUT);
   const sender = new InputSender();
   const verdicts = new Map<QueueInputResult, number>();
   let beamButton: number = Buttons.BEAM;
@@ -198,11 +199,7 @@ export function openLagLink(options: LagLinkOptions): LagLink {
         : Buttons.RIGHT;
       turnInMs = 300 + random() * 900;
     }
-    liveRoom.queueInput(targetId, ++targetSequence, {
-      buttons: steady ? Buttons.RIGHT : direction,
-      aim: 0,
-      viewTime: 0,
-    });
+    liveRoom.queueInput(targetId, ++targetSequence, 0, [steady ? Buttons.RIGHT : direction, 0]);
     clock.setTimer(moveTarget, TICK_MS);
   };
   clock.setTimer(moveTarget, 3);
@@ -243,11 +240,13 @@ export function openLagLink(options: LagLinkOptions): LagLink {
     for (let index = 0; index < frames.count; index++) {
       const at = index * ClientFrames.FIELDS_PER_FRAME, fields = frames.fields;
       if (frames.kinds[index] === MessageKind.INPUT) {
-        const verdict = liveRoom.queueInput(shooterId, fields[at] ?? 0, {
-          buttons: fields[at + 2] ?? 0,
-          aim: fields[at + 3] ?? 0,
-          viewTime: (fields[at + 4] ?? 0) + (fields[at + 5] ?? 0) / VIEW_ALPHA_STEPS,
-        });
+        const verdict = liveRoom.queueInput(
+          shooterId,
+          fields[at] ?? 0,
+          (fields[at + 2] ?? 0) + (fields[at + 3] ?? 0) / VIEW_ALPHA_STEPS,
+          fields,
+          at + ClientFrames.INPUT_VALUES_AT,
+        );
         verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
         last = verdict;
       } else if (frames.kinds[index] === MessageKind.ACK) {
@@ -273,7 +272,7 @@ export function openLagLink(options: LagLinkOptions): LagLink {
     const aim = Math.atan2(seen.y - SHOOTER_Y, seen.x - SHOOTER_X);
     const newest = history.latest?.tick ?? 0;
     const messages = sender.batch(
-      { buttons: beamButton, aim },
+      [beamButton, aim],
       newest,
       newest,
       interpolation.viewTicks(),
@@ -294,7 +293,7 @@ export function openLagLink(options: LagLinkOptions): LagLink {
     verdicts,
     sendForged(viewTick: number, aim: number): QueueInputResult {
       // Through the real codec, delivered at once (as if the link were instant for it).
-      const [input] = sender.batch({ buttons: Buttons.BEAM, aim }, viewTick, 0, viewTick);
+      const [input] = sender.batch([Buttons.BEAM, aim], viewTick, 0, viewTick);
       if (input === undefined) throw new Error("No input built");
       encoder.add(input);
       return deliver(encoder.finish());

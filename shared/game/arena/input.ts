@@ -1,6 +1,27 @@
+import { defineInput, type InputLayout } from "../../protocol/input_schema.ts";
 import { wrapAngle } from "./_math.ts";
 import { BUTTON_MASK } from "./constants.ts";
 import type { ArenaInput } from "./types.ts";
+
+/**
+ * What an arena client sends every tick: the held {@linkcode Buttons} (6 bits) and the aim in
+ * radians, to 1/10,000 rad within ±1000 rad (a pointer's `atan2` is within ±π; the margin lets a
+ * client send an unwrapped angle).
+ */
+export const ARENA_INPUT: InputLayout<"buttons" | "aim"> = defineInput([
+  { name: "buttons", type: "bits", bits: 6 },
+  { name: "aim", type: "axis", min: -1000, max: 1000, scale: 10_000 },
+]);
+
+/** The aim as the server will see it; a client predicts its own moves with this. */
+export function quantizeAim(aim: number): number {
+  return ARENA_INPUT.quantize(1, aim);
+}
+
+/** An arena input as the values of an input frame, in {@linkcode ARENA_INPUT}'s order. */
+export function arenaInputValues(input: ArenaInput): [number, number] {
+  return [input.buttons, input.aim];
+}
 
 /**
  * Returns the input the server trusts: unknown button bits dropped (non-integers truncate, NaN
