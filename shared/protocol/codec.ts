@@ -465,7 +465,7 @@ export class FrameDecoder {
       }
       case MessageKind.PING: {
         const body = expectTuple(this.#readClientBody(reader, what), `${what} body`, 1);
-        fields[at] = expectFinite(body[0], `${what} time`, 2 ** 53);
+        fields[at] = expectFinite(body[0], `${what} time`, LIMITS.maxPingTimeMs);
         return;
       }
     }
@@ -541,8 +541,8 @@ export class FrameDecoder {
         const body = expectRecord(this.#readBody(reader, what), `${what} body`);
         return {
           kind,
-          clientTimeMs: expectFinite(body.clientTimeMs, `${what} client time`, 2 ** 53),
-          serverTimeMs: expectFinite(body.serverTimeMs, `${what} server time`, 2 ** 53),
+          clientTimeMs: expectFinite(body.clientTimeMs, `${what} client time`, LIMITS.maxTimeMs),
+          serverTimeMs: expectFinite(body.serverTimeMs, `${what} server time`, LIMITS.maxTimeMs),
         };
       }
       case MessageKind.ERROR: {

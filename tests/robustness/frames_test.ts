@@ -211,7 +211,14 @@ const BAD_MESSAGES: BadMessage[] = [
     name: "ping time 2^60",
     bytes: frame(PING, [], packed([2 ** 60])),
     code: INVALID,
-    reason: /ping frame time: expected a finite number within ±9007199254740992/,
+    reason: /ping frame time: expected a finite number within ±4503599627370496/,
+  },
+  {
+    // Echoed advanced by the hold, it would pass the 2^53 a pong may carry.
+    name: "ping time 2^53 − 1",
+    bytes: frame(PING, [], packed([2 ** 53 - 1])),
+    code: INVALID,
+    reason: /ping frame time: expected a finite number within ±4503599627370496/,
   },
   {
     name: "ack with a body",
@@ -359,6 +366,27 @@ Deno.test("bad frames are closed with their code and reason; the good client los
       const event = await peer.receive(2000);
       assert.equal(event.type, "binary", "still open");
       if (event.type === "binary" && carriesPong(event.data)) break;
+    }
+    countCase();
+    await good.expectHealthy(window);
+  });
+
+  await t.step("a ping at the time limit is echoed within the range a pong may carry", async () => {
+    const window = good.mark("ping at the limit");
+    await using peer = await joinedPeer(url, roomId);
+    await peer.sendBinary(encodeMessages([{ kind: PING, clientTimeMs: 2 ** 52 }]));
+    const decoder = new FrameDecoder();
+    for (;;) {
+      const event = await peer.receive(2000);
+      assert.equal(event.type, "binary", "still open");
+      if (event.type !== "binary") break;
+      // The whole tick message decodes: its pong's echo is within 2^53.
+      const pong = decoder.decodeServerBatch(event.data).find((message) =>
+        message.kind === MessageKind.PONG
+      );
+      if (pong === undefined) continue;
+      assert.ok(pong.clientTimeMs >= 2 ** 52 && pong.clientTimeMs <= 2 ** 53);
+      break;
     }
     countCase();
     await good.expectHealthy(window);
