@@ -69,11 +69,28 @@ Deno.test("a third client joining a full room is refused with 4002 and a reason"
   await b.leave();
 });
 
-Deno.test("joins to a missing room, an unknown game or as a refused name are answered", async () => {
+Deno.test("a room name nobody uses creates that room, friends join it, and any never picks it", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const url = driven.server.wsUrl;
+  const ada = await TestClient.join(url, "ada", "dots", "myfriends");
+  assert.equal(ada.connection.welcome.roomId, "myfriends");
+  const bob = await TestClient.join(url, "bob", "dots", "myfriends");
+  assert.equal(bob.connection.welcome.roomId, "myfriends");
+  assert.equal(driven.server.registry.get("myfriends")?.playerCount, 2);
+  const stranger = await TestClient.join(url, "cy", "dots", "any");
+  assert.notEqual(stranger.connection.welcome.roomId, "myfriends");
+  // A numbered room's id taken as a name is skipped when the next room is numbered.
+  const squatter = await TestClient.join(url, "dee", "dots", "dots-2");
+  const fresh = await TestClient.join(url, "eve", "dots", "new");
+  assert.notEqual(fresh.connection.welcome.roomId, squatter.connection.welcome.roomId);
+  for (const client of [ada, bob, stranger, squatter, fresh]) await client.leave();
+});
+
+Deno.test("joins to an empty room name, an unknown game or as a refused name are answered", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const url = driven.server.wsUrl;
   const cases = [
-    { game: "dots", room: "nope", name: "a", code: CloseCode.ROOM_NOT_FOUND },
+    { game: "dots", room: " ", name: "a", code: CloseCode.ROOM_NOT_FOUND },
     { game: "chess", room: "any", name: "a", code: CloseCode.ROOM_NOT_FOUND },
     { game: "dots", room: "any", name: "banned", code: CloseCode.JOIN_REFUSED },
   ];
