@@ -117,7 +117,12 @@ export class RoomRegistry {
         return { ok: false, code: CloseCode.ROOM_NOT_FOUND, reason: "Room name is empty" };
       } else {
         room = this.create(game, request.room);
-        this.#named.add(room);
+        // A numbered id asked for by name is a room that existed before a restart: its players
+        // come back to it, and it stays open to `any` like the rest.
+        const prefix = `${game.name}-`;
+        const numbered = request.room.startsWith(prefix) &&
+          /^\d+$/.test(request.room.slice(prefix.length));
+        if (!numbered) this.#named.add(room);
       }
     }
     const result = room.join(client, request.name);
