@@ -3,6 +3,7 @@ import {
   applyBeamInput,
   applyPlayerInput,
   ARENA,
+  ARENA_COMMANDS,
   ARENA_INPUT,
   type ArenaEvent,
   type ArenaState,
@@ -10,6 +11,7 @@ import {
   ENTITY_KIND,
   removePlayer,
   seedFromString,
+  setPlayerHue,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
 import type {
@@ -32,6 +34,9 @@ export const ARENA_ENTITY_SCHEMA: readonly EntityFieldSpec[] = [
   { name: "angle", scale: 256 / (2 * Math.PI), wrap: 256 },
   { name: "hp" },
   { name: "score" },
+  // The colour a player picked (hue + 1, 0 for its default); rarely changes, so it costs nothing
+  // in deltas.
+  { name: "hue" },
   // Motion over the last tick, in units per tick: deltas predict positions from it, and the
   // client can extrapolate with it.
   { name: "vx", scale: 8 },
@@ -121,6 +126,33 @@ export function createArenaGame(
     entitySchema: ARENA_ENTITY_SCHEMA,
     ...(options.interestManagement === false ? {} : { interest: ARENA_INTEREST }),
     lagCompensation: ARENA_LAG_COMPENSATION,
+    commands: [
+      {
+        ...ARENA_COMMANDS.chat,
+        handle(_state, playerId, args, messages) {
+          const text = typeof args.text === "string" ? args.text : "";
+          if (text !== "") {
+            messages.toRoom({ type: "chat", actor: playerId, target: 0, value: 0, text });
+          }
+        },
+      },
+      {
+        ...ARENA_COMMANDS.colour,
+        handle(state, playerId, args, messages) {
+          const hue = typeof args.hue === "number" ? args.hue : 0;
+          // Everyone sees the new colour in the next snapshot; the picker gets a confirmation.
+          if (setPlayerHue(state, playerId, hue)) {
+            messages.toPlayer(playerId, {
+              type: "colour",
+              actor: playerId,
+              target: playerId,
+              value: hue,
+              text: "",
+            });
+          }
+        },
+      },
+    ],
     createState: (roomId) =>
       createArenaState(seedFromString(roomId), { npcCount: options.npcCount ?? 20 }),
     join: (state, name) => addPlayer(state, name).id,
@@ -193,6 +225,7 @@ export function createArenaGame(
           npc.angle,
           npc.hp,
           0,
+          0,
           jumped ? 0 : dx,
           jumped ? 0 : dy,
         );
@@ -207,6 +240,7 @@ export function createArenaGame(
           player.angle,
           player.hp,
           player.score,
+          player.hue ?? 0,
           moved?.dx ?? 0,
           moved?.dy ?? 0,
         );
@@ -221,6 +255,7 @@ export function createArenaGame(
           shot.angle,
           0,
           shot.ownerId,
+          0,
           Math.cos(shot.angle) * shotStep,
           Math.sin(shot.angle) * shotStep,
         );

@@ -110,7 +110,13 @@ interface RoomSeen {
   recent: { p50Ms: number | null; p99Ms: number | null; meanMs: number | null };
 }
 
-const KICK_REASONS = ["slow_client", "rate_limited", "bad_sequence", "bad_view_tick"];
+const KICK_REASONS = [
+  "slow_client",
+  "rate_limited",
+  "bad_sequence",
+  "bad_view_tick",
+  "bad_command",
+];
 const MAX_ROOM_ROWS = 200;
 
 function zeroCounters(): RoomCounters {

@@ -1,4 +1,9 @@
 import type { EntityFieldSpec } from "../../shared/protocol/entity_schema.ts";
+import type {
+  CommandArgs,
+  CommandArgSpec,
+  CommandSpec,
+} from "../../shared/protocol/command_schema.ts";
 import {
   defineInput,
   type InputFieldSpec,
@@ -9,6 +14,9 @@ import type { LagCompensationOptions, Point, RayHit, Rewind } from "./lag_compen
 import type { InterestOptions } from "./snapshots/snapshot_builder.ts";
 
 export type {
+  CommandArgs,
+  CommandArgSpec,
+  CommandSpec,
   EntityFieldSpec,
   InputFieldSpec,
   InputLayout,
@@ -55,6 +63,30 @@ export interface GameEvent {
 }
 
 /**
+ * Where a command handler sends what it has to say: to one player (only that client receives
+ * it, as an event frame in its next message) or to everyone in the room.
+ */
+export interface GameMessages {
+  /** Send `event` to player `playerId` only; nothing happens if it is not connected. */
+  toPlayer(playerId: number, event: GameEvent): void;
+  /** Send `event` to every player of the room, as the tick's events are. */
+  toRoom(event: GameEvent): void;
+}
+
+/**
+ * A reliable command a client may send (`chat`, `ready`, `pick colour`): its declaration (name,
+ * typed arguments, rate per player) and its handler. The runtime checks each command against the
+ * declaration (a wrong argument closes the connection with 1007, an oversized text with 1009, an
+ * unknown name with 1007; a command over its rate is dropped and its sender told with a
+ * `command_refused` event) and calls `handle` inside the next tick, before the inputs, in the
+ * order the commands arrived from all players.
+ */
+export interface GameCommand<State> extends CommandSpec {
+  /** Act on one checked command of player `playerId`; like every hook, no I/O. */
+  handle(state: State, playerId: number, args: CommandArgs, messages: GameMessages): void;
+}
+
+/**
  * A game definition the room runtime can host. `State` is whatever the game keeps; `InputName`
  * the names of its input fields.
  */
@@ -82,6 +114,8 @@ export interface Game<State, InputName extends string = string> {
    * time. Without this, `applyInput` gets no rewind.
    */
   readonly lagCompensation?: LagCompensationOptions;
+  /** Reliable commands clients may send, by name; none by default. */
+  readonly commands?: readonly GameCommand<State>[];
   /** A fresh state for a new room. */
   createState(roomId: string): State;
   /** Refuse a join with a reason, or return `null` to accept. Optional. */

@@ -1,8 +1,15 @@
-import { CloseCode, type EventMessage, MessageKind } from "../../shared/protocol/mod.ts";
+import {
+  checkCommandArgs,
+  checkCommandSpec,
+  CloseCode,
+  CommandArgsError,
+  type EventMessage,
+  MessageKind,
+} from "../../shared/protocol/mod.ts";
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
-import type { Game, GameEvent } from "./game.ts";
+import type { CommandArgs, Game, GameCommand, GameEvent, GameMessages } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
 import { LagCompensation } from "./lag_compensation.ts";
 import { ViewLag } from "./view_lag.ts";
@@ -89,6 +96,22 @@ export interface RoomOptions {
  */
 export type QueueInputResult = "queued" | "sequence_gap" | "future_view";
 
+/** Why {@linkcode Room.queueCommand} refused a command: close the connection with this. */
+export interface CommandRefusal {
+  code: number;
+  reason: string;
+}
+
+/** Events waiting for one client beyond this are dropped (it is not reading; 4005 follows). */
+const MAX_DIRECT_EVENTS = 64;
+
+/** A checked command waiting for the next tick. */
+interface PendingCommand<State> {
+  playerId: number;
+  command: GameCommand<State>;
+  args: CommandArgs;
+}
+
 /** Snapshot ticks whose send time is remembered, for round trips measured from acks. */
 const SENT_TIMES = 32;
 
@@ -110,6 +133,11 @@ interface Member {
   slowSinceMs: number;
   /** Its round trips, measured from its acks: how old a view it may claim. */
   viewLag: ViewLag;
+  /** Per declared command (by index): tokens left in its rate bucket, and when last refilled. */
+  commandTokens: Float64Array;
+  commandRefilledMs: Float64Array;
+  /** Events for this client only, sent with its next message. */
+  direct: EventMessage[];
 }
 
 /**
@@ -152,6 +180,22 @@ export class Room<State = unknown> {
   readonly #sentAtMs = new Float64Array(SENT_TIMES);
   readonly #sentTicks = new Float64Array(SENT_TIMES);
   #pendingEvents: EventMessage[] = [];
+  /** The game's commands by name, with their index in the members' rate buckets. */
+  readonly #commands = new Map<string, { index: number; command: GameCommand<State> }>();
+  /** Checked commands of all players in arrival order, run at the start of the next tick. */
+  #pendingCommands: PendingCommand<State>[] = [];
+  /** What command handlers send through. */
+  readonly #messages: GameMessages = {
+    toPlayer: (playerId, event) => {
+      const member = this.#members.get(playerId);
+      if (member !== undefined && member.direct.length < MAX_DIRECT_EVENTS) {
+        member.direct.push({ kind: MessageKind.EVENT, tick: this.#tick + 1, ...event });
+      }
+    },
+    toRoom: (event) => {
+      this.#pendingEvents.push({ kind: MessageKind.EVENT, tick: this.#tick + 1, ...event });
+    },
+  };
   #tick = 0;
   #closed = false;
   /** Set by the registry: told when a hook throws. */
@@ -188,6 +232,13 @@ export class Room<State = unknown> {
     this.#lag = lagOptions === undefined
       ? undefined
       : new LagCompensation(this.#snapshots, this.#snapshots.wire, this.#stepMs, lagOptions);
+    (game.commands ?? []).forEach((command, index) => {
+      checkCommandSpec(command);
+      if (this.#commands.has(command.name)) {
+        throw new RangeError(`Cannot declare command ${command.name} twice`);
+      }
+      this.#commands.set(command.name, { index, command });
+    });
     this.#state = game.createState(id);
     this.#loop = new FixedStepLoop({
       stepIntervalMs: this.#stepMs,
@@ -261,6 +312,9 @@ export class Room<State = unknown> {
       views: this.#snapshots.createViewRing(),
       slowSinceMs: -1,
       viewLag: new ViewLag(),
+      commandTokens: new Float64Array(this.#commands.size),
+      commandRefilledMs: new Float64Array(this.#commands.size).fill(-1),
+      direct: [],
     };
     const issue = this.#issueReconnectToken;
     if (issue === undefined) {
@@ -408,6 +462,60 @@ export class Room<State = unknown> {
     return result === "gap" ? "sequence_gap" : "queued";
   }
 
+  /**
+   * Check command `name` of a player against the game's declaration and queue it for the next
+   * tick, or drop it when the player is over the command's rate (it is counted and the player
+   * gets a `command_refused` event). Returns why the connection must close: an unknown command
+   * or bad arguments; `null` otherwise.
+   */
+  queueCommand(
+    playerId: number,
+    name: string,
+    values: readonly unknown[],
+  ): CommandRefusal | null {
+    const member = this.#members.get(playerId);
+    if (member === undefined) return null;
+    const entry = this.#commands.get(name);
+    if (entry === undefined) {
+      const known = [...this.#commands.keys()].join(", ") || "none";
+      return {
+        code: CloseCode.INVALID_PAYLOAD,
+        reason: `Unknown command ${name}: ${this.game.name} accepts ${known}`,
+      };
+    }
+    const { index, command } = entry;
+    let args: CommandArgs;
+    try {
+      args = checkCommandArgs(command, values);
+    } catch (error) {
+      if (!(error instanceof CommandArgsError)) throw error;
+      const code = error.reason === "too_big"
+        ? CloseCode.MESSAGE_TOO_BIG
+        : CloseCode.INVALID_PAYLOAD;
+      return { code, reason: error.message };
+    }
+    const nowMs = this.#clock.now(), burst = command.burst ?? Math.max(1, command.perSecond);
+    const lastMs = member.commandRefilledMs[index]!;
+    const earned = ((nowMs - lastMs) * command.perSecond) / 1000;
+    const tokens = lastMs < 0 ? burst : Math.min(burst, member.commandTokens[index]! + earned);
+    member.commandRefilledMs[index] = nowMs;
+    if (tokens < 1) {
+      member.commandTokens[index] = tokens;
+      this.stats.commandsRateLimited++;
+      this.#messages.toPlayer(playerId, {
+        type: "command_refused",
+        actor: 0,
+        target: playerId,
+        value: command.perSecond,
+        text: `${name}: over ${command.perSecond} a second`,
+      });
+      return null;
+    }
+    member.commandTokens[index] = tokens - 1;
+    this.#pendingCommands.push({ playerId, command, args });
+    return null;
+  }
+
   /** A claimed view clamped to what the player can have seen (see {@linkcode ViewLag}). */
   #limitView(member: Member, viewTime: number): number {
     const stepMs = this.#stepMs;
@@ -454,6 +562,7 @@ export class Room<State = unknown> {
     try {
       const events = this.#tickEvents;
       events.length = 0;
+      if (this.#pendingCommands.length > 0) this.#runCommands();
       const lag = this.#lag;
       const newestTick = this.#tick - (this.#tick % this.#broadcastEveryTicks);
       for (const member of this.#members.values()) {
@@ -482,6 +591,17 @@ export class Room<State = unknown> {
       return;
     }
     this.stats.recordTick(performance.now() - startedMs);
+  }
+
+  /** Run the queued commands in arrival order; a player who left since is skipped. */
+  #runCommands(): void {
+    const pending = this.#pendingCommands;
+    this.#pendingCommands = [];
+    for (const { playerId, command, args } of pending) {
+      if (!this.#members.has(playerId)) continue;
+      command.handle(this.#state, playerId, args, this.#messages);
+      this.stats.commandsRun++;
+    }
   }
 
   /** Stop the loop and close every client with `code` and `reason`. */
@@ -548,6 +668,10 @@ export class Room<State = unknown> {
       );
       if (baselineTick === 0) this.stats.fullSnapshots++;
       if (eventCount > 0) this.#encoder.appendFrames(eventBytes, eventCount);
+      if (member.direct.length > 0) {
+        for (const event of member.direct) this.#encoder.add(event);
+        member.direct.length = 0;
+      }
       member.client.addOwnFrames?.(this.#encoder);
       // A view of the reused batch buffer, not a copy: send() copies it (see RoomClient).
       const message = this.#encoder.view();

@@ -30,6 +30,10 @@ export class RoomStats {
   viewsBeyondLag = 0;
   /** Inputs whose claimed view was older than the game's `maxRewindMs` (clamped). */
   viewsBeyondMaxRewind = 0;
+  /** Commands handled by the game. */
+  commandsRun = 0;
+  /** Commands dropped because their sender was over the command's rate. */
+  commandsRateLimited = 0;
   /** Times a game hook threw. */
   failures = 0;
   /** Step durations, for tick-time quantiles in the metrics. */

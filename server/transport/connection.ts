@@ -253,6 +253,16 @@ export class Connection implements RoomClient, PongHolder {
         }
         return;
       }
+      case MessageKind.COMMAND: {
+        const command = frames.commands[index];
+        if (this.#room === undefined || command === undefined) return this.#notJoined("command");
+        const refusal = this.#room.queueCommand(this.#playerId, command.name, command.args);
+        if (refusal !== null) {
+          this.#options.counters.kicked("bad_command");
+          this.#refuse(refusal.code, refusal.reason);
+        }
+        return;
+      }
       case MessageKind.ACK:
         if (this.#room === undefined) return this.#notJoined("ack");
         this.#room.acknowledge(this.#playerId, fields[at] ?? 0);

@@ -11,6 +11,7 @@ import {
 } from "./message_kind.ts";
 import type {
   ClientMessage,
+  CommandMessage,
   EventMessage,
   JoinMessage,
   Message,
@@ -18,6 +19,7 @@ import type {
   SnapshotMessage,
 } from "./messages.ts";
 import { type InputLayout, MAX_INPUT_FIELDS } from "./input_schema.ts";
+import { MAX_COMMAND_ARGS } from "./command_schema.ts";
 import { LIMITS, PROTOCOL_VERSION, VIEW_ALPHA_STEPS } from "./messages.ts";
 import {
   expectArray,
@@ -236,6 +238,8 @@ export class FrameEncoder {
         return EMPTY;
       case MessageKind.PING:
         return this.#packr.pack([message.clientTimeMs]);
+      case MessageKind.COMMAND:
+        return this.#packr.pack([message.name, ...message.args]);
       case MessageKind.WELCOME:
         return this.#packr.pack({
           playerId: message.playerId,
@@ -356,6 +360,8 @@ export class ClientFrames {
   readonly fields = new Float64Array(LIMITS.maxFramesPerMessage * ClientFrames.FIELDS_PER_FRAME);
   /** Per frame, the join message of a join frame. */
   readonly joins: (JoinMessage | undefined)[] = [];
+  /** Per frame, the command message of a command frame. */
+  readonly commands: (CommandMessage | undefined)[] = [];
   /** Per frame, how many game fields an input frame carried. */
   readonly inputValueCounts = new Uint8Array(LIMITS.maxFramesPerMessage);
   /**
@@ -387,6 +393,11 @@ export class ClientFrames {
       case MessageKind.JOIN: {
         const join = this.joins[index];
         if (join !== undefined) return join;
+        break;
+      }
+      case MessageKind.COMMAND: {
+        const command = this.commands[index];
+        if (command !== undefined) return command;
       }
     }
     throw new RangeError(`Cannot read client frame ${index}: ${this.count} decoded`);
@@ -509,6 +520,27 @@ export class FrameDecoder {
         };
         out.joins[index] = join;
         this.#batchLayout ??= this.inputLayoutOf?.(join.game);
+        return true;
+      }
+      case MessageKind.COMMAND: {
+        const body = expectArray(
+          this.#readClientBody(reader, what),
+          `${what} body`,
+          1 + MAX_COMMAND_ARGS,
+        );
+        const name = expectString(body[0], `${what} name`, 32);
+        const args: (string | number | boolean)[] = [];
+        for (let arg = 1; arg < body.length; arg++) {
+          const value = body[arg];
+          args.push(
+            typeof value === "boolean"
+              ? value
+              : typeof value === "number"
+              ? expectFinite(value, `${what} argument ${arg}`, MAX_MAGNITUDE)
+              : expectString(value, `${what} argument ${arg}`, LIMITS.maxTextChars),
+          );
+        }
+        out.commands[index] = { kind, name, args };
         return true;
       }
       case MessageKind.PING: {

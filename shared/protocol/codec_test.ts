@@ -33,6 +33,7 @@ const CLIENT_MESSAGES: Message[] = [
   },
   { kind: MessageKind.ACK, tick: 12345 },
   { kind: MessageKind.PING, clientTimeMs: 1234.5 },
+  { kind: MessageKind.COMMAND, name: "chat", args: ["hi", -3, true, 0.5] },
 ];
 
 const SERVER_MESSAGES: Message[] = [
@@ -189,6 +190,11 @@ Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.m
   assert.deepEqual(
     encode([{ kind: MessageKind.INPUT, sequence: 1, clientTick: 0, values: [0, 0] }]),
     hex("04 02 01 00 00 00 00 00 00"),
+  );
+  // command chat ["hi"]: body fixarray of 2 = 92, fixstr "chat" = a4 63 68 61 74, "hi" = a2 68 69.
+  assert.deepEqual(
+    encode([{ kind: MessageKind.COMMAND, name: "chat", args: ["hi"] }]),
+    hex("04 05 09 92 a4 63 68 61 74 a2 68 69"),
   );
   // ack: tick 129 = 81 01, empty body.
   assert.deepEqual(encode([{ kind: MessageKind.ACK, tick: 129 }]), hex("04 03 81 01 00"));

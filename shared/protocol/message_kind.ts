@@ -8,6 +8,7 @@ export const MessageKind = {
   INPUT: 2,
   ACK: 3,
   PING: 4,
+  COMMAND: 5,
   WELCOME: 64,
   SNAPSHOT: 65,
   EVENT: 66,
@@ -23,7 +24,8 @@ export type ClientMessageKind =
   | typeof MessageKind.JOIN
   | typeof MessageKind.INPUT
   | typeof MessageKind.ACK
-  | typeof MessageKind.PING;
+  | typeof MessageKind.PING
+  | typeof MessageKind.COMMAND;
 
 /** Kinds a server may send. */
 export type ServerMessageKind = Exclude<MessageKind, ClientMessageKind>;
@@ -38,8 +40,7 @@ export function messageKindName(kind: number): string {
 
 /** Whether `kind` is a code a client may send. */
 export function isClientMessageKind(kind: number): kind is ClientMessageKind {
-  return kind === MessageKind.JOIN || kind === MessageKind.INPUT || kind === MessageKind.ACK ||
-    kind === MessageKind.PING;
+  return kind >= MessageKind.JOIN && kind <= MessageKind.COMMAND;
 }
 
 /** Whether `kind` is a code a server may send. */

@@ -87,6 +87,18 @@ export interface AckMessage {
   tick: number;
 }
 
+/**
+ * Client → server: a reliable command the game declared (`CommandSpec`), e.g. `chat`. The game
+ * checks the arguments against its declaration; the frame layer only bounds them.
+ */
+export interface CommandMessage {
+  kind: typeof MessageKind.COMMAND;
+  /** The command's declared name, 1 to 32 characters. */
+  name: string;
+  /** Its arguments in declared order: texts (≤ 256 characters), finite numbers or booleans. */
+  args: readonly (string | number | boolean)[];
+}
+
 /** Client → server: round-trip probe, echoed by a pong. */
 export interface PingMessage {
   kind: typeof MessageKind.PING;
@@ -175,7 +187,12 @@ export interface ErrorMessage {
 }
 
 /** Anything a client sends. */
-export type ClientMessage = JoinMessage | InputMessage | AckMessage | PingMessage;
+export type ClientMessage =
+  | JoinMessage
+  | InputMessage
+  | AckMessage
+  | PingMessage
+  | CommandMessage;
 
 /** Anything a server sends. */
 export type ServerMessage =

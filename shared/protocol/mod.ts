@@ -9,3 +9,4 @@ export * from "./frame_error.ts";
 export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
 export { ClientFrames, encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
 export * from "./input_schema.ts";
+export * from "./command_schema.ts";

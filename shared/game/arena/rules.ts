@@ -77,7 +77,31 @@ export function newPlayer(id: number, name: string): ArenaPlayer {
     fireCooldownMs: 0,
     beamCooldownMs: 0,
     respawnInMs: 0,
+    hue: 0,
   };
+}
+
+/**
+ * Sets the colour a player picked (`hue` in degrees, 0 to 359, whole); returns whether the player
+ * exists and the hue is one.
+ *
+ * @example Usage
+ * ```ts
+ * import { addPlayer, createArenaState, setPlayerHue } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const state = createArenaState(7);
+ * const player = addPlayer(state, "ada");
+ * assert.equal(setPlayerHue(state, player.id, 200), true);
+ * assert.equal(player.hue, 201);
+ * assert.equal(setPlayerHue(state, player.id, 360), false);
+ * ```
+ */
+export function setPlayerHue(state: ArenaState, id: number, hue: number): boolean {
+  const player = state.players.get(id);
+  if (player === undefined || !Number.isInteger(hue) || hue < 0 || hue > 359) return false;
+  player.hue = hue + 1;
+  return true;
 }
 
 /**

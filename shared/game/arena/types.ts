@@ -16,6 +16,11 @@ export interface ArenaPlayer {
   beamCooldownMs: number;
   /** Time until the player comes back; 0 while alive. */
   respawnInMs: number;
+  /**
+   * Colour the player picked, hue in degrees plus 1 (1 to 360); 0 or absent until it picks one.
+   * @default 0
+   */
+  hue?: number;
 }
 
 /** A wandering NPC. It never stays dead: a killed NPC reappears elsewhere at once. */
