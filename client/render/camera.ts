@@ -1,3 +1,5 @@
+import { ARENA_INTEREST } from "../../shared/game/arena/mod.ts";
+
 /** A point on screen, CSS pixels from the canvas's top-left corner. */
 export interface ScreenPoint {
   x: number;
@@ -6,11 +8,11 @@ export interface ScreenPoint {
 
 /**
  * Widest and tallest view, world units. The server sends each player only the entities within
- * 700 × 450 units of it (`ARENA_INTEREST` in `server/games/arena.ts`); a larger view would show
- * entities popping in at its edges. A little under, as the camera follows the predicted position.
+ * its area of interest ({@linkcode ARENA_INTEREST}); a larger view would show entities popping in
+ * at its edges. A little under, as the camera follows the predicted position.
  */
-const MAX_VIEW_WIDTH = 1300;
-const MAX_VIEW_HEIGHT = 840;
+const MAX_VIEW_WIDTH = 2 * ARENA_INTEREST.halfWidth - 100;
+const MAX_VIEW_HEIGHT = 2 * ARENA_INTEREST.halfHeight - 60;
 
 /**
  * Maps world units to the canvas's CSS pixels: the followed point sits in the middle of the view

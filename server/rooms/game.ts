@@ -1,4 +1,4 @@
-import type { EntityFieldSpec } from "../../shared/protocol/entity_schema.ts";
+import type { EntityFieldSpec, InterestOptions } from "../../shared/protocol/entity_schema.ts";
 import type {
   CommandArgs,
   CommandArgSpec,
@@ -11,7 +11,6 @@ import {
   type InputValues,
 } from "../../shared/protocol/input_schema.ts";
 import type { LagCompensationOptions, Point, RayHit, Rewind } from "./lag_compensation.ts";
-import type { InterestOptions } from "./snapshots/snapshot_builder.ts";
 
 export type {
   CommandArgs,

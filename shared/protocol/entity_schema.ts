@@ -27,6 +27,29 @@ export interface EntityFieldSpec {
   velocity?: string;
 }
 
+/**
+ * Interest management: which entities a player is sent. An entity enters the view when it is
+ * within `halfWidth` × `halfHeight` of the player and leaves only beyond that plus `margin`, so
+ * entities on the edge do not flicker in and out.
+ */
+export interface InterestOptions {
+  /** Column holding the x position. */
+  xField: string;
+  /** Column holding the y position. */
+  yField: string;
+  /** Half the view's width, in world units. */
+  halfWidth: number;
+  /** Half the view's height, in world units. */
+  halfHeight: number;
+  /** Extra distance before a visible entity is dropped. */
+  margin: number;
+  /**
+   * Grid cell edge in world units.
+   * @default 256
+   */
+  cellSize?: number;
+}
+
 /** The schema as the welcome carries it: parallel arrays, one entry per column. */
 export interface EntitySchemaWire {
   entityFields: string[];

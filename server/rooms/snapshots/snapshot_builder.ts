@@ -118,16 +118,22 @@ export class SnapshotBuilder {
   /**
    * Take the tick's world: `rows` is row-major, `stride` numbers per entity with the id first,
    * in any order. `global` is the game's global data (or `null`). Ticks must increase.
-   * @throws {RangeError} on a duplicate id or a value that does not fit the quantized range
+   * @throws {RangeError} on a duplicate id, a value that does not fit the quantized range, or
+   * rows whose length is not a multiple of the stride (a game wrote a row short or long)
    */
   beginTick(tick: number, rows: readonly number[], global: number[] | null): void {
     if (!(tick > this.#tick)) {
       throw new RangeError(`Cannot begin tick ${tick}: tick ${this.#tick} was already begun`);
     }
+    const stride = this.#stride;
+    if (rows.length % stride !== 0) {
+      throw new RangeError(
+        `Cannot begin tick ${tick}: ${rows.length} numbers is not a whole number of ${stride}-column rows`,
+      );
+    }
     this.#tick = tick;
     this.#sharedEntities.clear();
-    const stride = this.#stride;
-    const count = Math.floor(rows.length / stride);
+    const count = rows.length / stride;
     this.#frame = this.#frames.claim(tick);
     const world = this.#frame.table;
     reserveEntityTable(world, stride, count);

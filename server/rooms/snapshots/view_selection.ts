@@ -1,30 +1,10 @@
 import type { EntityTable } from "../../../shared/protocol/entity_delta.ts";
+import type { InterestOptions } from "../../../shared/protocol/entity_schema.ts";
+
+export type { InterestOptions };
 import { InterestGrid } from "./interest_grid.ts";
 import type { RowMaps } from "./row_maps.ts";
 import { appendSetRows, bitCount, type ViewRing } from "./view_ring.ts";
-
-/**
- * Interest management: which entities a player is sent. An entity enters the view when it is
- * within `halfWidth` × `halfHeight` of the player and leaves only beyond that plus `margin`, so
- * entities on the edge do not flicker in and out.
- */
-export interface InterestOptions {
-  /** Column holding the x position. */
-  xField: string;
-  /** Column holding the y position. */
-  yField: string;
-  /** Half the view's width, in world units. */
-  halfWidth: number;
-  /** Half the view's height, in world units. */
-  halfHeight: number;
-  /** Extra distance before a visible entity is dropped. */
-  margin: number;
-  /**
-   * Grid cell edge in world units.
-   * @default 256
-   */
-  cellSize?: number;
-}
 
 /**
  * Worlds up to this many entities are scanned whole for each view rather than through the grid.

@@ -31,3 +31,4 @@ export * from "./movement.ts";
 export * from "./rules.ts";
 export * from "./beam.ts";
 export * from "./commands.ts";
+export * from "./schema.ts";
