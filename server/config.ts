@@ -6,48 +6,15 @@
  * @module
  */
 
-/** One setting: `--flag VALUE` or `ENV=VALUE`; the flag wins over the environment. */
-export interface SettingSpec<Key extends string = string, Value = unknown> {
-  /** The flag without its dashes: `port` for `--port`. */
-  readonly flag: string;
-  /** The environment variable read when the flag is absent. */
-  readonly env: string;
-  /** The field of {@linkcode ServerSettings} it fills. */
-  readonly key: Key;
-  /** What `--help` shows after the flag: `N`, `ADDR`, `on|off`. */
-  readonly value: string;
-  /** The raw default, parsed like a value the user gave. */
-  readonly defaultValue: string;
-  /** One line for `--help` and the README. */
-  readonly help: string;
-  /** Check and convert a raw value. @throws {RangeError} saying what was expected */
-  readonly parse: (raw: string) => Value;
-}
+import { ARENA_SETTINGS } from "./games/arena.ts";
+import { integerIn, nonEmpty, onOff, type SettingSpec } from "./setting_spec.ts";
 
-/** A parser for an integer in `min..max`. */
-export function integerIn(min: number, max: number): (raw: string) => number {
-  return (raw) => {
-    const parsed = Number(raw);
-    if (raw.trim() === "" || !Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new RangeError(`expected an integer in ${min}..${max}`);
-    }
-    return parsed;
-  };
-}
+export { integerIn, nonEmpty, onOff, type SettingSpec };
 
-/** A parser for `on` or `off`. */
-export function onOff(raw: string): boolean {
-  if (raw !== "on" && raw !== "off") throw new RangeError("expected on or off");
-  return raw === "on";
-}
-
-/** A parser for a non-empty string. */
-export function nonEmpty(raw: string): string {
-  if (raw.trim() === "") throw new RangeError("expected a value");
-  return raw;
-}
-
-/** Every setting of the demo server. Add a row here to add a setting. */
+/**
+ * Every setting of the demo server: the server's own rows and the rows each game declares. Add a
+ * row here (or to a game's table) to add a setting.
+ */
 export const SERVER_SETTINGS = [
   {
     flag: "port",
@@ -76,33 +43,8 @@ export const SERVER_SETTINGS = [
     help: "Simulation ticks a second",
     parse: integerIn(1, 240),
   },
-  {
-    flag: "npcs",
-    env: "NPCS",
-    key: "npcCount",
-    value: "N",
-    defaultValue: "20",
-    help: "Wandering NPCs in each arena room",
-    parse: integerIn(0, 10_000),
-  },
-  {
-    flag: "max-players",
-    env: "MAX_PLAYERS",
-    key: "maxPlayers",
-    value: "N",
-    defaultValue: "64",
-    help: "Most players in one arena room",
-    parse: integerIn(1, 1000),
-  },
-  {
-    flag: "interest",
-    env: "INTEREST",
-    key: "interestManagement",
-    value: "on|off",
-    defaultValue: "on",
-    help: "Send each player only what is near it",
-    parse: onOff,
-  },
+  // The arena declares its own settings (--npcs, --max-players, --interest).
+  ...ARENA_SETTINGS,
   {
     flag: "max-connections-per-address",
     env: "MAX_CONNECTIONS_PER_ADDRESS",

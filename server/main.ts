@@ -7,7 +7,7 @@
  */
 import { buildClient } from "./build_client.ts";
 import { helpText, parseSettings, type ServerSettings, SettingsError } from "./config.ts";
-import { createArenaGame } from "./games/arena.ts";
+import { arenaGameFromSettings } from "./games/arena.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 export type { ServerSettings } from "./config.ts";
@@ -16,13 +16,7 @@ export type { ServerSettings } from "./config.ts";
 export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
   return startServer({
-    games: [
-      createArenaGame({
-        npcCount: settings.npcCount,
-        maxPlayers: settings.maxPlayers,
-        interestManagement: settings.interestManagement,
-      }),
-    ],
+    games: [arenaGameFromSettings(settings)],
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,

@@ -18,8 +18,61 @@ import {
   stepArena,
 } from "../../shared/game/arena/mod.ts";
 import type { Game, GameEvent, LagCompensationOptions } from "../rooms/game.ts";
+import { integerIn, onOff, type SettingSpec } from "../setting_spec.ts";
 
 export { ARENA_ENTITY_FIELDS, ARENA_ENTITY_SCHEMA, ARENA_INTEREST };
+
+/**
+ * The arena's server settings, declared here and parsed by the server's settings table
+ * (`server/config.ts`) with everything else: `--npcs`, `--max-players`, `--interest`.
+ */
+export const ARENA_SETTINGS = [
+  {
+    flag: "npcs",
+    env: "NPCS",
+    key: "npcCount",
+    value: "N",
+    defaultValue: "20",
+    help: "Wandering NPCs in each arena room",
+    parse: integerIn(0, 10_000),
+  },
+  {
+    flag: "max-players",
+    env: "MAX_PLAYERS",
+    key: "maxPlayers",
+    value: "N",
+    defaultValue: "64",
+    help: "Most players in one arena room",
+    parse: integerIn(1, 1000),
+  },
+  {
+    flag: "interest",
+    env: "INTEREST",
+    key: "interestManagement",
+    value: "on|off",
+    defaultValue: "on",
+    help: "Send each player only what is near it",
+    parse: onOff,
+  },
+] as const satisfies readonly SettingSpec[];
+
+/** The parsed values of {@linkcode ARENA_SETTINGS}. */
+export interface ArenaSettings {
+  npcCount: number;
+  maxPlayers: number;
+  interestManagement: boolean;
+}
+
+/** The arena as the server's settings ask for it. */
+export function arenaGameFromSettings(
+  settings: ArenaSettings,
+): Game<ArenaState, "buttons" | "aim"> {
+  return createArenaGame({
+    npcCount: settings.npcCount,
+    maxPlayers: settings.maxPlayers,
+    interestManagement: settings.interestManagement,
+  });
+}
 
 /** Settings of {@linkcode createArenaGame}. */
 export interface ArenaGameOptions {
