@@ -8,15 +8,16 @@
 import { buildClient } from "./build_client.ts";
 import { helpText, parseSettings, type ServerSettings, SettingsError } from "./config.ts";
 import { arenaGameFromSettings } from "./games/arena.ts";
+import { createRacingGame } from "./games/racing.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 export type { ServerSettings } from "./config.ts";
 
-/** Start the demo server with the arena game and the browser client. */
+/** Start the demo server with its two games (arena, racing) and the browser client. */
 export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
   return startServer({
-    games: [arenaGameFromSettings(settings)],
+    games: [arenaGameFromSettings(settings), createRacingGame()],
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,

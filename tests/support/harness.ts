@@ -8,7 +8,12 @@ import type { Game } from "../../server/rooms/game.ts";
 import { type RunningServer, type ServerOptions, startServer } from "../../server/server.ts";
 import { ManualClock } from "../../server/tick/clock.ts";
 import { TEST_INPUT } from "./dots_game.ts";
-import { type EventMessage, MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
+import {
+  type EventMessage,
+  type InputLayout,
+  MessageKind,
+  type SnapshotMessage,
+} from "../../shared/protocol/mod.ts";
 
 /** A server on an ephemeral loopback port whose rooms tick only when the test says so. */
 export interface DrivenServer {
@@ -82,8 +87,9 @@ export class TestClient {
     name: string,
     game = "dots",
     room = "any",
+    input: InputLayout = TEST_INPUT,
   ): Promise<TestClient> {
-    return new TestClient(await GameConnection.open({ url, game, room, name, input: TEST_INPUT }));
+    return new TestClient(await GameConnection.open({ url, game, room, name, input }));
   }
 
   /** Player id from the welcome. */
