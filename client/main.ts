@@ -1,10 +1,14 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
- * `deno task build:client`: reads `?room=` and `?name=`, connects to `/ws` on the page's host and
- * starts the game. Also installs the `globalThis.__arena` test hook.
+ * `deno task build:client`: reads `?game=`, `?room=` and `?name=`, connects to `/ws` on the page's
+ * host and starts the game: the arena on its own client, other games through the client SDK
+ * (`client/sdk/`) with their module. Lists the server's games in the corner, and installs the
+ * `globalThis.__arena` (or `__game`) test hook.
  * @module
  */
 import { ArenaApp } from "./app.ts";
+import { createRacingClient } from "./games/racing/racing_client.ts";
+import { type GameRunner, runGame } from "./sdk/mod.ts";
 import { socketUrl } from "./net/socket_url.ts";
 import { createDebugHook } from "./ui/debug_hook.ts";
 import { joinSettings } from "./ui/join_settings.ts";
@@ -15,14 +19,46 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
   return found;
 }
 
-const app = new ArenaApp(
-  {
+declare global {
+  /** The SDK's runner of a game other than the arena, for the browser tests. */
+  var __game: GameRunner | undefined;
+}
+
+/** Client modules by game name; the arena runs on its own client (`ArenaApp`). */
+const SDK_GAMES = { racing: createRacingClient } as const;
+
+const settings = { ...joinSettings(location.search), url: socketUrl(location) };
+const game = new URLSearchParams(location.search).get("game") ?? "arena";
+if (Object.hasOwn(SDK_GAMES, game)) {
+  const create = SDK_GAMES[game as keyof typeof SDK_GAMES];
+  globalThis.__game = runGame(create(), {
     canvas: element("game", HTMLCanvasElement),
     hud: element("hud", HTMLElement),
     screen: element("screen", HTMLElement),
-    debug: element("debug", HTMLElement),
-  },
-  { ...joinSettings(location.search), url: socketUrl(location) },
-);
-globalThis.__arena = createDebugHook(app);
-app.start();
+  }, settings);
+} else {
+  const app = new ArenaApp(
+    {
+      canvas: element("game", HTMLCanvasElement),
+      hud: element("hud", HTMLElement),
+      screen: element("screen", HTMLElement),
+      debug: element("debug", HTMLElement),
+    },
+    settings,
+  );
+  globalThis.__arena = createDebugHook(app);
+  app.start();
+}
+
+// The landing list: every game the server hosts, one link each.
+fetch("/healthz").then((response) => response.json()).then((health: { games?: unknown }) => {
+  const nav = element("games", HTMLElement);
+  nav.textContent = "Games:";
+  for (const name of Array.isArray(health.games) ? health.games : []) {
+    if (typeof name !== "string") continue;
+    const link = document.createElement("a");
+    link.href = `?game=${encodeURIComponent(name)}`;
+    link.textContent = name === game ? `${name} (playing)` : name;
+    nav.append(link);
+  }
+}).catch(() => {});

@@ -4,6 +4,7 @@ import {
   createRacingState,
   PHASE,
   RACING_COMMANDS,
+  RACING_ENTITY_SCHEMA,
   RACING_INPUT,
   type RacingEvent,
   type RacingState,
@@ -11,21 +12,7 @@ import {
   setReady,
   stepRacing,
 } from "../../shared/game/racing/mod.ts";
-import type { EntityFieldSpec, Game, GameEvent } from "../rooms/game.ts";
-
-/**
- * Snapshot columns of a car: position on a 1/8-unit grid (hot), heading in 256 steps per turn,
- * speed to 1/4 unit/s, laps and the next checkpoint.
- */
-export const RACING_ENTITY_SCHEMA: readonly EntityFieldSpec[] = [
-  { name: "id" },
-  { name: "x", scale: 8, hot: true },
-  { name: "y", scale: 8, hot: true },
-  { name: "heading", scale: 256 / (2 * Math.PI), wrap: 256 },
-  { name: "speed", scale: 4, hot: true },
-  { name: "lap" },
-  { name: "checkpoint" },
-];
+import type { Game, GameEvent } from "../rooms/game.ts";
 
 /**
  * The racing demo game as a room-runtime {@linkcode Game}: the rules are in

@@ -85,6 +85,7 @@ export function createHandler(options: HandlerOptions): Handler {
         players: rooms.reduce((sum, room) => sum + room.playerCount, 0),
         connections: options.counters.openConnections,
         uptimeSeconds: Math.round(serverTimeMs() / 1000),
+        games: options.registry.gameNames(),
       });
     }
     const route = options.routes?.[url.pathname];

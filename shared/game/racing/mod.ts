@@ -20,3 +20,4 @@
  * @module
  */
 export * from "./rules.ts";
+export * from "./schema.ts";

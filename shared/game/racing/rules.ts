@@ -81,6 +81,9 @@ export interface Car {
   finishedMs: number;
 }
 
+/** What {@linkcode driveCar} moves: the part of a car the client predicts. */
+export type CarBody = Pick<Car, "x" | "y" | "heading" | "speed">;
+
 /** What happened in a step. */
 export type RacingEvent =
   | { type: "countdown"; ms: number }
@@ -171,7 +174,7 @@ function wrapAngle(angle: number): number {
  * slower), drag slows it, steering turns it in proportion to its speed, walls stop it. The
  * client predicts its own car with this same function.
  */
-export function driveCar(car: Car, input: RacingInput, dtMs: number): void {
+export function driveCar(car: CarBody, input: RacingInput, dtMs: number): void {
   const dt = dtMs / 1000;
   const throttle = clamp(Number.isFinite(input.throttle) ? input.throttle : 0, -1, 1);
   const steer = clamp(Number.isFinite(input.steer) ? input.steer : 0, -1, 1);

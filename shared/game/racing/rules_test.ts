@@ -3,9 +3,11 @@ import {
   addCar,
   applyRacingInput,
   type Car,
+  CAR_COLUMN,
   createRacingState,
   PHASE,
   RACING,
+  RACING_ENTITY_SCHEMA,
   type RacingEvent,
   type RacingInput,
   type RacingState,
@@ -144,4 +146,11 @@ Deno.test("walls stop a car inside the world, and reverse is slower than forward
     tick(state, new Map([[ada.id, { throttle: -1, steer: 0 }]]));
   }
   assert.ok(ada.speed >= -RACING.maxSpeed / 3 && ada.speed < 0);
+});
+
+Deno.test("CAR_COLUMN names the columns of RACING_ENTITY_SCHEMA in order", () => {
+  for (const [name, index] of Object.entries(CAR_COLUMN)) {
+    assert.equal(RACING_ENTITY_SCHEMA[index]?.name, name);
+  }
+  assert.equal(Object.keys(CAR_COLUMN).length, RACING_ENTITY_SCHEMA.length);
 });
