@@ -1,4 +1,4 @@
-import { CloseCode, type EventMessage, MessageKind } from "../../shared/protocol/mod.ts";
+import { CloseCode, type EventMessage, LIMITS, MessageKind } from "../../shared/protocol/mod.ts";
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
@@ -88,6 +88,9 @@ export interface RoomOptions {
  * room has not reached (nobody can have seen it).
  */
 export type QueueInputResult = "queued" | "sequence_gap" | "future_view";
+
+/** Events in one tick's message: the frame limit less the snapshot and a pong. */
+const MAX_EVENTS_PER_MESSAGE = LIMITS.maxFramesPerMessage - 2;
 
 /** Snapshot ticks whose send time is remembered, for round trips measured from acks. */
 const SENT_TIMES = 32;
@@ -503,10 +506,14 @@ export class Room<State = unknown> {
     this.#sentTicks[slot] = this.#tick;
     this.#sentAtMs[slot] = this.#clock.now();
     const events = this.#eventEncoder;
-    for (const event of this.#pendingEvents) events.add(event);
+    const pending = this.#pendingEvents;
+    // A message holds at most 64 frames (the snapshot and a pong beside the events): a burst of
+    // events waits for the next ticks' messages rather than making one a client must refuse.
+    const sent = Math.min(pending.length, MAX_EVENTS_PER_MESSAGE);
+    for (let index = 0; index < sent; index++) events.add(pending[index] as EventMessage);
     const eventCount = events.frameCount;
     const eventBytes = events.finish();
-    this.#pendingEvents = [];
+    this.#pendingEvents = sent === pending.length ? [] : pending.slice(sent);
     for (const member of this.#members.values()) {
       const queued = member.client.queuedBytes(this.#softLimitBytes);
       if (queued > this.#softLimitBytes && member.slowSinceMs < 0) {
