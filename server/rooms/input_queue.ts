@@ -90,7 +90,7 @@ export class InputQueue {
     this.#slots[at] = sequence;
     this.#slots[at + 1] = input.buttons;
     this.#slots[at + 2] = input.aim;
-    this.#slots[at + 3] = input.viewTime;
+    this.#slots[at + 3] = input.viewTime ?? 0;
     this.#count++;
     return "queued";
   }

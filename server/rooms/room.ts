@@ -396,8 +396,9 @@ export class Room<State = unknown> {
   queueInput(playerId: number, sequence: number, input: PlayerInput): QueueInputResult {
     const member = this.#members.get(playerId);
     if (member === undefined) return "queued";
-    if (Math.floor(input.viewTime) > this.#tick) return "future_view";
-    if (input.viewTime > 0) this.#limitView(member, input);
+    const viewTime = input.viewTime ?? 0;
+    if (Math.floor(viewTime) > this.#tick) return "future_view";
+    if (viewTime > 0) this.#limitView(member, input, viewTime);
     const result = member.inputs.push(sequence, input);
     if (result === "duplicate") this.stats.inputsStale++;
     if (result === "overflow") this.stats.inputsDropped++;
@@ -405,9 +406,9 @@ export class Room<State = unknown> {
   }
 
   /** Clamp a claimed view to what the player can have seen (see {@linkcode ViewLag}). */
-  #limitView(member: Member, input: PlayerInput): void {
+  #limitView(member: Member, input: PlayerInput, viewTime: number): void {
     const stepMs = this.#stepMs;
-    const claimedMs = (this.#tick - input.viewTime) * stepMs;
+    const claimedMs = (this.#tick - viewTime) * stepMs;
     const lagMs = member.viewLag.allowedMs(stepMs * this.#broadcastEveryTicks, stepMs);
     if (claimedMs > lagMs && lagMs < this.#maxRewindMs) {
       this.stats.viewsBeyondLag++;
@@ -457,9 +458,8 @@ export class Room<State = unknown> {
           if (lag !== undefined) {
             // Also capped here: an input that waited in its queue has grown older since.
             const oldest = newestTick - this.#maxRewindMs / this.#stepMs;
-            const viewTime = input.viewTime > 0 && input.viewTime < oldest
-              ? oldest
-              : input.viewTime;
+            const claimed = input.viewTime ?? 0;
+            const viewTime = claimed > 0 && claimed < oldest ? oldest : claimed;
             lag.prepare(member.playerId, viewTime, newestTick);
           }
           this.game.applyInput(this.#state, member.playerId, input, this.#stepMs, events, lag);

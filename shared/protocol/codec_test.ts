@@ -208,8 +208,8 @@ Deno.test("FrameEncoder.addSnapshot() shares one body between clients: only the 
   encoder.addSnapshot(10, 8, 4, body);
   const second = encoder.finish();
   // version, kind, tick 10, baseline distance (0 = full, 2), last input, body length, the body.
-  assert.deepEqual(first, new Uint8Array([...hex("02 41 0a 00 03 0c"), ...body]));
-  assert.deepEqual(second, new Uint8Array([...hex("02 41 0a 02 04 0c"), ...body]));
+  assert.deepEqual(first, new Uint8Array([...hex("03 41 0a 00 03 0c"), ...body]));
+  assert.deepEqual(second, new Uint8Array([...hex("03 41 0a 02 04 0c"), ...body]));
   const decoder = new FrameDecoder();
   const snapshot = { kind: MessageKind.SNAPSHOT, tick: 10, entities, global: [7, 3] } as const;
   assert.deepEqual(decoder.decodeServerBatch(first), [
