@@ -45,6 +45,29 @@ for (let warm = 0; warm < 90; warm++) {
   withoutBeams();
 }
 
+/** `deno run tests/bench/beam_tick_bench.ts [ticks]`: both sides' tick p50/p99, interleaved. */
+if (import.meta.main) {
+  const ticks = Number(Deno.args[0] ?? 3000);
+  const times: Record<"without" | "with", number[]> = { without: [], with: [] };
+  for (let tick = 0; tick < ticks; tick++) {
+    for (const [side, step] of [["without", withoutBeams], ["with", withBeams]] as const) {
+      const startMs = performance.now();
+      step();
+      times[side].push(performance.now() - startMs);
+    }
+  }
+  const at = (values: number[], q: number) =>
+    [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))] ?? Number.NaN;
+  for (const [side, values] of Object.entries(times)) {
+    const micros = (ms: number) => Math.round(ms * 1000);
+    console.log(
+      `${side} beams: ${ticks} ticks, p50 ${micros(at(values, 0.5))} µs, p99 ${
+        micros(at(values, 0.99))
+      } µs`,
+    );
+  }
+}
+
 Deno.bench("S3 room tick through Room, no beams", { group: "beams" }, withoutBeams);
 Deno.bench(
   "S3 room tick through Room, every player beams twice a second",
