@@ -17,6 +17,7 @@ import { type Browser, launchChromium, type Page } from "./support/browser.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;
+const LAG_SCREENSHOT = `${ROOT}tests/artifacts/lag_compensation.png`;
 
 /** Poll every 50 ms, for at most `timeoutMs`. */
 function within(timeoutMs: number): { timeout: number; polling: number } {
@@ -237,6 +238,11 @@ Deno.test("browser client: a key held in page A moves A's player in both pages",
     // The beam (F) is judged where A saw B: A keeps aiming at where it draws B while B strafes,
     // and the server confirms a hit on B, which page B shows as lost hp.
     const hpBefore = await pageB.evaluate(() => globalThis.__arena?.ownHp ?? 0);
+    // The net-debug overlay's lag compensation view rings where A saw B and where the server
+    // judged B after each beam (kept in the screenshot below).
+    await pageA.keyboard.press("F3");
+    await pageA.getByLabel("Show lag compensation", { exact: false }).check();
+    await pageA.keyboard.press("F3");
     const beamHit = () =>
       globalThis.__arena?.beams().some((beam) => (beam.judgedTarget ?? 0) > 0) ?? false;
     const strafeUntilMs = performance.now() + 8_000;
@@ -267,6 +273,8 @@ Deno.test("browser client: a key held in page A moves A's player in both pages",
       beams.some((beam) => beam.judgedTarget === idB),
       `the server confirmed a beam hit on B: ${JSON.stringify(beams)}`,
     );
+    await Deno.mkdir(`${ROOT}tests/artifacts`, { recursive: true });
+    await pageA.screenshot({ path: LAG_SCREENSHOT, timeout: 10_000 });
     await waitFor(
       "B to show the beam's damage",
       pageB.waitForFunction(

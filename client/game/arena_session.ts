@@ -45,8 +45,6 @@ export interface ArenaSessionOptions {
 const FLASH_MS = 200;
 /** How long a kill stays in the feed, ms. */
 const KILL_FEED_MS = 5000;
-/** Inputs between two beams: the server's cooldown counted in its one-input ticks. */
-const BEAM_COOLDOWN_INPUTS = 15;
 
 /**
  * One joined connection of the arena client: applies snapshots (reconciling the own player's
@@ -163,7 +161,9 @@ export class ArenaSession {
   #predictBeam(input: ArenaInput, nowMs: number): void {
     const sequence = this.#sender.sequence;
     if ((input.buttons & Buttons.BEAM) === 0) return;
-    if (sequence - this.#lastBeamSequence < BEAM_COOLDOWN_INPUTS) return;
+    // The server's cooldown counted in its ticks, one input each: 500 ms is 15 at 30 Hz.
+    const cooldownInputs = Math.round(ARENA.beamCooldownMs / this.tickIntervalMs);
+    if (sequence - this.#lastBeamSequence < cooldownInputs) return;
     const row = this.ownRow;
     if (row === undefined || (row[this.columns.hp] ?? 0) <= 0) return;
     this.#lastBeamSequence = sequence;

@@ -54,7 +54,8 @@ export class Hud {
     }
     const help = document.createElement("div");
     help.className = "hud-help";
-    help.textContent = "WASD move · mouse aim · click/space fire · F3 net debug";
+    help.textContent =
+      "WASD move · mouse aim · click/space fire · right click/F beam · F3 net debug";
     element.append(help);
   }
 

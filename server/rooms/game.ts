@@ -43,8 +43,9 @@ export type PlayerInput<Name extends string = string> = InputValues<Name> & {
    * The server tick (with its fraction) whose world the player was looking at when it sent this
    * input, already limited by the runtime (see {@linkcode Game.lagCompensation}); 0 when the
    * player had seen nothing yet.
+   * @default 0
    */
-  viewTime: number;
+  viewTime?: number;
 };
 
 /** Something that happened in a tick, sent to every client of the room as an event frame. */
@@ -135,7 +136,7 @@ export interface Game<State, InputName extends string = string> {
     input: PlayerInput<InputName>,
     dtMs: number,
     events: GameEvent[],
-    rewind: Rewind | undefined,
+    rewind?: Rewind,
   ): void;
   /** Advance the world by one step of `dtMs`, pushing what happened into `events`. */
   step(state: State, dtMs: number, events: GameEvent[]): void;

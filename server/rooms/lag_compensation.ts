@@ -107,8 +107,6 @@ export class LagCompensation implements Rewind {
   #t = 0;
   #viewTime = 0;
   #rewindMs = 0;
-  /** Queries answered (positions and rays), for the metrics. */
-  queries = 0;
 
   /**
    * @param frames the room's world frames
@@ -188,7 +186,6 @@ export class LagCompensation implements Rewind {
 
   /** See {@linkcode Rewind.positionOf}. */
   positionOf(id: number, out: Point): boolean {
-    this.queries++;
     const to = this.#to;
     if (to === undefined || id === this.#shooterId) return false;
     const toRow = findRow(to, id);
@@ -207,7 +204,6 @@ export class LagCompensation implements Rewind {
     range: number,
     radiusOf: (id: number) => number,
   ): RayHit {
-    this.queries++;
     const hit = this.#hit;
     hit.id = hit.nearestId = 0;
     hit.distance =

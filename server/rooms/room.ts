@@ -4,6 +4,7 @@ import {
   CloseCode,
   CommandArgsError,
   type EventMessage,
+  LIMITS,
   MessageKind,
 } from "../../shared/protocol/mod.ts";
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
@@ -111,6 +112,9 @@ interface PendingCommand<State> {
   command: GameCommand<State>;
   args: CommandArgs;
 }
+
+/** Events in one tick's message: the frame limit less the snapshot and a pong. */
+const MAX_EVENTS_PER_MESSAGE = LIMITS.maxFramesPerMessage - 2;
 
 /** Snapshot ticks whose send time is remembered, for round trips measured from acks. */
 const SENT_TIMES = 32;
@@ -572,9 +576,8 @@ export class Room<State = unknown> {
           if (lag !== undefined) {
             // Also capped here: an input that waited in its queue has grown older since.
             const oldest = newestTick - this.#maxRewindMs / this.#stepMs;
-            const viewTime = input.viewTime > 0 && input.viewTime < oldest
-              ? oldest
-              : input.viewTime;
+            const claimed = input.viewTime ?? 0;
+            const viewTime = claimed > 0 && claimed < oldest ? oldest : claimed;
             lag.prepare(member.playerId, viewTime, newestTick);
           }
           this.game.applyInput(this.#state, member.playerId, input, this.#stepMs, events, lag);
@@ -632,10 +635,14 @@ export class Room<State = unknown> {
     this.#sentTicks[slot] = this.#tick;
     this.#sentAtMs[slot] = this.#clock.now();
     const events = this.#eventEncoder;
-    for (const event of this.#pendingEvents) events.add(event);
+    const pending = this.#pendingEvents;
+    // A message holds at most 64 frames (the snapshot and a pong beside the events): a burst of
+    // events waits for the next ticks' messages rather than making one a client must refuse.
+    const sent = Math.min(pending.length, MAX_EVENTS_PER_MESSAGE);
+    for (let index = 0; index < sent; index++) events.add(pending[index] as EventMessage);
     const eventCount = events.frameCount;
     const eventBytes = events.finish();
-    this.#pendingEvents = [];
+    this.#pendingEvents = sent === pending.length ? [] : pending.slice(sent);
     for (const member of this.#members.values()) {
       const queued = member.client.queuedBytes(this.#softLimitBytes);
       if (queued > this.#softLimitBytes && member.slowSinceMs < 0) {
@@ -668,10 +675,7 @@ export class Room<State = unknown> {
       );
       if (baselineTick === 0) this.stats.fullSnapshots++;
       if (eventCount > 0) this.#encoder.appendFrames(eventBytes, eventCount);
-      if (member.direct.length > 0) {
-        for (const event of member.direct) this.#encoder.add(event);
-        member.direct.length = 0;
-      }
+      if (member.direct.length > 0) this.#addDirectEvents(member, eventCount);
       member.client.addOwnFrames?.(this.#encoder);
       // A view of the reused batch buffer, not a copy: send() copies it (see RoomClient).
       const message = this.#encoder.view();
@@ -680,6 +684,14 @@ export class Room<State = unknown> {
       member.client.send(message);
       this.#encoder.reset();
     }
+  }
+
+  /** A member's own events, as many as fit beside the room's; the rest wait for the next tick. */
+  #addDirectEvents(member: Member, roomEvents: number): void {
+    const direct = member.direct;
+    const sent = Math.min(direct.length, MAX_EVENTS_PER_MESSAGE - roomEvents);
+    for (let index = 0; index < sent; index++) this.#encoder.add(direct[index] as EventMessage);
+    direct.splice(0, sent);
   }
 
   #event(type: string, actor: number, text: string): EventMessage {

@@ -417,3 +417,19 @@ Deno.test("FrameDecoder survives 100,000 mutated and random buffers with only Fr
   assert.ok(decoded > 1000, `only ${decoded} mutated buffers decoded; the fuzz is too shallow`);
   assert.ok(rejected > 100_000, `only ${rejected} buffers rejected; the fuzz is too gentle`);
 });
+
+Deno.test("PROTOCOL.md's example input is what FrameEncoder writes", async () => {
+  const page = await Deno.readTextFile(new URL("./PROTOCOL.md", import.meta.url));
+  const example = /Example, an arena input: sequence 300[^`]*`([0-9a-f ]+)`/.exec(page)?.[1];
+  assert.ok(example !== undefined, "the example is on the page");
+  const input = {
+    kind: MessageKind.INPUT,
+    sequence: 300,
+    clientTick: 5,
+    viewTick: 200,
+    viewAlpha: 128,
+    values: [9, 0.5],
+  } as const;
+  assert.deepEqual(encode([input]), hex(example));
+  assert.deepEqual(newDecoder().decodeClientBatch(hex(example)), [input]);
+});

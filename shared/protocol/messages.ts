@@ -65,9 +65,10 @@ export interface InputMessage {
    */
   values: readonly number[];
   /**
-   * The server tick at which the client was drawing the other entities when it sampled this
-   * input (the older of the two snapshots it blended), or 0 before it drew any: the server
-   * judges the input's shots against the world of that moment (lag compensation).
+   * The whole server tick of the time the client was drawing the other entities at when it
+   * sampled this input (its interpolation's render time, never past its newest snapshot), or 0
+   * before it drew any: the server judges the input's shots against the world of that moment
+   * (lag compensation).
    * @default 0
    */
   viewTick?: number;

@@ -77,7 +77,7 @@ export interface LagLink {
   sendForged(viewTick: number, aim: number): QueueInputResult;
   /** Whether the shooter's client holds the beam on its ticks (on at the start). */
   holdBeam(hold: boolean): void;
-  /** Make the target move only right (no strafing), so where it was at a time is unambiguous. */
+  /** Make the target move one way only (no strafing), so where it was at a time is unambiguous. */
   steadyTarget(): void;
   /** Where the target was in the snapshot of `tick` (the last 64 ticks). */
   targetAt(tick: number): { x: number; y: number } | undefined;
@@ -87,8 +87,11 @@ export interface LagLink {
 }
 
 const TICK_MS = 1000 / 30;
-/** Where the shooter stands; the target strafes along y = TARGET_Y, 500 units away. */
-const SHOOTER_X = 1000, SHOOTER_Y = 1400, TARGET_Y = 900, STRAFE_MIN_X = 500, STRAFE_MAX_X = 1500;
+/**
+ * Where the shooter stands: 450 units square to the diagonal the target strafes along through
+ * (1000, TARGET_Y), so the target crosses its line of sight (at most 840 units away).
+ */
+const SHOOTER_X = 1318, SHOOTER_Y = 1218, TARGET_Y = 900, STRAFE_MIN_X = 500, STRAFE_MAX_X = 1500;
 
 /** Build the room, the target and the shooter's client, joined and ticking. */
 export function openLagLink(options: LagLinkOptions): LagLink {
@@ -185,21 +188,23 @@ export function openLagLink(options: LagLinkOptions): LagLink {
   if (target === undefined || shooter === undefined) throw new Error("Players missing");
   Object.assign(shooter, { x: SHOOTER_X, y: SHOOTER_Y });
   Object.assign(target, { x: (STRAFE_MIN_X + STRAFE_MAX_X) / 2, y: TARGET_Y });
-  let direction: number = Buttons.RIGHT, turnInMs = 500, targetSequence = 0, steady = false;
+  // Diagonal, so a rewind that forgot a dimension would show.
+  const RIGHT_UP = Buttons.RIGHT | Buttons.UP, LEFT_DOWN = Buttons.LEFT | Buttons.DOWN;
+  let direction = RIGHT_UP, turnInMs = 500, targetSequence = 0, steady = false;
   const moveTarget = () => {
     turnInMs -= TICK_MS;
     const x = target.x;
     if (!steady && (turnInMs <= 0 || x > STRAFE_MAX_X || x < STRAFE_MIN_X)) {
       direction = x > STRAFE_MAX_X
-        ? Buttons.LEFT
+        ? LEFT_DOWN
         : x < STRAFE_MIN_X
-        ? Buttons.RIGHT
-        : direction === Buttons.RIGHT
-        ? Buttons.LEFT
-        : Buttons.RIGHT;
+        ? RIGHT_UP
+        : direction === RIGHT_UP
+        ? LEFT_DOWN
+        : RIGHT_UP;
       turnInMs = 300 + random() * 900;
     }
-    liveRoom.queueInput(targetId, ++targetSequence, 0, [steady ? Buttons.RIGHT : direction, 0]);
+    liveRoom.queueInput(targetId, ++targetSequence, 0, [steady ? RIGHT_UP : direction, 0]);
     clock.setTimer(moveTarget, TICK_MS);
   };
   clock.setTimer(moveTarget, 3);
