@@ -22,6 +22,13 @@ export interface ServerSettings {
    * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
    */
   maxConnectionsPerAddress: number;
+  /** Most live rooms on the server (`--max-rooms`, `MAX_ROOMS`); one more is refused with 4008. */
+  maxRooms: number;
+  /**
+   * Rooms one address may create a minute, all at once or spread out (`--rooms-per-address-per-minute`,
+   * `ROOMS_PER_ADDRESS_PER_MINUTE`); load tests that create many rooms from one host raise it.
+   */
+  roomsPerAddressPerMinute: number;
 }
 
 /** Read settings from `args` and `env`; flags win over the environment. */
@@ -46,6 +53,8 @@ export function parseSettings(
     "npcs",
     "max-players",
     "max-connections-per-address",
+    "max-rooms",
+    "rooms-per-address-per-minute",
     "interest",
   ]);
   for (const name of flags.keys()) {
@@ -86,6 +95,18 @@ export function parseSettings(
       1,
       1_000_000,
     ),
+    maxRooms: number(
+      flags.get("max-rooms") ?? env("MAX_ROOMS") ?? "1000",
+      "max rooms",
+      1,
+      1_000_000,
+    ),
+    roomsPerAddressPerMinute: number(
+      flags.get("rooms-per-address-per-minute") ?? env("ROOMS_PER_ADDRESS_PER_MINUTE") ?? "10",
+      "rooms per address per minute",
+      1,
+      1_000_000,
+    ),
   };
 }
 
@@ -103,6 +124,9 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,
+    maxRooms: settings.maxRooms,
+    roomsPerCreatorBurst: settings.roomsPerAddressPerMinute,
+    roomsPerCreatorPerMinute: settings.roomsPerAddressPerMinute,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
   });

@@ -12,7 +12,12 @@ Deno.test("parseSettings() has the documented defaults", () => {
     maxPlayers: 64,
     interestManagement: true,
     maxConnectionsPerAddress: 32,
+    maxRooms: 1000,
+    roomsPerAddressPerMinute: 10,
   });
+  assert.equal(parseSettings(["--max-rooms", "5"], noEnv).maxRooms, 5);
+  assert.equal(parseSettings([], (name) => name === "MAX_ROOMS" ? "7" : undefined).maxRooms, 7);
+  assert.throws(() => parseSettings(["--max-rooms", "0"], noEnv), RangeError);
 });
 
 Deno.test("parseSettings() reads flags in both forms, and flags win over the environment", () => {

@@ -127,7 +127,11 @@ Deno.test("a flood of inputs moves a player no faster than one input per tick", 
 });
 
 Deno.test("leaving removes the entity and an empty room is disposed after its timeout", async () => {
-  await using driven = await startDrivenServer([createDotsGame()], { emptyRoomTimeoutMs: 5000 });
+  // A room younger than the empty timeout goes after the unused timeout: here both are 5 s.
+  await using driven = await startDrivenServer([createDotsGame()], {
+    emptyRoomTimeoutMs: 5000,
+    unusedRoomTimeoutMs: 5000,
+  });
   const a = await TestClient.join(driven.server.wsUrl, "ada");
   const b = await TestClient.join(driven.server.wsUrl, "bob");
   const roomId = a.connection.welcome.roomId;

@@ -455,6 +455,15 @@ export class ServerMetrics {
       "Clients the server closed, by reason.",
       [...kicks].map(([reason, value]) => ({ labels: { reason }, value })),
     );
+    text.family(
+      "game_server_room_creations_refused_total",
+      "counter",
+      "Joins refused with 4008 because a room could not be created, by reason.",
+      Object.entries(this.#registry.creationsRefused).map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
+    );
     const decodeErrors = new Map(counters.decodeErrors);
     for (const reason of Object.values(FrameErrorReason)) {
       if (!decodeErrors.has(reason)) decodeErrors.set(reason, 0);

@@ -50,6 +50,11 @@ export interface ConnectionOptions {
   /** Told once when the socket has ended. */
   onEnded?: () => void;
   /**
+   * The peer's address key, counted against the per-address room creation rate.
+   * @default ""
+   */
+  address?: string;
+  /**
    * Rate, size-of-burst and silence limits.
    * @default resolveConnectionLimits()
    */
@@ -327,7 +332,12 @@ export class Connection implements RoomClient, PongHolder {
     }
     const name = message.name.trim() || "player";
     this.#seated(
-      this.#options.registry.join({ game: message.game, room: message.room, name }, this),
+      this.#options.registry.join({
+        game: message.game,
+        room: message.room,
+        name,
+        creator: this.#options.address ?? "",
+      }, this),
     );
   }
 

@@ -161,6 +161,7 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
     serverTimeMs: upgrades.serverTimeMs,
     pongHolds: upgrades.pongHolds,
     limits,
+    address,
     onEnded: () => {
       slots.release(address);
       options.connections?.delete(connection);
