@@ -338,8 +338,11 @@ export class ServerMetrics {
     text.family(
       "game_server_upgrades_refused_total",
       "counter",
-      "Upgrade requests refused before the handshake (subprotocol, origin, not a WebSocket).",
-      [{ value: counters.upgradesRefused }],
+      "Upgrade requests refused before the handshake, by reason.",
+      [...counters.upgradesRefusedByReason].map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     text.family(
       "game_server_rooms",
