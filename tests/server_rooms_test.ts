@@ -199,7 +199,14 @@ Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, e
 Deno.test("an upgrade without the game.v2 subprotocol is refused with 400 and a reason", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const response = await driven.server.handler(
-    new Request("http://127.0.0.1/ws", { headers: { upgrade: "websocket" } }),
+    new Request("http://127.0.0.1/ws", {
+      headers: {
+        host: "127.0.0.1",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    }),
   );
   assert.equal(response.status, 400);
   assert.match(await response.text(), /offer game\.v2/);
