@@ -37,8 +37,12 @@ Deno.test("parseSettings() has the documented defaults", () => {
     maxPlayers: 64,
     interestManagement: true,
     maxConnectionsPerAddress: 32,
+    maxRooms: 1000,
+    roomsPerAddressPerMinute: 10,
     buildClient: false,
   });
+  assert.equal(settingsOf(["--max-rooms", "5"]).maxRooms, 5);
+  assert.equal(settingsOf([], (name) => name === "MAX_ROOMS" ? "7" : undefined).maxRooms, 7);
 });
 
 Deno.test("parseSettings() reads flags in both forms, and flags win over the environment", () => {

@@ -26,6 +26,9 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,
+    maxRooms: settings.maxRooms,
+    roomsPerCreatorBurst: settings.roomsPerAddressPerMinute,
+    roomsPerCreatorPerMinute: settings.roomsPerAddressPerMinute,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
   });

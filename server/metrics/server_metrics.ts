@@ -338,8 +338,11 @@ export class ServerMetrics {
     text.family(
       "game_server_upgrades_refused_total",
       "counter",
-      "Upgrade requests refused before the handshake (subprotocol, origin, not a WebSocket).",
-      [{ value: counters.upgradesRefused }],
+      "Upgrade requests refused before the handshake, by reason.",
+      [...counters.upgradesRefusedByReason].map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     text.family(
       "game_server_rooms",
@@ -454,6 +457,15 @@ export class ServerMetrics {
       "counter",
       "Clients the server closed, by reason.",
       [...kicks].map(([reason, value]) => ({ labels: { reason }, value })),
+    );
+    text.family(
+      "game_server_room_creations_refused_total",
+      "counter",
+      "Joins refused with 4008 because a room could not be created, by reason.",
+      Object.entries(this.#registry.creationsRefused).map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     const decodeErrors = new Map(counters.decodeErrors);
     for (const reason of Object.values(FrameErrorReason)) {

@@ -144,6 +144,8 @@ async function runGame(
     String(Math.max(playersPerRoom, 1)),
     "--max-connections-per-address",
     String(rooms * playersPerRoom + 100),
+    "--rooms-per-address-per-minute",
+    String(rooms + 10),
     "--interest",
     interest ? "on" : "off",
   ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server });
