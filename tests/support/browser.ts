@@ -8,7 +8,6 @@
 // deno-lint-ignore no-import-prefix
 import { type Browser, chromium } from "npm:playwright-core@^1.65.1";
 
-// deno-lint-ignore no-import-prefix
 export type { Browser, Page } from "npm:playwright-core@^1.65.1";
 
 /** Where Debian's `chromium` package puts the browser. */
