@@ -338,7 +338,9 @@ export class ServerMetrics {
     text.family(
       "game_server_upgrades_refused_total",
       "counter",
-      "Upgrade requests refused before the handshake (subprotocol, origin, not a WebSocket).",
+      "Upgrade requests refused before the handshake: not a WebSocket (426), origin not " +
+        "allowed (403), game subprotocol not offered or a malformed upgrade (400), too many " +
+        "connections from one address (429, --max-connections-per-address).",
       [{ value: counters.upgradesRefused }],
     );
     text.family(
