@@ -27,6 +27,7 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     port: settings.port,
     tickRateHz: settings.tickRateHz,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
+    trustedProxies: settings.trustedProxies,
     staticFolders: [`${clientFolder}/dist`, clientFolder],
   });
 }
