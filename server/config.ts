@@ -5,6 +5,7 @@
  * adding one row.
  * @module
  */
+import { TrustedProxies } from "./transport/trusted_proxies.ts";
 
 /** One setting: `--flag VALUE` or `ENV=VALUE`; the flag wins over the environment. */
 export interface SettingSpec<Key extends string = string, Value = unknown> {
@@ -129,6 +130,15 @@ export const SERVER_SETTINGS = [
     defaultValue: "10",
     help: "Rooms one address may create a minute (burst and rate); raise it for load tests",
     parse: integerIn(1, 1_000_000),
+  },
+  {
+    flag: "trusted-proxy",
+    env: "TRUSTED_PROXY",
+    key: "trustedProxies",
+    value: "ADDR[,ADDR…]",
+    defaultValue: "none",
+    help: "Reverse proxies (addresses or CIDRs) whose Forwarded/X-Forwarded-For names the client",
+    parse: TrustedProxies.parse,
   },
   {
     flag: "build-client",

@@ -30,6 +30,7 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     roomsPerCreatorBurst: settings.roomsPerAddressPerMinute,
     roomsPerCreatorPerMinute: settings.roomsPerAddressPerMinute,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
+    trustedProxies: settings.trustedProxies,
     staticFolders: [`${clientFolder}/dist`, clientFolder],
   });
 }

@@ -338,7 +338,10 @@ export class ServerMetrics {
     text.family(
       "game_server_upgrades_refused_total",
       "counter",
-      "Upgrade requests refused before the handshake, by reason.",
+      "Upgrade requests refused before the handshake, by reason: not_websocket (426), " +
+        "no_host (400), bad_version (426), bad_key (400), origin not allowed (403), game " +
+        "subprotocol not offered (400), too_many_connections from one address (429, " +
+        "--max-connections-per-address), malformed (400, refused by Deno).",
       [...counters.upgradesRefusedByReason].map(([reason, value]) => ({
         labels: { reason },
         value,

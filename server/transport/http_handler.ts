@@ -11,6 +11,7 @@ import {
 import { checkHandshake, type HandshakeRefusal, UpgradeRefusal } from "./handshake.ts";
 import type { ServerCounters } from "./server_counters.ts";
 import { PongHolds } from "./pong_holds.ts";
+import { clientAddress, type TrustedProxies } from "./trusted_proxies.ts";
 import { serveStaticFile } from "./static_files.ts";
 
 /** Settings of {@linkcode createHandler}. */
@@ -31,6 +32,12 @@ export interface HandlerOptions {
   connections?: Set<Connection>;
   /** Per-address, rate and silence limits of the WebSockets. */
   limits?: ConnectionLimitsOptions;
+  /**
+   * Reverse proxies whose `Forwarded` / `X-Forwarded-For` header names the client that the
+   * per-address limit counts; nobody else's header is read.
+   * @default none
+   */
+  trustedProxies?: TrustedProxies;
   /** Checks the reconnect token of a join that resumes a seat. */
   reconnectTokens?: ReconnectTokenVerifier;
   /**
@@ -126,7 +133,8 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
     allowedOrigins: options.allowedOrigins,
   });
   if (refusal !== null) return refuse(options.counters, refusal);
-  const address = addressKey(info?.remoteAddr.hostname ?? "unknown");
+  const peer = info?.remoteAddr.hostname ?? "unknown";
+  const address = addressKey(clientAddress(request.headers, peer, options.trustedProxies));
   if (!slots.acquire(address)) {
     return refuse(options.counters, {
       reason: UpgradeRefusal.TOO_MANY_CONNECTIONS,
