@@ -18,15 +18,8 @@
 import { Flags } from "../load/_flags.ts";
 import { spawnDeno } from "../load/_child.ts";
 import { readCpuSeconds, readMemoryMiB } from "../load/_proc.ts";
-import { attackRooms } from "../robustness/_room_attack.ts";
-import {
-  CloseCode,
-  encodeBatch,
-  FrameDecoder,
-  MessageKind,
-  PROTOCOL_VERSION,
-  SUBPROTOCOL,
-} from "../../shared/protocol/mod.ts";
+import { attackRooms, newRoomJoin } from "../robustness/_room_attack.ts";
+import { CloseCode, FrameDecoder, MessageKind, SUBPROTOCOL } from "../../shared/protocol/mod.ts";
 
 const flags = new Flags(Deno.args, ["max-rooms", "loops", "hold", "hold-seconds"]);
 const maxRooms = flags.number("max-rooms", 1000, 1, 100_000);
@@ -105,14 +98,7 @@ async function after(label: string, endedMs: number): Promise<void> {
   );
 }
 
-const join = encodeBatch([{
-  kind: MessageKind.JOIN,
-  protocolVersion: PROTOCOL_VERSION,
-  game: "arena",
-  room: "new",
-  name: "mallory",
-  reconnectToken: "",
-}]);
+const join = newRoomJoin("arena");
 
 /** Open `count` sockets that join `new` and stay; resolves with them and their answers. */
 async function holdRooms(count: number): Promise<{ sockets: WebSocket[]; refused: number }> {
