@@ -25,8 +25,8 @@ export interface RoomRegistryOptions extends RoomOptions {
   maxRooms?: number;
   /**
    * Rooms one creator (an address) may create at once, then {@linkcode roomsPerCreatorPerMinute}.
-   * Each room holds memory the process keeps after the room is gone (about 0.7 MiB of RSS per
-   * arena room at its peak), so the burst bounds what one address can cost.
+   * A room's memory stays in the process's RSS after the room is gone (about 95 KiB an empty arena
+   * room, more with players), so the burst bounds what one address can cost.
    * @default 10
    */
   roomsPerCreatorBurst?: number;

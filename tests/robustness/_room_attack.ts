@@ -71,19 +71,24 @@ function createOnce(
   });
 }
 
+/** A join of room `new` of `game`: each one creates a room. */
+export function newRoomJoin(game: string): Uint8Array {
+  return encodeBatch([{
+    kind: MessageKind.JOIN,
+    protocolVersion: PROTOCOL_VERSION,
+    game,
+    room: "new",
+    name: "mallory",
+    reconnectToken: "",
+  }]);
+}
+
 /** Run the attack against `wsUrl`; every loop ends before this resolves. */
 export async function attackRooms(
   wsUrl: string,
   options: RoomAttackOptions,
 ): Promise<RoomAttackResult> {
-  const join = encodeBatch([{
-    kind: MessageKind.JOIN,
-    protocolVersion: PROTOCOL_VERSION,
-    game: options.game,
-    room: "new",
-    name: "mallory",
-    reconnectToken: "",
-  }]);
+  const join = newRoomJoin(options.game);
   const result: RoomAttackResult = { created: 0, refused: 0, other: 0, elapsedMs: 0 };
   const startMs = performance.now();
   let next = 0;

@@ -132,7 +132,9 @@ Deno.test("a room-creation attack from one address: refused past the limits, roo
     assert.ok(attack.created <= allowed, `${attack.created} rooms created, at most ${allowed}`);
     assert.equal(attack.other, 0);
     assert.equal(attack.created + attack.refused, 1000);
-    assert.ok(goneMs <= 2000, `rooms gone ${goneMs} ms after the attack`);
+    // 1.5 s after the last creator left (the ManualClock case above pins the rule exactly), plus
+    // the scheduling of a loaded machine.
+    assert.ok(goneMs <= 2500, `rooms gone ${goneMs} ms after the attack`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const cpuAfterStart = readCpuSeconds(server.pid);
     await new Promise((resolve) => setTimeout(resolve, 2000));
