@@ -3,7 +3,7 @@ import { SnapshotBuilder } from "../../server/rooms/snapshots/snapshot_builder.t
 import { SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { FrameDecoder, FrameEncoder, MessageKind, type SnapshotMessage } from "./mod.ts";
 
-// WORKLOAD.md S2: one room of 64 players and 200 NPCs, i.e. a 264-entity snapshot.
+// tests/load/WORKLOAD.md S2: one room of 64 players and 200 NPCs, i.e. a 264-entity snapshot.
 const game = createArenaGame({ npcCount: 200, interestManagement: false });
 const state = game.createState("bench");
 const players = Array.from({ length: 64 }, (_, index) => game.join(state, `p${index}`));
