@@ -13,7 +13,7 @@ import { type RunningServer, startServer } from "../server/server.ts";
 import { serveStaticFile } from "../server/transport/static_files.ts";
 import type { ArenaState } from "../shared/game/arena/mod.ts";
 import { SUBPROTOCOL } from "../shared/protocol/mod.ts";
-import { type Browser, launchChromium, type Page } from "./support/browser.ts";
+import { type Browser, browserTest, launchChromium, type Page } from "./support/browser.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;
@@ -142,7 +142,7 @@ async function aimAt(page: Page, ownId: number, targetId: number): Promise<void>
   );
 }
 
-Deno.test("browser client: a key held in page A moves A's player in both pages", async () => {
+browserTest("browser client: a key held in page A moves A's player in both pages", async () => {
   const startedMs = performance.now();
   // Interest management off: players spawn anywhere in the 2000 × 2000 arena, and B must see A
   // wherever that is. Everything else is as `deno task start` serves it.
@@ -263,7 +263,7 @@ Deno.test("browser client: a key held in page A moves A's player in both pages",
   }
 });
 
-Deno.test("browser client: quick clicks and taps fire, game keys beat a focused control, the address is the invite", async () => {
+browserTest("client: quick clicks/taps fire, keys beat focus, the URL is the invite", async () => {
   const server = await serveClient({ npcCount: 0 });
   try {
     await using chromium = await launchChromium();
@@ -407,7 +407,7 @@ Deno.test("browser client: quick clicks and taps fire, game keys beat a focused 
   }
 });
 
-Deno.test("browser client: room full, a server restart and a version mismatch show their screens", async () => {
+browserTest("client: room full, a restart and a version mismatch show their screens", async () => {
   await buildClient();
   const staticFolders = [`${ROOT}client/dist`, `${ROOT}client`];
   const settings = { hostname: "127.0.0.1", tickRateHz: 30, staticFolders };
@@ -419,7 +419,12 @@ Deno.test("browser client: room full, a server restart and a version mismatch sh
   const pageErrors: string[] = [];
   try {
     await using chromium = await launchChromium();
-    const first = await openPage(chromium.browser, `${server.url}/?name=first`, pageErrors, false);
+    const first = await openPage(
+      chromium.browser,
+      `${server.url}/?name=first`,
+      pageErrors,
+      false,
+    );
     const playing = () =>
       globalThis.__arena?.connected === true && globalThis.__arena.screen === "playing";
     await waitFor(

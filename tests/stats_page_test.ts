@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createArenaGame } from "../server/games/arena.ts";
 import { startServer } from "../server/server.ts";
-import { launchChromium } from "./support/browser.ts";
+import { browserTest, launchChromium } from "./support/browser.ts";
 import { BotFleet } from "./load/bot_fleet.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -18,7 +18,7 @@ function within(timeoutMs: number): { timeout: number; polling: number } {
   return { timeout: timeoutMs, polling: 50 };
 }
 
-Deno.test("stats page: charts draw and the numbers follow a small load", async () => {
+browserTest("stats page: charts draw and the numbers follow a small load", async () => {
   const server = await startServer({
     games: [createArenaGame({ npcCount: 10 })],
     port: 0,

@@ -73,7 +73,12 @@ export class Hud {
       this.#invite.blur();
       const link = inviteLink();
       if (link === undefined) return;
-      this.#invite.textContent = await copyText(link) ? "Copied: send it to a friend" : link;
+      const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(location.hostname);
+      this.#invite.textContent = !await copyText(link)
+        ? link
+        : loopback
+        ? `Copied, but ${location.hostname} is this machine: use its network address`
+        : "Copied: send it to a friend";
       setTimeout(() => this.#invite.textContent = "Copy invite link", 3000);
     });
     element.append(this.#invite);

@@ -1,5 +1,5 @@
 /**
- * Headless bots that play the arena workload (WORKLOAD.md) through the real client code:
+ * Headless bots that play the arena workload (tests/load/WORKLOAD.md) through the real client code:
  * `GameConnection` decodes every message and `SnapshotHistory` rebuilds every snapshot. All bots
  * of a fleet are driven by one timer loop, so a process holds thousands of them.
  * @module
