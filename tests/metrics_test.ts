@@ -1,3 +1,4 @@
+import { UpgradeRefusal } from "../server/transport/handshake.ts";
 import assert from "node:assert/strict";
 import { Histogram, quantileOfBuckets, TICK_BUCKETS_MS } from "../server/metrics/mod.ts";
 import { PrometheusText } from "../server/metrics/_prometheus_text.ts";
@@ -201,4 +202,21 @@ Deno.test("the history keeps at most historyLength samples", async () => {
   await using driven = await startDrivenServer([createDotsGame(4)]);
   for (let index = 0; index < 305; index++) driven.server.metrics.sample();
   assert.equal(driven.server.metrics.report().history.timeSeconds.length, 300);
+});
+
+Deno.test("game_server_upgrades_refused_total names every refusal reason in its help and labels", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const { text } = await scrape(driven.server.url);
+  const help = /^# HELP game_server_upgrades_refused_total (.*)$/m.exec(text)?.[1] ?? "";
+  assert.match(
+    help,
+    /too_many_connections from one address \(429, --max-connections-per-address\)/,
+  );
+  for (const reason of Object.values(UpgradeRefusal)) {
+    assert.ok(help.includes(reason), `${reason} in: ${help}`);
+    assert.match(
+      text,
+      new RegExp(`^game_server_upgrades_refused_total\\{reason="${reason}"\\} 0$`, "m"),
+    );
+  }
 });
