@@ -1,6 +1,11 @@
 import { LIMITS } from "./messages.ts";
+import { cleanText } from "./text.ts";
 
-/** A text argument: control characters removed, ends trimmed, then at most `maxChars` long. */
+/**
+ * A text argument, cleaned by the shared rules (`cleanText` in `text.ts`: control and direction
+ * characters removed, breaks and runs of white space made one space, trimmed, NFC), then at most
+ * `maxChars` long.
+ */
 export interface StringArgSpec {
   name: string;
   type: "string";
@@ -73,15 +78,6 @@ export class CommandArgsError extends Error {
   }
 }
 
-/** Control characters (C0, DEL, C1) and the bidirectional overrides that reorder shown text. */
-// deno-lint-ignore no-control-regex -- removing control characters is the point
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Text as a command carries it: unsafe characters removed, ends trimmed. */
-export function cleanText(text: string): string {
-  return text.replace(UNSAFE_CHARACTERS, "").trim();
-}
-
 /**
  * Check a command's declaration; returns it. A bad one throws `RangeError` (a game author's
  * mistake, found when the game is registered).
@@ -112,7 +108,7 @@ export function checkCommandSpec(spec: CommandSpec): CommandSpec {
 
 /**
  * Check the positional arguments of a received command against its declaration and return them
- * by name (texts cleaned with {@linkcode cleanText}).
+ * by name (texts cleaned with the shared `cleanText` rules).
  * @throws {CommandArgsError} a missing, extra, mistyped or out-of-range argument
  */
 export function checkCommandArgs(spec: CommandSpec, values: readonly unknown[]): CommandArgs {
@@ -130,7 +126,7 @@ export function checkCommandArgs(spec: CommandSpec, values: readonly unknown[]):
     switch (arg.type) {
       case "string": {
         if (typeof value !== "string") throw mistyped(field, "a string", value);
-        const text = cleanText(value);
+        const text = cleanText(value, { maxGraphemes: LIMITS.maxTextChars });
         if (text.length > arg.maxChars) {
           throw new CommandArgsError(
             "too_big",
