@@ -17,6 +17,7 @@ import { Hud } from "./render/hud.ts";
 import { DebugOverlay, type DebugSwitches } from "./ui/debug_overlay.ts";
 import type { JoinSettings } from "./ui/join_settings.ts";
 import { Screens } from "./ui/screens.ts";
+import { ChatBox } from "./ui/chat_box.ts";
 
 /** The page elements the client draws into. */
 export interface ArenaAppElements {
@@ -57,6 +58,7 @@ const EMPTY_SCENE: Scene = {
   scores: [],
   names: new Map(),
   kills: [],
+  chat: [],
 };
 
 /**
@@ -118,6 +120,14 @@ export class ArenaApp {
     });
     this.#overlay = new DebugOverlay(elements.debug, (switches) => this.#applySwitches(switches));
     this.#input = new InputSampler(elements.canvas);
+    // Chat and colour go to the session of the moment; a mistake is logged, not sent.
+    new ChatBox(document.body, (name, args) => {
+      try {
+        this.#session?.sendCommand(name, args);
+      } catch (error) {
+        console.warn("Command not sent:", error);
+      }
+    });
   }
 
   /** The current session, while connected. */

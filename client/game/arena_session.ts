@@ -1,11 +1,13 @@
 import {
   ARENA,
+  ARENA_COMMANDS,
   type ArenaInput,
   arenaInputValues,
   Buttons,
   ENTITY_KIND,
 } from "../../shared/game/arena/mod.ts";
 import {
+  checkCommandArgs,
   type EventMessage,
   MessageKind,
   type PongMessage,
@@ -20,7 +22,7 @@ import { type EntityColumns, entityColumns } from "../netcode/entity_columns.ts"
 import { InterpolationBuffer } from "../netcode/interpolation_buffer.ts";
 import { OwnPlayerPrediction } from "../netcode/prediction.ts";
 import { BeamShots, type BeamTarget } from "./beam_shots.ts";
-import type { KillNotice, Scene, SceneEntity, ScoreLine } from "./scene.ts";
+import type { ChatLine, KillNotice, Scene, SceneEntity, ScoreLine } from "./scene.ts";
 
 /** Settings of an {@linkcode ArenaSession}. */
 export interface ArenaSessionOptions {
@@ -83,6 +85,7 @@ export class ArenaSession {
   readonly #sender: InputSender;
   readonly #flashes: { targetId: number; serverTimeMs: number; receivedAtMs: number }[] = [];
   readonly #kills: KillNotice[] = [];
+  readonly #chat: ChatLine[] = [];
   #aim = 0;
 
   /** @param connection a welcomed connection of the arena game; @param options name, simulator */
@@ -195,6 +198,7 @@ export class ArenaSession {
   scene(nowMs: number): Scene {
     const interpolation = this.interpolation;
     const columns = this.columns;
+    const hueColumn = this.connection.welcome.entityFields.indexOf("hue");
     interpolation.update(nowMs);
     const renderTimeMs = interpolation.renderTimeMs ?? 0;
     const flashes = this.#flashes;
@@ -230,6 +234,7 @@ export class ArenaSession {
         score: row[columns.score] ?? 0,
         own: isOwn,
         flash: flashOf(entity.id, isOwn),
+        hue: hueColumn < 0 ? 0 : row[hueColumn] ?? 0,
       };
       if (isOwn) own = sceneEntity;
       else if (sceneEntity.kind === ENTITY_KIND.PROJECTILE) projectiles.push(sceneEntity);
@@ -250,6 +255,7 @@ export class ArenaSession {
         score: ownRow[columns.score] ?? 0,
         own: true,
         flash: flashOf(this.playerId, true),
+        hue: hueColumn < 0 ? 0 : ownRow[hueColumn] ?? 0,
       };
     }
     if (own !== undefined) entities.push(own);
@@ -262,7 +268,18 @@ export class ArenaSession {
       scores: this.#scores(),
       names: this.names,
       kills: this.#kills,
+      chat: this.#chat,
     };
+  }
+
+  /**
+   * Send an arena command (`chat`, `colour`); its arguments are checked against the declaration
+   * first, so a mistake throws here (`CommandArgsError`) instead of closing the connection.
+   */
+  sendCommand(name: keyof typeof ARENA_COMMANDS, args: (string | number | boolean)[]): void {
+    checkCommandArgs(ARENA_COMMANDS[name], args);
+    this.connection.queue({ kind: MessageKind.COMMAND, name, args });
+    this.connection.flush();
   }
 
   /** Stop using the connection: drop what the simulator holds and close. */
@@ -369,6 +386,10 @@ export class ArenaSession {
         this.beams.confirm(event, own, atMs, shooter ?? undefined);
         break;
       }
+      case "chat":
+        this.#chat.push({ name: this.#nameOf(event.actor), text: event.text, atMs });
+        if (this.#chat.length > 6) this.#chat.shift();
+        break;
       case "kill":
         this.#kills.push({
           attacker: this.#nameOf(event.actor),

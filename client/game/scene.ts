@@ -18,6 +18,19 @@ export interface SceneEntity {
   own: boolean;
   /** Strength of a hit flash, 1 just hit, 0 none. */
   flash: number;
+  /**
+   * The colour the player picked: hue in degrees plus 1, or 0 for its default colour.
+   * @default 0
+   */
+  hue?: number;
+}
+
+/** A chat line, for the chat feed. */
+export interface ChatLine {
+  name: string;
+  text: string;
+  /** Local time it arrived, ms. */
+  atMs: number;
 }
 
 export type { BeamView } from "./beam_shots.ts";
@@ -54,4 +67,6 @@ export interface Scene {
   /** Player id → display name. */
   names: ReadonlyMap<number, string>;
   kills: readonly KillNotice[];
+  /** The newest chat lines, oldest first. */
+  chat: readonly ChatLine[];
 }

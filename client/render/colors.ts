@@ -11,8 +11,9 @@
  * assert.notEqual(playerColor(1), playerColor(2));
  * ```
  */
-export function playerColor(id: number, lightness = 58): string {
-  const hue = Math.round((id * 137.508) % 360);
+export function playerColor(id: number, lightness = 58, picked = 0): string {
+  // `picked` is the hue the player chose plus 1 (the snapshot's hue column), 0 for none.
+  const hue = picked > 0 ? picked - 1 : Math.round((id * 137.508) % 360);
   return `hsl(${hue} 70% ${lightness}%)`;
 }
 

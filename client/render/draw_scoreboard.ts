@@ -52,5 +52,13 @@ export function drawScoreboard(frame: FrameView): void {
     ctx.fillText(`${kill.attacker} ✖ ${kill.target}`, left + width, feedTop);
     feedTop += 18;
   }
+  for (const line of scene.chat) {
+    const text = `${line.name}: ${line.text}`;
+    ctx.fillStyle = "rgba(0, 0, 0, 0.6)";
+    ctx.fillText(text, left + width + 1, feedTop + 1);
+    ctx.fillStyle = "#e6ecff";
+    ctx.fillText(text, left + width, feedTop);
+    feedTop += 18;
+  }
   ctx.restore();
 }

@@ -103,16 +103,16 @@ function drawPlayer(ctx: CanvasRenderingContext2D, player: SceneEntity): void {
   // The barrel points along the aim.
   ctx.save();
   ctx.rotate(player.angle);
-  ctx.fillStyle = playerColor(player.id, 35);
+  ctx.fillStyle = playerColor(player.id, 35, player.hue);
   ctx.fillRect(radius - 6, -5, 22, 10);
   ctx.restore();
   ctx.beginPath();
   ctx.arc(0, 0, radius, 0, 2 * Math.PI);
-  ctx.fillStyle = playerColor(player.id);
+  ctx.fillStyle = playerColor(player.id, 58, player.hue);
   ctx.fill();
   ctx.shadowBlur = 0;
   ctx.lineWidth = player.own ? 4 : 2;
-  ctx.strokeStyle = player.own ? PALETTE.ownRing : playerColor(player.id, 30);
+  ctx.strokeStyle = player.own ? PALETTE.ownRing : playerColor(player.id, 30, player.hue);
   ctx.stroke();
   drawFlash(ctx, radius, player.flash);
   ctx.restore();

@@ -34,6 +34,10 @@ export interface ArenaDebugHook {
    * confirmed).
    */
   beams(): { judgedTarget: number | undefined }[];
+  /** The chat lines shown, as `name: text`. */
+  chat(): string[];
+  /** The colour entity `id` was drawn in (picked hue + 1, 0 for its default), or `null`. */
+  hueOf(id: number): number | null;
   /** Whether a session is open. */
   readonly connected: boolean;
   /** Snapshots applied by the current session. */
@@ -80,6 +84,13 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
           ? beam.judged?.id ?? 0
           : 0,
       }));
+    },
+    chat() {
+      return app.scene.chat.map((line) => `${line.name}: ${line.text}`);
+    },
+    hueOf(id) {
+      const entity = app.scene.entities.find((candidate) => candidate.id === id);
+      return entity === undefined ? null : entity.hue ?? 0;
     },
     get pingMs() {
       return app.session?.rtt.smoothedMs;
