@@ -6,31 +6,21 @@
 import assert from "node:assert/strict";
 // For its global `__arena` declaration (the test hook), which the page functions below read.
 import type {} from "../client/ui/debug_hook.ts";
-import { buildClient } from "../server/build_client.ts";
 import { createArenaGame } from "../server/games/arena.ts";
-import { startServer } from "../server/server.ts";
+import type { Game } from "../server/rooms/game.ts";
 import { launchChromium } from "./support/browser.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+import { openClientPage, startClientServer } from "./support/client_server.ts";
 const WAIT = { polling: 50, timeout: 10_000 } as const;
 
 Deno.test("arena in the browser: a chat line from page A appears in page B, and C recolours A", async () => {
-  await buildClient();
-  const server = await startServer({
-    games: [createArenaGame({ npcCount: 0, interestManagement: false })],
-    hostname: "127.0.0.1",
-    port: 0,
-    tickRateHz: 30,
-    staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
-  });
+  const server = await startClientServer([
+    createArenaGame({ npcCount: 0, interestManagement: false }) as Game<unknown>,
+  ]);
   try {
     await using chromium = await launchChromium();
     const errors: string[] = [];
     const open = async (query: string) => {
-      const context = await chromium.browser.newContext({ viewport: { width: 1000, height: 640 } });
-      const page = await context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${server.url}/${query}`, { timeout: 10_000 });
+      const page = await openClientPage(chromium.browser, `${server.url}/${query}`, errors);
       await page.waitForFunction(
         () => (globalThis.__arena?.snapshotsApplied ?? 0) > 3,
         undefined,

@@ -8,14 +8,12 @@
 import assert from "node:assert/strict";
 // For the global `__game` declaration (the SDK runner), which the page functions below read.
 import type {} from "../client/main.ts";
-import { buildClient } from "../server/build_client.ts";
 import { createArenaGame } from "../server/games/arena.ts";
 import { createRacingGame } from "../server/games/racing.ts";
-import { startServer } from "../server/server.ts";
+import type { Game } from "../server/rooms/game.ts";
 import { CAR_COLUMN, PHASE } from "../shared/game/racing/mod.ts";
 import { launchChromium, type Page } from "./support/browser.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+import { openClientPage, startClientServer } from "./support/client_server.ts";
 const POLL = { polling: 50 } as const;
 
 /** Where page `page` draws car `id` (its own car when `id` is its player id). */
@@ -31,22 +29,15 @@ function carAt(page: Page, id: number): Promise<{ x: number; y: number } | null>
 }
 
 Deno.test("racing in the browser: ready, countdown, and A's throttle drives A's car in both pages", async () => {
-  await buildClient();
-  const server = await startServer({
-    games: [createArenaGame({ npcCount: 0 }), createRacingGame()],
-    hostname: "127.0.0.1",
-    port: 0,
-    tickRateHz: 30,
-    staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
-  });
+  const server = await startClientServer([
+    createArenaGame({ npcCount: 0 }) as Game<unknown>,
+    createRacingGame() as Game<unknown>,
+  ]);
   try {
     await using chromium = await launchChromium();
     const errors: string[] = [];
     const open = async (query: string) => {
-      const context = await chromium.browser.newContext({ viewport: { width: 1000, height: 640 } });
-      const page = await context.newPage();
-      page.on("pageerror", (error) => errors.push(error.message));
-      await page.goto(`${server.url}/${query}`, { timeout: 10_000 });
+      const page = await openClientPage(chromium.browser, `${server.url}/${query}`, errors);
       await page.waitForFunction(
         () => (globalThis.__game?.session?.snapshotsApplied ?? 0) > 3,
         undefined,
