@@ -5,6 +5,7 @@ import type { GameEvent } from "../server/rooms/game.ts";
 import { SnapshotBuilder } from "../server/rooms/snapshots/snapshot_builder.ts";
 import type { ViewRing } from "../server/rooms/snapshots/view_ring.ts";
 import { Buttons } from "../shared/game/arena/mod.ts";
+import type { EntityTable } from "../shared/protocol/entity_delta.ts";
 import { dequantize, quantize } from "../shared/protocol/entity_schema.ts";
 import { FrameDecoder, FrameEncoder, MessageKind } from "../shared/protocol/mod.ts";
 import { seededRandom } from "./support/seeded_random.ts";
@@ -36,20 +37,48 @@ interface SimClient {
 /** A tick's world as the server quantized it, in world units: id → row. */
 type World = Map<number, number[]>;
 
-function quantizedWorld(rows: readonly number[]): World {
+/**
+ * The world the game wrote, quantized; the velocity columns the runtime derives are taken from
+ * its world frame `derived` (and checked against the positions in `derivedVelocitiesAreMoves`).
+ */
+function quantizedWorld(rows: readonly number[], derived: EntityTable | undefined): World {
   const world: World = new Map();
-  for (let offset = 0; offset < rows.length; offset += STRIDE) {
+  for (let offset = 0, index = 0; offset < rows.length; offset += STRIDE, index++) {
     world.set(
       rows[offset] ?? 0,
-      ARENA_ENTITY_SCHEMA.map((field, column) =>
-        dequantize(
-          quantize(rows[offset + column] ?? 0, field.scale ?? 1, field.wrap ?? 0),
-          field.scale ?? 1,
-        )
-      ),
+      ARENA_ENTITY_SCHEMA.map((field, column) => {
+        const steps = field.derived === true
+          ? derived?.values[derivedRow(derived, rows[offset] ?? 0) * STRIDE + column] ?? NaN
+          : quantize(rows[offset + column] ?? 0, field.scale ?? 1, field.wrap ?? 0);
+        return dequantize(steps, field.scale ?? 1);
+      }),
     );
   }
   return world;
+}
+
+/** Each derived velocity is its entity's move since the previous tick (0 if new or jumped). */
+function derivedVelocitiesAreMoves(
+  builder: SnapshotBuilder,
+  tick: number,
+  jumped: number[],
+): void {
+  const now = builder.worldFrame(tick)?.table, before = builder.worldFrame(tick - 1)?.table;
+  if (now === undefined) throw new Error(`No world frame of tick ${tick}`);
+  for (let index = 0; index < now.count; index++) {
+    const id: number = now.ids[index] ?? 0, row = index * STRIDE;
+    const previous: number = before === undefined ? -1 : derivedRow(before, id);
+    for (const [position, velocity] of [[X, VX], [Y, VX + 1]] as const) {
+      const expected: number = before === undefined || previous < 0 || jumped.includes(id)
+        ? 0
+        : (now.values[row + position] ?? 0) - (before.values[previous * STRIDE + position] ?? 0);
+      assert.equal(now.values[row + velocity], expected, `tick ${tick}, entity ${id}`);
+    }
+  }
+}
+
+function derivedRow(table: EntityTable, id: number): number {
+  return table.ids.subarray(0, table.count).indexOf(id);
 }
 
 /** Counts of what a run exercised, so a run that checks little fails instead of passing. */
@@ -114,10 +143,13 @@ function run(interest: boolean, seed: number, npcCount = 60): RunResult {
     events.length = 0;
     rows.length = 0;
     const global: number[] = [];
+    const jumped: number[] = [];
+    game.teleported?.(state, jumped);
     game.writeEntities(state, rows);
     game.writeGlobal?.(state, global);
-    builder.beginTick(tick, rows, global);
-    worlds.set(tick, quantizedWorld(rows));
+    builder.beginTick(tick, rows, global, jumped);
+    worlds.set(tick, quantizedWorld(rows, builder.worldFrame(tick)?.table));
+    derivedVelocitiesAreMoves(builder, tick, jumped);
     globals.set(tick, global);
     worlds.delete(tick - MAX_DELAY_TICKS - 2);
     globals.delete(tick - MAX_DELAY_TICKS - 2);

@@ -119,18 +119,24 @@ export function createArenaGame(
   options: ArenaGameOptions = {},
 ): Game<ArenaState, "buttons" | "aim"> {
   const arenaEvents: ArenaEvent[] = [];
-  const motions = new WeakMap<ArenaState, Motion>();
-  function forward(events: GameEvent[]): void {
-    for (const event of arenaEvents) events.push(toGameEvent(event));
+  // Per room: entities that jumped since the last snapshot (a respawned player, a killed NPC
+  // placed elsewhere), for the velocities the runtime derives.
+  const jumps = new WeakMap<ArenaState, number[]>();
+  function forward(state: ArenaState, events: GameEvent[]): void {
+    for (const event of arenaEvents) {
+      events.push(toGameEvent(event));
+      if (event.type === "respawn") jumpsOf(state).push(event.playerId);
+      else if (event.type === "kill") jumpsOf(state).push(event.targetId);
+    }
     arenaEvents.length = 0;
   }
-  function motionOf(state: ArenaState): Motion {
-    let motion = motions.get(state);
-    if (motion === undefined) {
-      motion = { dtMs: 1000 / 30, players: new Map(), npcs: [] };
-      motions.set(state, motion);
+  function jumpsOf(state: ArenaState): number[] {
+    let list = jumps.get(state);
+    if (list === undefined) {
+      list = [];
+      jumps.set(state, list);
     }
-    return motion;
+    return list;
   }
   return {
     name: "arena",
@@ -169,82 +175,35 @@ export function createArenaGame(
     createState: (roomId) =>
       createArenaState(seedFromString(roomId), { npcCount: options.npcCount ?? 20 }),
     join: (state, name) => addPlayer(state, name).id,
-    leave: (state, playerId) => {
-      removePlayer(state, playerId);
-      motionOf(state).players.delete(playerId);
-    },
+    leave: (state, playerId) => removePlayer(state, playerId),
     applyInput(state, playerId, input, dtMs, events, rewind) {
-      const player = state.players.get(playerId);
-      const fromX = player?.x ?? 0, fromY = player?.y ?? 0;
       applyPlayerInput(state, playerId, input, dtMs, arenaEvents);
       // After the move, as the shooter's client predicted it; only the others are rewound.
       const compensate = options.lagCompensation !== false;
       applyBeamInput(state, playerId, input, compensate ? rewind : undefined, arenaEvents);
-      forward(events);
-      if (player === undefined) return;
-      // Moved by this tick's inputs (two when a late one catches up): the tick's velocity.
-      const players = motionOf(state).players;
-      let moved = players.get(playerId);
-      if (moved === undefined) {
-        moved = { dx: 0, dy: 0, tickDx: 0, tickDy: 0 };
-        players.set(playerId, moved);
-      }
-      moved.tickDx += player.x - fromX;
-      moved.tickDy += player.y - fromY;
+      forward(state, events);
     },
     step(state, dtMs, events) {
-      const motion = motionOf(state);
-      motion.dtMs = dtMs;
-      // This tick's inputs are in: what they moved each player is its velocity. The objects stay
-      // from tick to tick (no garbage per tick; a room's state is walked 30 times a second).
-      for (const moved of motion.players.values()) {
-        moved.dx = moved.tickDx;
-        moved.dy = moved.tickDy;
-        moved.tickDx = moved.tickDy = 0;
-      }
-      const npcs = motion.npcs, list = state.npcs;
-      npcs.length = list.length * 2;
-      for (let index = 0; index < list.length; index++) {
-        const npc = list[index];
-        npcs[index * 2] = npc?.x ?? 0;
-        npcs[index * 2 + 1] = npc?.y ?? 0;
-      }
       stepArena(state, dtMs, arenaEvents);
-      for (let index = 0; index < list.length; index++) {
-        const npc = list[index];
-        if (npc === undefined) continue;
-        npcs[index * 2] = npc.x - (npcs[index * 2] ?? npc.x);
-        npcs[index * 2 + 1] = npc.y - (npcs[index * 2 + 1] ?? npc.y);
-      }
-      forward(events);
+      forward(state, events);
+    },
+    teleported(state, out) {
+      const list = jumpsOf(state);
+      out.push(...list);
+      list.length = 0;
     },
     writeGlobal(state, out) {
       // The scoreboard: every player's id and score, whatever each player can see.
       for (const player of state.players.values()) out.push(player.id, player.score);
     },
     writeEntities(state, out) {
-      const motion = motionOf(state);
       // NPCs first: they were created with the room, so their ids come before the players' and
-      // the rows arrive sorted by id (the snapshot builder then skips its sort).
-      state.npcs.forEach((npc, index) => {
-        // A respawned NPC jumps; its jump is no velocity.
-        const dx = motion.npcs[index * 2] ?? 0, dy = motion.npcs[index * 2 + 1] ?? 0;
-        const jumped = Math.abs(dx) > ARENA.npcSpeed || Math.abs(dy) > ARENA.npcSpeed;
-        out.push(
-          npc.id,
-          ENTITY_KIND.NPC,
-          npc.x,
-          npc.y,
-          npc.angle,
-          npc.hp,
-          0,
-          0,
-          jumped ? 0 : dx,
-          jumped ? 0 : dy,
-        );
-      });
+      // the rows arrive sorted by id (the snapshot builder then skips its sort). The velocity
+      // columns are the runtime's to fill (derived from its world frames): 0 here.
+      for (const npc of state.npcs) {
+        out.push(npc.id, ENTITY_KIND.NPC, npc.x, npc.y, npc.angle, npc.hp, 0, 0, 0, 0);
+      }
       for (const player of state.players.values()) {
-        const moved = motion.players.get(player.id);
         out.push(
           player.id,
           ENTITY_KIND.PLAYER,
@@ -254,11 +213,10 @@ export function createArenaGame(
           player.hp,
           player.score,
           player.hue ?? 0,
-          moved?.dx ?? 0,
-          moved?.dy ?? 0,
+          0,
+          0,
         );
       }
-      const shotStep = (ARENA.projectileSpeed * motion.dtMs) / 1000;
       for (const shot of state.projectiles) {
         out.push(
           shot.id,
@@ -269,24 +227,12 @@ export function createArenaGame(
           0,
           shot.ownerId,
           0,
-          Math.cos(shot.angle) * shotStep,
-          Math.sin(shot.angle) * shotStep,
+          0,
+          0,
         );
       }
     },
   };
-}
-
-/** Per-room motion over the last tick, kept beside the state for the velocity columns. */
-interface Motion {
-  dtMs: number;
-  /**
-   * Per player: its movement in the last completed tick (`dx`, `dy`) and so far in the tick
-   * being simulated (`tickDx`, `tickDy`).
-   */
-  players: Map<number, { dx: number; dy: number; tickDx: number; tickDy: number }>;
-  /** NPC positions before the step, then their movement in it: [dx0, dy0, dx1, dy1, …]. */
-  npcs: number[];
 }
 
 function toGameEvent(event: ArenaEvent): GameEvent {

@@ -146,6 +146,12 @@ export interface Game<State, InputName extends string = string> {
    */
   writeEntities(state: State, out: number[]): void;
   /**
+   * Append the ids of entities that jumped since the last snapshot (a respawn, a portal), for
+   * the velocity columns the runtime derives (`EntityFieldSpec.derived`): a jump is no velocity.
+   * Called once per broadcast, before {@linkcode Game.writeEntities}. Optional.
+   */
+  teleported?(state: State, out: number[]): void;
+  /**
    * Append numbers every player gets whatever it can see (e.g. a scoreboard). Sent only when
    * they change. Optional.
    */

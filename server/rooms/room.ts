@@ -175,6 +175,7 @@ export class Room<State = unknown> {
   readonly #encoder = new FrameEncoder(16 * 1024);
   readonly #eventEncoder = new FrameEncoder(1024);
   readonly #entities: number[] = [];
+  readonly #teleported: number[] = [];
   readonly #global: number[] = [];
   readonly #snapshots: SnapshotBuilder;
   readonly #tickEvents: GameEvent[] = [];
@@ -628,6 +629,9 @@ export class Room<State = unknown> {
   #broadcast(): void {
     const entities = this.#entities;
     entities.length = 0;
+    const teleported = this.#teleported;
+    teleported.length = 0;
+    this.game.teleported?.(this.#state, teleported);
     this.game.writeEntities(this.#state, entities);
     let global: number[] | null = null;
     if (this.game.writeGlobal !== undefined) {
@@ -635,7 +639,7 @@ export class Room<State = unknown> {
       global.length = 0;
       this.game.writeGlobal(this.#state, global);
     }
-    this.#snapshots.beginTick(this.#tick, entities, global);
+    this.#snapshots.beginTick(this.#tick, entities, global, teleported);
     const slot = this.#tick % SENT_TIMES;
     this.#sentTicks[slot] = this.#tick;
     this.#sentAtMs[slot] = this.#clock.now();

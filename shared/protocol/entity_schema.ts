@@ -25,6 +25,14 @@ export interface EntityFieldSpec {
    * the change, which stays near 0 for steady motion however old the baseline.
    */
   velocity?: string;
+  /**
+   * On a velocity column: the runtime fills it, from its own world frames, with the change per
+   * tick of the column whose `velocity` names it (the game writes 0 there and keeps no motion
+   * bookkeeping). An entity new since the last snapshot, or one the game reports as teleported
+   * (`Game.teleported`), gets 0. Its scale must be its position's.
+   * @default false
+   */
+  derived?: boolean;
 }
 
 /**

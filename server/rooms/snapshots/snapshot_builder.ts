@@ -79,10 +79,25 @@ export class SnapshotBuilder {
   #global: number[] | null = null;
   #globalVersion = 0;
   #tick = 0;
+  /** Pairs of columns: a position, then the velocity column the runtime derives from it. */
+  readonly #derived: Int32Array;
 
   /** @param schema the game's columns; @param interest view rules, or none for whole-world */
   constructor(schema: readonly EntityFieldSpec[], interest?: InterestOptions) {
     this.wire = schemaToWire(schema);
+    const derived: number[] = [];
+    this.wire.entityVelocities.forEach((velocity, column) => {
+      if (velocity === 0 || schema[velocity]?.derived !== true) return;
+      if ((schema[velocity]?.scale ?? 1) !== (schema[column]?.scale ?? 1)) {
+        throw new RangeError(
+          `Cannot derive ${schema[velocity]?.name} from ${
+            schema[column]?.name
+          }: their scales differ`,
+        );
+      }
+      derived.push(column, velocity);
+    });
+    this.#derived = Int32Array.from(derived);
     this.#coding = codingFromWire(this.wire);
     this.#stride = schema.length;
     this.#scales = this.wire.entityScales;
@@ -118,10 +133,18 @@ export class SnapshotBuilder {
   /**
    * Take the tick's world: `rows` is row-major, `stride` numbers per entity with the id first,
    * in any order. `global` is the game's global data (or `null`). Ticks must increase.
+   * Derived velocity columns (`EntityFieldSpec.derived`) are filled here from the previous
+   * tick's world; `teleported` ids get 0.
    * @throws {RangeError} on a duplicate id, a value that does not fit the quantized range, or
    * rows whose length is not a multiple of the stride (a game wrote a row short or long)
    */
-  beginTick(tick: number, rows: readonly number[], global: number[] | null): void {
+  beginTick(
+    tick: number,
+    rows: readonly number[],
+    global: number[] | null,
+    teleported: readonly number[] = [],
+  ): void {
+    const previousTick = this.#tick;
     if (!(tick > this.#tick)) {
       throw new RangeError(`Cannot begin tick ${tick}: tick ${this.#tick} was already begun`);
     }
@@ -172,6 +195,7 @@ export class SnapshotBuilder {
       if (!(largest <= MAX_QUANTIZED)) this.#refuseRow(rows, source);
     }
     world.count = count;
+    if (this.#derived.length > 0) this.#deriveVelocities(world, previousTick, teleported);
     this.#selector?.begin(
       world,
       stride,
@@ -187,6 +211,42 @@ export class SnapshotBuilder {
       this.#global = global === null ? null : [...global];
       this.#packedGlobal = this.#encoder.packGlobal(this.#global);
       this.#globalVersion++;
+    }
+  }
+
+  /**
+   * Fill the derived velocity columns of `world`: each entity's position change since the world
+   * of `previousTick`, per tick (both tables are sorted by id, so one merge walk finds every
+   * entity's previous row); 0 for an entity that is new or teleported.
+   */
+  #deriveVelocities(world: EntityTable, previousTick: number, teleported: readonly number[]): void {
+    const derived = this.#derived, stride = this.#stride;
+    const ids = world.ids, values = world.values;
+    const previous = previousTick > 0 ? this.#frames.get(previousTick)?.table : undefined;
+    const ticks = this.#tick - previousTick;
+    let at = 0;
+    for (let index = 0; index < world.count; index++) {
+      const id = ids[index]!, row = index * stride;
+      let before = -1;
+      if (previous !== undefined) {
+        while (at < previous.count && previous.ids[at]! < id) at++;
+        if (at < previous.count && previous.ids[at] === id) before = at * stride;
+      }
+      for (let pair = 0; pair < derived.length; pair += 2) {
+        const position = derived[pair]!, velocity = derived[pair + 1]!;
+        // `+ 0`: no −0 from rounding a small negative change.
+        values[row + velocity] = previous === undefined || before < 0
+          ? 0
+          : Math.round((values[row + position]! - previous.values[before + position]!) / ticks) + 0;
+      }
+    }
+    // Rare: a respawn, a portal. A jump is no velocity.
+    for (const id of teleported) {
+      const index = findId(ids, world.count, id);
+      if (index < 0) continue;
+      for (let pair = 0; pair < derived.length; pair += 2) {
+        values[index * stride + derived[pair + 1]!] = 0;
+      }
     }
   }
 
@@ -408,4 +468,16 @@ function sameNumbers(a: readonly number[] | null, b: readonly number[] | null): 
   if (a.length !== b.length) return false;
   for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
   return true;
+}
+
+/** Index of `id` among the first `count` sorted `ids`, or −1. */
+function findId(ids: Int32Array, count: number, id: number): number {
+  let low = 0, high = count - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1, value = ids[middle]!;
+    if (value === id) return middle;
+    if (value < id) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }

@@ -62,3 +62,40 @@ Deno.test("SnapshotBuilder takes rows in any order and refuses bad ids and value
   }
   assert.throws(() => builder.beginTick(1, [1, 0], null), /tick 1 was already begun/);
 });
+
+Deno.test("SnapshotBuilder derives velocity columns from its own world frames", () => {
+  const schema = [
+    { name: "id" },
+    { name: "x", scale: 8, velocity: "vx" },
+    { name: "vx", scale: 8, derived: true },
+  ];
+  const builder = new SnapshotBuilder(schema);
+  const velocities = (tick: number) => {
+    const table = builder.worldFrame(tick)?.table;
+    if (table === undefined) throw new Error(`No frame of tick ${tick}`);
+    return [...table.ids.subarray(0, table.count)].map((id, index) => [
+      id,
+      (table.values[index * 3 + 2] ?? NaN) / 8,
+    ]);
+  };
+  // The game writes anything (here 99) in a derived column: the runtime's value wins.
+  builder.beginTick(1, [1, 10, 99], null);
+  assert.deepEqual(velocities(1), [[1, 0]]);
+  builder.beginTick(2, [1, 12.5, 99, 2, 40, 99], null);
+  // Entity 1 moved 2.5 units; entity 2 is new.
+  assert.deepEqual(velocities(2), [[1, 2.5], [2, 0]]);
+  // Three ticks later (snapshots every third tick): the move per tick.
+  builder.beginTick(5, [1, 18.5, 0, 2, 400, 0], null);
+  assert.deepEqual(velocities(5), [[1, 2], [2, 120]]);
+  // A jump the game reports is no velocity.
+  builder.beginTick(6, [1, 20.5, 0, 2, 30, 0], null, [2]);
+  assert.deepEqual(velocities(6), [[1, 2], [2, 0]]);
+  assert.throws(
+    () =>
+      new SnapshotBuilder([{ name: "id" }, { name: "x", scale: 8, velocity: "vx" }, {
+        name: "vx",
+        derived: true,
+      }]),
+    /Cannot derive vx from x: their scales differ/,
+  );
+});

@@ -15,10 +15,10 @@ export const ARENA_ENTITY_SCHEMA: readonly EntityFieldSpec[] = [
   // The colour a player picked (hue + 1, 0 for its default); rarely changes, so it costs nothing
   // in deltas.
   { name: "hue" },
-  // Motion over the last tick, in units per tick: deltas predict positions from it, and the
-  // client can extrapolate with it.
-  { name: "vx", scale: 8 },
-  { name: "vy", scale: 8 },
+  // Motion over the last tick, in units per tick, derived by the runtime from its world frames:
+  // deltas predict positions from it, and the client can extrapolate with it.
+  { name: "vx", scale: 8, derived: true },
+  { name: "vy", scale: 8, derived: true },
 ];
 
 /** Snapshot column names of the arena; the client reads rows in this order. */
