@@ -35,6 +35,7 @@ if (Object.hasOwn(SDK_GAMES, game)) {
     canvas: element("game", HTMLCanvasElement),
     hud: element("hud", HTMLElement),
     screen: element("screen", HTMLElement),
+    debug: element("debug", HTMLElement),
   }, settings);
 } else {
   const app = new ArenaApp(

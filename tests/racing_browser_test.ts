@@ -75,14 +75,15 @@ Deno.test("racing in the browser: ready, countdown, and A's throttle drives A's 
     assert.ok(endA !== null && endB !== null);
     assert.ok(endA.x - startA.x > 100, `A's own page: ${startA.x} → ${endA.x}`);
     assert.ok(endB.x - startB.x > 100, `B's page: ${startB.x} → ${endB.x}`);
-    // The car still coasts; B draws it up to its interpolation delay (≤ 250 ms) plus a tick in the
-    // past: the pages agree within what the car covers in that time.
+    // The car still coasts; B draws it up to its interpolation delay (≤ 250 ms) in the past, and
+    // the two pages are read one after the other (on a loaded machine, up to a few hundred ms
+    // apart): the pages agree within what the car covers in 0.6 s.
     const speed = await pageA.evaluate(
       ([id, column]) => globalThis.__game?.session?.history.latest?.entities.get(id)?.[column] ?? 0,
       [idA, CAR_COLUMN.speed] as const,
     );
     const gap = Math.hypot(endA.x - endB.x, endA.y - endB.y);
-    assert.ok(gap < Math.abs(speed) * 0.3 + 30, JSON.stringify({ endA, endB, speed }));
+    assert.ok(gap < Math.abs(speed) * 0.6 + 40, JSON.stringify({ endA, endB, speed }));
     assert.deepEqual(errors, []);
   } finally {
     await server.shutdown("Test finished");

@@ -1,5 +1,6 @@
 import { checkCommandArgs, type EventMessage, MessageKind } from "../../shared/protocol/mod.ts";
 import type { GameConnection } from "../net/game_connection.ts";
+import { NetSimulator } from "../net/net_simulator.ts";
 import { InputSender } from "../net/input_sender.ts";
 import { RttMeter } from "../net/rtt_meter.ts";
 import { SnapshotHistory, type WorldSnapshot } from "../net/snapshot_history.ts";
@@ -36,12 +37,28 @@ export class GameSession<Input, Body extends { x: number; y: number }> {
   readonly events: EventMessage[] = [];
   /** Snapshots applied. */
   snapshotsApplied = 0;
+  /** Predict the own player (off: it is drawn where the server last put it). */
+  predictionEnabled = true;
+  /** Blend the others between snapshots (off: they are drawn at the newest snapshot). */
+  interpolationEnabled = true;
+  /** Delays and drops this session's traffic when the developer asks for a worse network. */
+  readonly simulator: NetSimulator;
+  readonly #columns: { x: number; y: number; angle: number };
   readonly #game: ClientGame<Input, Body>;
   readonly #sender = new InputSender();
   #latest: WorldSnapshot | undefined;
 
-  /** @param connection a welcomed connection; @param game the game's client module */
-  constructor(connection: GameConnection, game: ClientGame<Input, Body>) {
+  /**
+   * @param connection a welcomed connection
+   * @param game the game's client module
+   * @param simulator the network simulator, shared across reconnects
+   */
+  constructor(
+    connection: GameConnection,
+    game: ClientGame<Input, Body>,
+    simulator: NetSimulator = new NetSimulator(),
+  ) {
+    this.simulator = simulator;
     const welcome = connection.welcome;
     this.connection = connection;
     this.#game = game;
@@ -54,26 +71,27 @@ export class GameSession<Input, Body extends { x: number; y: number }> {
       return index;
     };
     const { x, y, angle } = game.positionFields;
+    this.#columns = { x: column(x), y: column(y), angle: column(angle) };
     this.interpolation = new InterpolationBuffer(
-      { x: column(x), y: column(y), angle: column(angle) },
+      this.#columns,
       this.tickIntervalMs,
       { snapshotIntervalMs: this.tickIntervalMs * welcome.snapshotEveryTicks },
     );
     this.prediction = new Prediction(game.prediction, this.tickIntervalMs);
     for (const event of connection.takeEarlyEvents()) this.#event(event);
-    connection.handlers.onSnapshot = (snapshot, receivedAtMs) => {
-      const world = this.history.apply(snapshot, receivedAtMs);
-      this.#latest = world;
-      this.snapshotsApplied++;
-      this.interpolation.push(world);
-      const own = world.entities.get(this.playerId);
-      if (own !== undefined) {
-        this.prediction.reconcile(own, snapshot.lastInputSequence, receivedAtMs);
-      }
-    };
-    connection.handlers.onEvent = (event) => this.#event(event);
+    connection.handlers.onSnapshot = (snapshot, receivedAtMs) =>
+      simulator.receive(true, receivedAtMs, (atMs) => {
+        const world = this.history.apply(snapshot, atMs);
+        this.#latest = world;
+        this.snapshotsApplied++;
+        this.interpolation.push(world);
+        const own = world.entities.get(this.playerId);
+        if (own !== undefined) this.prediction.reconcile(own, snapshot.lastInputSequence, atMs);
+      });
+    connection.handlers.onEvent = (event) =>
+      simulator.receive(false, performance.now(), () => this.#event(event));
     connection.handlers.onPong = (pong, receivedAtMs) =>
-      this.rtt.sample(pong.clientTimeMs, receivedAtMs);
+      simulator.receive(false, receivedAtMs, (atMs) => this.rtt.sample(pong.clientTimeMs, atMs));
   }
 
   /** Sample-time work of one client tick: send the input (with the ack) and predict it. */
@@ -89,8 +107,11 @@ export class GameSession<Input, Body extends { x: number; y: number }> {
       this.interpolation.viewTicks(),
     );
     this.prediction.addInput(this.#sender.sequence, input);
-    for (const message of messages) this.connection.queue(message);
-    this.connection.flush();
+    const connection = this.connection;
+    this.simulator.send(true, () => {
+      for (const message of messages) connection.queue(message);
+      connection.flush();
+    });
   }
 
   /**
@@ -113,12 +134,27 @@ export class GameSession<Input, Body extends { x: number; y: number }> {
   /** What to draw at `nowMs`. */
   frame(nowMs: number): ClientFrame<Body> {
     this.interpolation.update(nowMs);
-    const others = this.interpolation.entities().filter((entity) => entity.id !== this.playerId);
+    const { x, y, angle } = this.#columns;
+    const drawn = this.interpolationEnabled
+      ? this.interpolation.entities()
+      : [...(this.#latest?.entities ?? new Map<number, readonly number[]>())].map(([id, row]) => ({
+        id,
+        x: row[x] ?? 0,
+        y: row[y] ?? 0,
+        angle: row[angle] ?? 0,
+        row,
+      }));
+    const others = drawn.filter((entity) => entity.id !== this.playerId);
+    const ownRow = this.#latest?.entities.get(this.playerId);
+    const unpredicted = ownRow === undefined ? undefined : this.#game.prediction.fromRow(ownRow);
+    const own = this.predictionEnabled ? this.prediction.body : unpredicted;
     return {
       nowMs,
       others,
-      own: this.prediction.body,
-      ownPosition: this.prediction.renderPosition(nowMs),
+      own,
+      ownPosition: this.predictionEnabled
+        ? this.prediction.renderPosition(nowMs)
+        : { x: own?.x ?? 0, y: own?.y ?? 0 },
       global: this.history.latest?.global ?? [],
     };
   }

@@ -4,7 +4,8 @@
  * move function for prediction, its renderer) and calls {@linkcode runGame}; the SDK does the
  * connection and reconnects, snapshot decoding and history, interpolation of the others,
  * own-player prediction and reconciliation, the input loop at the server's tick rate, commands,
- * and the HUD's numbers. `client/games/racing/` is the worked example; lower-level pieces
+ * the HUD's numbers, and the net-debug overlay (F3: prediction and interpolation switches, a
+ * simulated worse network). `client/games/racing/` is the worked example; lower-level pieces
  * (`NetSimulator`, `InterpolationBuffer`) are exported for games that need more.
  * @module
  */

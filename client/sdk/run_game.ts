@@ -2,6 +2,8 @@ import { CloseCode } from "../../shared/protocol/mod.ts";
 import { FixedRateTicker } from "../game/fixed_rate_ticker.ts";
 import { Backoff } from "../net/backoff.ts";
 import { GameConnection } from "../net/game_connection.ts";
+import { NetSimulator } from "../net/net_simulator.ts";
+import { DebugOverlay, type DebugSwitches } from "../ui/debug_overlay.ts";
 import type { ClientGame } from "./client_game.ts";
 import { GameSession } from "./game_session.ts";
 
@@ -13,6 +15,11 @@ export interface GameElements {
   hud: HTMLElement;
   /** A message over the game (connecting, disconnected); hidden while playing. */
   screen: HTMLElement;
+  /**
+   * The net-debug overlay (F3): prediction and interpolation switches, added latency, jitter
+   * and loss. Without it, none.
+   */
+  debug?: HTMLElement;
 }
 
 /** Where and as whom to play. */
@@ -52,6 +59,16 @@ export function runGame<Input, Body extends { x: number; y: number }>(
   let ticker: FixedRateTicker | undefined;
   let room = settings.room;
   let bytesAtSecond = 0, secondStartMs = performance.now(), bytesPerSecond = 0;
+  const simulator = new NetSimulator();
+  const apply = (switches: Readonly<DebugSwitches>) => {
+    simulator.conditions = { ...switches.conditions };
+    if (session === undefined) return;
+    session.predictionEnabled = switches.prediction;
+    session.interpolationEnabled = switches.interpolation;
+  };
+  const overlay = elements.debug === undefined
+    ? undefined
+    : new DebugOverlay(elements.debug, apply);
 
   globalThis.addEventListener("keydown", (event) => {
     if (!keys.has(event.code)) {
@@ -71,8 +88,9 @@ export function runGame<Input, Body extends { x: number; y: number }>(
     show(`Connecting to ${game.name}…`);
     GameConnection.open({ ...settings, room, game: game.name, input: game.input }).then(
       (connection) => {
-        const joined = new GameSession(connection, game);
+        const joined = new GameSession(connection, game, simulator);
         session = joined;
+        if (overlay !== undefined) apply(overlay.switches);
         room = connection.welcome.roomId;
         ticker = new FixedRateTicker(joined.tickIntervalMs);
         ticker.start(performance.now());
@@ -81,6 +99,7 @@ export function runGame<Input, Body extends { x: number; y: number }>(
         show("");
         connection.handlers.onClose = (code, reason) => {
           clearInterval(pinger);
+          simulator.clear();
           session = undefined;
           ticker = undefined;
           retry(code, reason);
