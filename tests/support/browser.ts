@@ -4,6 +4,7 @@
  * @module
  */
 import { type Browser, chromium } from "playwright-core";
+import { ensureAptPackage } from "./_apt.ts";
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -20,45 +21,13 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-async function run(command: string, args: string[], timeoutMs: number): Promise<void> {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-    signal: AbortSignal.timeout(timeoutMs),
-  }).spawn();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) {
-    const tail = new TextDecoder().decode(stderr.length > 0 ? stderr : stdout).slice(-2000);
-    throw new Error(`Cannot run ${command} ${args.join(" ")}: exit code ${code}\n${tail}`);
-  }
-}
-
 /**
  * Install Debian's `chromium` with apt-get when it is missing, the way CI does on a fresh
  * machine (as root). Does nothing when the browser is already there.
  * @throws {Error} if apt-get fails or the browser is still missing afterwards
  */
-export async function ensureChromium(): Promise<string> {
-  if (await exists(CHROMIUM_PATH)) return CHROMIUM_PATH;
-  await run("apt-get", ["update"], 5 * 60_000);
-  await run("apt-get", ["install", "-y", "chromium"], 10 * 60_000);
-  if (!(await exists(CHROMIUM_PATH))) {
-    throw new Error(`Cannot find ${CHROMIUM_PATH}: apt-get install chromium did not provide it`);
-  }
-  return CHROMIUM_PATH;
+export function ensureChromium(): Promise<string> {
+  return ensureAptPackage("chromium", CHROMIUM_PATH);
 }
 
 /** A headless browser; dispose it with `await using`. */
