@@ -5,6 +5,12 @@
  */
 import { createArenaGame } from "./games/arena.ts";
 import { type RunningServer, startServer } from "./server.ts";
+import {
+  CLUSTER_FLAGS,
+  type ClusterSettings,
+  parseClusterSettings,
+} from "./cluster/cluster_settings.ts";
+import type { RoomDirectory } from "./cluster/room_directory.ts";
 
 /** Settings read from flags (`--port 9000`) and the environment (`PORT=9000`). */
 export interface ServerSettings {
@@ -22,6 +28,8 @@ export interface ServerSettings {
    * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
    */
   maxConnectionsPerAddress: number;
+  /** `--redis`, `--public-url`, `--secret` and the lease, seat and drain times. */
+  cluster: ClusterSettings;
 }
 
 /** Read settings from `args` and `env`; flags win over the environment. */
@@ -47,6 +55,7 @@ export function parseSettings(
     "max-players",
     "max-connections-per-address",
     "interest",
+    ...Object.keys(CLUSTER_FLAGS),
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) {
@@ -86,13 +95,23 @@ export function parseSettings(
       1,
       1_000_000,
     ),
+    cluster: parseClusterSettings((flag) => flags.get(flag) ?? env(CLUSTER_FLAGS[flag])),
   };
 }
 
-/** Start the demo server with the arena game and the browser client. */
-export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
+/**
+ * Start the demo server with the arena game and the browser client; with a Redis URL it joins
+ * that cluster (the Redis client is imported only then).
+ */
+export async function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
-  return startServer({
+  const { cluster } = settings;
+  let directory: RoomDirectory | undefined;
+  if (cluster.redisUrl !== null) {
+    const { connectRedisDirectory } = await import("./cluster/redis_directory.ts");
+    directory = await connectRedisDirectory(cluster.redisUrl);
+  }
+  return await startServer({
     games: [
       createArenaGame({
         npcCount: settings.npcCount,
@@ -105,6 +124,14 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     tickRateHz: settings.tickRateHz,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
+    ...(cluster.secret === null ? {} : { secret: new TextEncoder().encode(cluster.secret) }),
+    cluster: {
+      ...(directory === undefined ? {} : { directory }),
+      ...(cluster.publicUrl === null ? {} : { publicWsUrl: cluster.publicUrl }),
+      leaseTtlMs: cluster.leaseTtlMs,
+      leaseRefreshMs: cluster.leaseRefreshMs,
+      seatTtlMs: cluster.seatTtlMs,
+    },
   });
 }
 
@@ -115,12 +142,26 @@ if (import.meta.main) {
     `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz; ` +
       `operator view at ${server.url}/stats and ${server.url}/metrics`,
   );
+  const clustered = settings.cluster.redisUrl !== null;
+  if (clustered) {
+    console.log(
+      `Cluster process ${server.cluster.processId} on ${settings.cluster.redisUrl}, ` +
+        `clients sent to ${settings.cluster.publicUrl ?? server.wsUrl}`,
+    );
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: closing clients with 1012 and stopping`);
-    await server.shutdown("Server is restarting");
+    if (clustered && signal === "SIGTERM") {
+      const drainSeconds = settings.cluster.drainSeconds;
+      console.log(`SIGTERM: draining (no new rooms or seats) for at most ${drainSeconds} s`);
+      await server.drain(drainSeconds * 1000, "Server is shutting down: matchmake again");
+    } else {
+      console.log(`${signal}: closing clients with 1012 and stopping`);
+      await server.shutdown("Server is restarting");
+    }
+    await server.cluster.directory.close();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

@@ -12,6 +12,15 @@ Deno.test("parseSettings() has the documented defaults", () => {
     maxPlayers: 64,
     interestManagement: true,
     maxConnectionsPerAddress: 32,
+    cluster: {
+      redisUrl: null,
+      publicUrl: null,
+      secret: null,
+      leaseTtlMs: 10_000,
+      leaseRefreshMs: 2_000,
+      seatTtlMs: 15_000,
+      drainSeconds: 30,
+    },
   });
 });
 
@@ -32,4 +41,9 @@ Deno.test("parseSettings() rejects unknown flags and bad values with a clear err
   assert.throws(() => parseSettings(["--interest", "maybe"], noEnv), /expected on or off/);
   assert.throws(() => parseSettings(["--port"], noEnv), /missing value/);
   assert.throws(() => parseSettings(["8000"], noEnv), /expected --name value/);
+  assert.throws(
+    () => parseSettings(["--redis", "redis://127.0.0.1:6379"], noEnv),
+    /Cluster mode needs --secret or GAME_SECRET/,
+  );
+  assert.throws(() => parseSettings(["--redis", "http://x"], noEnv), /expected redis: or rediss:/);
 });

@@ -139,9 +139,12 @@ export class RoomRegistry {
     return { ok: true, room, playerId };
   }
 
-  /** Create and start a room of `game`; it is disposed if nobody joins in time. */
-  create<State>(game: Game<State>): Room<State> {
-    const id = `${game.name}-${this.#nextRoomNumber++}`;
+  /**
+   * Create and start a room of `game` (with id `roomId`, or a numbered one); it is disposed if
+   * nobody joins in time.
+   */
+  create<State>(game: Game<State>, roomId?: string): Room<State> {
+    const id = roomId ?? `${game.name}-${this.#nextRoomNumber++}`;
     const room = new Room(id, game, this.#options);
     room.onEmpty = () => this.#scheduleDispose(room as Room);
     room.onFailure = (failed, error) => {

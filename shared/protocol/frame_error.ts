@@ -27,6 +27,8 @@ export const CloseCode = {
   ROOM_CLOSED: 4006,
   /** A reconnect token was forged, expired, used for another room, or its seat is gone. */
   BAD_TOKEN: 4007,
+  /** A seat from matchmaking was forged, expired, already used, or is for another process. */
+  SEAT_REFUSED: 4008,
 } as const;
 
 /** One of the codes in {@linkcode CloseCode}. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { GameConnection, JoinRefusedError } from "../../client/net/game_connection.ts";
+import { matchmake, MatchmakeError } from "../../client/net/matchmake.ts";
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
@@ -64,6 +65,27 @@ export interface BotFleetOptions {
    * @default "bot"
    */
   namePrefix?: string;
+  /**
+   * HTTP base URLs (`http://127.0.0.1:8000`) to matchmake at, bot `i` at entry `i mod n`: each join
+   * first asks `POST /matchmake` for a seat and connects where it says. Empty: join at `url`.
+   * @default []
+   */
+  matchmakeUrls?: string[];
+  /**
+   * Every bot joins `any` (join-or-create) instead of its own room's.
+   * @default false
+   */
+  joinAny?: boolean;
+}
+
+/** Where one bot ended up, for tests. */
+export interface BotPlacement {
+  /** Room it was welcomed into, or null if it never joined. */
+  roomId: string | null;
+  /** Snapshots it received. */
+  snapshots: number;
+  /** Close code if the server closed it, else null. */
+  closeCode: number | null;
 }
 
 /** Cumulative counters of a fleet; fleets' counters add up. */
@@ -148,6 +170,8 @@ interface Bot {
   /** Ticks to acknowledge in the next batch, oldest first. */
   acks: number[];
   closedByUs: boolean;
+  roomId: string | null;
+  snapshots: number;
 }
 
 /** Wakes of the timer loop per input interval; each wake serves one slice of the bots. */
@@ -194,6 +218,8 @@ export class BotFleet {
       historyCapacity: 64,
       seed: 1,
       namePrefix: "bot",
+      matchmakeUrls: [],
+      joinAny: false,
       ...options,
     };
     const { rooms, playersPerRoom, inputHz } = this.#options;
@@ -227,6 +253,8 @@ export class BotFleet {
         latestTick: 0,
         acks: [],
         closedByUs: false,
+        roomId: null,
+        snapshots: 0,
       };
       this.#bots.push(bot);
       this.#phases[index % PHASES]?.push(bot);
@@ -244,6 +272,12 @@ export class BotFleet {
     const deadlineMs = performance.now() + connectTimeoutMs;
     const limiter = new Limiter(connectConcurrency);
     const tasks: Promise<void>[] = [];
+    if (this.#options.joinAny) {
+      await Promise.all(
+        this.#bots.map((bot) => limiter.run(() => this.#open(bot, "any", deadlineMs))),
+      );
+      return;
+    }
     for (let room = 0; room < rooms; room++) {
       const members = this.#bots.slice(room * playersPerRoom, (room + 1) * playersPerRoom);
       tasks.push((async () => {
@@ -268,6 +302,18 @@ export class BotFleet {
     this.#nextWakeMs = performance.now();
     this.#schedule();
   }
+
+  /** Where each bot is, in bot order. */
+  placements(): BotPlacement[] {
+    return this.#bots.map((bot) => ({
+      roomId: bot.roomId,
+      snapshots: bot.snapshots,
+      closeCode: bot.closedByUs ? null : bot.connection?.closeCode ?? null,
+    }));
+  }
+
+  /** Milliseconds each `POST /matchmake` took, in the order they were answered. */
+  readonly matchmakeMs: number[] = [];
 
   /** The cumulative counters. */
   counters(): FleetCounters {
@@ -348,14 +394,31 @@ export class BotFleet {
     }
     let connection: GameConnection;
     try {
+      const urls = this.#options.matchmakeUrls;
+      let ticket = { url: this.#options.url, roomId: room, seat: "" };
+      if (urls.length > 0) {
+        const startedMs = performance.now();
+        ticket = await matchmake(
+          `${urls[bot.index % urls.length]}/matchmake`,
+          this.#options.game,
+          room,
+          Math.min(remainingMs, 10_000),
+        );
+        this.matchmakeMs.push(performance.now() - startedMs);
+      }
       connection = await GameConnection.open({
-        url: this.#options.url,
+        url: ticket.url,
         game: this.#options.game,
-        room,
+        room: ticket.roomId,
         name: bot.name,
+        seat: ticket.seat,
         timeoutMs: Math.min(remainingMs, 10_000),
       });
     } catch (error) {
+      if (error instanceof MatchmakeError) {
+        this.#fail(bot, `matchmake_${error.status}`);
+        return null;
+      }
       const reason = error instanceof JoinRefusedError
         ? String(error.code)
         : error instanceof Error
@@ -367,6 +430,7 @@ export class BotFleet {
     connection.takeEarlyEvents();
     const welcome = connection.welcome;
     bot.connection = connection;
+    bot.roomId = welcome.roomId;
     bot.history = new SnapshotHistory(welcome, this.#options.historyCapacity);
     bot.snapshotIntervalMs = (1000 / welcome.tickRateHz) * welcome.snapshotEveryTicks;
     bot.nextChangeMs = performance.now();
@@ -402,6 +466,7 @@ export class BotFleet {
     const history = bot.history;
     if (connection === null || history === null) return;
     this.#counters.snapshots++;
+    bot.snapshots++;
     if (bot.lastSnapshotMs > 0) {
       const jitterMs = Math.abs(receivedAtMs - bot.lastSnapshotMs - bot.snapshotIntervalMs);
       this.#jitter.record(jitterMs);
