@@ -3,6 +3,7 @@
  * machine), bound to 127.0.0.1 on a free port, persisting nothing, and stopped by the test.
  * @module
  */
+import { freePort, spawnRedisServer, stopChild } from "../../server/cluster/redis_server.ts";
 import { ensureAptPackage } from "./_apt.ts";
 
 /** Where Debian's `redis-server` package puts the server. */
@@ -24,35 +25,12 @@ export interface TestRedis {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (free when asked: the caller binds it at once). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /** Install redis-server if needed and start one on a free port; resolves once it answers PING. */
 export async function startRedis(): Promise<TestRedis> {
   const path = await ensureAptPackage("redis-server", REDIS_SERVER_PATH);
   const port = freePort();
   let child = await spawnRedis(path, port);
-  const stopChild = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already gone.
-    }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }, 3000);
-    await child.status;
-    clearTimeout(timer);
-  };
+  const stop = () => stopChild(child);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -60,48 +38,23 @@ export async function startRedis(): Promise<TestRedis> {
       return child.pid;
     },
     command: (...args) => redisCommand(port, args),
-    stop: stopChild,
+    stop,
     async restart() {
-      await stopChild();
+      await stop();
       child = await spawnRedis(path, port);
     },
-    [Symbol.asyncDispose]: stopChild,
+    [Symbol.asyncDispose]: stop,
   };
 }
 
-/** Start `redis-server` on `port` with nothing persisted; resolves once it answers PING. */
-export async function spawnRedis(path: string, port: number): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(path, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--loglevel",
-      "warning",
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const deadlineMs = Date.now() + 10_000;
-  for (;;) {
-    try {
-      if ((await redisCommand(port, ["PING"])) === "PONG") return child;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadlineMs) {
-      child.kill("SIGKILL");
-      await child.status;
-      throw new Error(`Cannot start redis-server on port ${port}: no PONG within 10 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
+/** Start `redis-server` on `port`; resolves once it answers PING. */
+async function spawnRedis(path: string, port: number): Promise<Deno.ChildProcess> {
+  const child = await spawnRedisServer(path, port);
+  if ((await redisCommand(port, ["PING"])) !== "PONG") {
+    await stopChild(child);
+    throw new Error(`Cannot start redis-server on port ${port}: no PONG`);
   }
+  return child;
 }
 
 /**
