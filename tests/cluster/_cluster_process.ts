@@ -25,6 +25,8 @@ export interface ClusterProcessOptions {
   tickRateHz?: number;
   /** Port to bind; default a free one. */
   port?: number;
+  /** More server flags, e.g. `["--interest", "off"]`. */
+  extraArgs?: string[];
 }
 
 /** A running server process of the cluster. */
@@ -79,6 +81,7 @@ export async function startClusterProcess(options: ClusterProcessOptions): Promi
     "0",
     "--max-connections-per-address",
     "10000",
+    ...(options.extraArgs ?? []),
   ], {
     onStdoutLine: (line) => {
       lines.push(line);
