@@ -7,13 +7,9 @@ import { GameConnection, JoinRefusedError } from "../../client/net/game_connecti
 import { matchmake } from "../../client/net/matchmake.ts";
 import { CloseCode } from "../../shared/protocol/mod.ts";
 import { BotFleet } from "../load/bot_fleet.ts";
+import { LatencyHistogram } from "../load/latency_histogram.ts";
 import { startRedis } from "../support/redis.ts";
 import { eventually, startClusterProcesses } from "./_cluster_process.ts";
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
 
 Deno.test("3 processes seat 300 bots joining any in exactly 75 full 4-seat rooms", async () => {
   await using redis = await startRedis();
@@ -44,10 +40,12 @@ Deno.test("3 processes seat 300 bots joining any in exactly 75 full 4-seat rooms
     const owners = new Set([...perRoom.keys()].map((roomId) => roomId.split(".")[1]));
     assert.deepEqual(owners, new Set(processes.map((process) => process.processId)));
     assert.equal(placements.filter((placement) => placement.snapshots === 0).length, 0);
+    const matchmake = new LatencyHistogram(fleet.counters().matchmake);
+    assert.equal(matchmake.count, 300);
     console.log(
-      `matchmaking over ${fleet.matchmakeMs.length} requests: p50 ${
-        quantile(fleet.matchmakeMs, 0.5).toFixed(1)
-      } ms, p95 ${quantile(fleet.matchmakeMs, 0.95).toFixed(1)} ms`,
+      `matchmaking over ${matchmake.count} requests: p50 ${matchmake.quantile(0.5)} ms, p95 ${
+        matchmake.quantile(0.95)
+      } ms`,
     );
   } finally {
     await fleet.stop();

@@ -105,6 +105,8 @@ export interface FleetCounters {
   failedBy: Record<string, number>;
   /** Connections the server closed during the run, by close code. */
   closedByServer: Record<string, number>;
+  /** Time each `POST /matchmake` took, {@linkcode LatencyHistogram} counts. */
+  matchmake: Uint32Array;
 }
 
 /** Counters of a fleet of `requested` bots before anything happened. */
@@ -123,6 +125,7 @@ export function emptyFleetCounters(requested = 0): FleetCounters {
     baselineMisses: 0,
     failedBy: {},
     closedByServer: {},
+    matchmake: new LatencyHistogram().counts.slice(),
   };
 }
 
@@ -198,6 +201,7 @@ export class BotFleet {
   readonly #secondRtt = new LatencyHistogram();
   readonly #secondJitter = new LatencyHistogram();
   readonly #secondLoopLag = new LatencyHistogram();
+  readonly #matchmake = new LatencyHistogram();
   readonly #counters: FleetCounters;
   #windowStart: { atMs: number; counters: FleetCounters } | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -312,12 +316,10 @@ export class BotFleet {
     }));
   }
 
-  /** Milliseconds each `POST /matchmake` took, in the order they were answered. */
-  readonly matchmakeMs: number[] = [];
-
   /** The cumulative counters. */
   counters(): FleetCounters {
     this.#collect();
+    this.#counters.matchmake = this.#matchmake.counts.slice();
     return structuredClone(this.#counters);
   }
 
@@ -404,7 +406,7 @@ export class BotFleet {
           room,
           Math.min(remainingMs, 10_000),
         );
-        this.matchmakeMs.push(performance.now() - startedMs);
+        this.#matchmake.record(performance.now() - startedMs);
       }
       connection = await GameConnection.open({
         url: ticket.url,

@@ -5,7 +5,9 @@
  *
  * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
- * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1).
+ * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--matchmake`
+ * comma-separated HTTP base URLs to matchmake at (bot `i` at the `i mod n`th; then `--url` is
+ * unused: each bot connects where matchmaking says).
  * @module
  */
 import { Flags } from "./_flags.ts";
@@ -22,6 +24,7 @@ const FLAGS = [
   "workers",
   "concurrency",
   "seed",
+  "matchmake",
 ];
 
 /** Turn the command line into {@linkcode runBots} options. */
@@ -38,6 +41,9 @@ export function parseBotFlags(args: readonly string[]): RunBotsOptions {
     workers: flags.number("workers", 1, 1, 16),
     connectConcurrency: flags.number("concurrency", 32, 1, 1000),
     seed: flags.number("seed", 1, 0, 2 ** 31),
+    matchmakeUrls: flags.has("matchmake")
+      ? flags.string("matchmake", "").split(",").filter((url) => url !== "")
+      : [],
   };
 }
 

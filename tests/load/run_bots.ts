@@ -69,6 +69,8 @@ export interface BotsSummary {
   botLoopLagMs: LatencySummary;
   decodeErrors: number;
   baselineMisses: number;
+  /** Time of each `POST /matchmake` (none when the bots join directly). */
+  matchmakeMs: LatencySummary;
 }
 
 /** Quantiles of one latency, ms. */
@@ -174,6 +176,9 @@ function sumCounters(all: readonly FleetCounters[]): FleetCounters {
     total.snapshots += one.snapshots;
     total.decodeErrors += one.decodeErrors;
     total.baselineMisses += one.baselineMisses;
+    const matchmake = new LatencyHistogram(total.matchmake);
+    matchmake.add(one.matchmake);
+    total.matchmake = matchmake.counts;
     for (const [key, count] of Object.entries(one.failedBy)) {
       total.failedBy[key] = (total.failedBy[key] ?? 0) + count;
     }
@@ -334,6 +339,7 @@ export async function runBots(options: RunBotsOptions): Promise<BotsSummary> {
       botLoopLagMs: latency(loopLag),
       decodeErrors,
       baselineMisses,
+      matchmakeMs: latency(new LatencyHistogram(counters.matchmake)),
     };
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);
