@@ -132,12 +132,20 @@ elseif room ~= 'new' then
   end
 end
 if not roomId then
-  local best = nil
+  -- Load is counted from the listings (players as last renewed or consumed since, plus live
+  -- reservations), not from the lease: a burst of new rooms between two renewals must spread.
+  local best, bestLoad = nil, nil
   for _, id in ipairs(redis.call('SMEMBERS', p .. 'procs')) do
     local record = liveOwner(id)
-    if record and (best == nil or record.players < best.players or
-        (record.players == best.players and record.processId < best.processId)) then
-      best = record
+    if record then
+      local load = 0
+      for _, owned in ipairs(redis.call('SMEMBERS', p .. 'owned:' .. id)) do
+        load = load + (tonumber(redis.call('HGET', p .. 'room:' .. owned, 'players')) or 0) +
+          liveSeats(owned)
+      end
+      if best == nil or load < bestLoad or (load == bestLoad and record.processId < best.processId) then
+        best, bestLoad = record, load
+      end
     end
   end
   if not best then

@@ -262,16 +262,24 @@ export class MemoryDirectory implements RoomDirectory {
     return lease.record;
   }
 
+  /**
+   * The live process with the least load, counted from its listings (players plus live seats), not
+   * its lease: a burst of new rooms between two renewals must spread.
+   */
   #leastLoaded(nowMs: number): ProcessRecord | null {
     let best: ProcessRecord | null = null;
+    let bestLoad = Infinity;
     for (const [processId] of this.#leases) {
       const record = this.#liveOwner(processId, nowMs);
       if (record === null) continue;
-      if (
-        best === null || record.players < best.players ||
-        (record.players === best.players && record.processId < best.processId)
-      ) {
+      let load = 0;
+      for (const roomId of this.#roomsByOwner.get(processId) ?? []) {
+        const listing = this.#rooms.get(roomId);
+        if (listing !== undefined) load += listing.players + liveSeats(listing, nowMs);
+      }
+      if (load < bestLoad || (load === bestLoad && best !== null && processId < best.processId)) {
         best = record;
+        bestLoad = load;
       }
     }
     return best;

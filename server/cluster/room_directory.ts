@@ -100,7 +100,7 @@ export interface RoomDirectory {
    * Reserve one seat atomically (players + live reservations < capacity): in the fullest open
    * room of the game for `any`, in a new room for `new`, in the named room otherwise (created
    * on first use; a room id whose owner is gone stands for its name). A new room goes to the live
-   * process that is not draining and has the fewest players.
+   * process that is not draining and has the fewest players and reserved seats in its listings.
    */
   reserveSeat(request: SeatRequest): Promise<SeatReservation>;
   /**

@@ -68,6 +68,14 @@ async function reserved(directory: RoomDirectory, room: string, overrides = {}) 
 }
 
 const CASES: Record<string, (harness: Harness) => Promise<void>> = {
+  "new rooms of a burst spread over the processes before any renewal": async ({ directory }) => {
+    await renew(directory, "p1");
+    await renew(directory, "p2");
+    const owners = [];
+    for (let index = 0; index < 4; index++) owners.push((await reserved(directory, "new")).ownerId);
+    assert.deepEqual(owners, ["p1", "p2", "p1", "p2"]);
+  },
+
   "reserveSeat() any fills one room before it opens a second, even when asked concurrently": async (
     { directory },
   ) => {
@@ -140,13 +148,17 @@ const CASES: Record<string, (harness: Harness) => Promise<void>> = {
   "new rooms go to the live process with the fewest players, never to a draining one": async (
     { directory },
   ) => {
-    await renew(directory, "p1", [], { players: 7 });
-    await renew(directory, "p2", [], { players: 3 });
-    await renew(directory, "p3", [], { players: 0, draining: true });
+    await renew(directory, "p1", [{ roomId: "a.p1", game: "dots", capacity: 9, players: 7 }]);
+    await renew(directory, "p2", [{ roomId: "b.p2", game: "dots", capacity: 9, players: 3 }]);
+    await renew(directory, "p3", [], { draining: true });
     assert.equal((await reserved(directory, "new")).ownerId, "p2");
-    await renew(directory, "p2", [], { draining: true });
+    await renew(directory, "p2", [{ roomId: "b.p2", game: "dots", capacity: 9, players: 3 }], {
+      draining: true,
+    });
     assert.equal((await reserved(directory, "new")).ownerId, "p1");
-    await renew(directory, "p1", [], { draining: true });
+    await renew(directory, "p1", [{ roomId: "a.p1", game: "dots", capacity: 9, players: 7 }], {
+      draining: true,
+    });
     const none = await directory.reserveSeat(request("new"));
     assert.equal(none.ok ? "ok" : none.why, "no_process");
   },
@@ -167,21 +179,22 @@ const CASES: Record<string, (harness: Harness) => Promise<void>> = {
   "a dead process's listings vanish with its lease and the janitor leaves no key of it": async (
     { directory, advance, keyNames },
   ) => {
-    await renew(directory, "p1", [], { players: 5 });
+    const busy = [{ roomId: "busy.p1", game: "chess", capacity: 9, players: 5 }];
+    await renew(directory, "p1", busy);
     await renew(directory, "p2");
     const seat = await reserved(directory, "lobby");
     assert.equal(seat.ownerId, "p2");
     await renew(directory, "p2", [{ roomId: "lobby.p2", game: "dots", capacity: 4, players: 1 }]);
-    assert.deepEqual((await directory.listings()).map((room) => room.roomId), ["lobby.p2"]);
+    assert.deepEqual((await directory.listings("dots")).map((room) => room.roomId), ["lobby.p2"]);
     await advance(TTL_MS / 2);
-    await renew(directory, "p1", [], { players: 5 });
+    await renew(directory, "p1", busy);
     await advance(TTL_MS / 2 + 50);
-    assert.deepEqual(await directory.listings(), [], "listings vanish with the lease");
+    assert.deepEqual(await directory.listings("dots"), [], "listings vanish with the lease");
     assert.deepEqual((await directory.processes()).map((process) => process.processId), ["p1"]);
     const moved = await reserved(directory, "lobby.p2");
     assert.equal(moved.roomId, "lobby.p1", "the dead room's id stands for its name");
     await advance(TTL_MS / 2);
-    assert.equal(await renew(directory, "p1", [], { players: 5 }), 1, "the janitor swept p2");
+    assert.equal(await renew(directory, "p1", busy), 1, "the janitor swept p2");
     assert.deepEqual((await keyNames()).filter((key) => key.includes("p2")), []);
     await directory.remove("p1");
     assert.deepEqual(await keyNames(), [], "remove() deletes every key of the process");
