@@ -160,6 +160,7 @@ async function runGame(
   placement: Placement,
   interest: boolean,
   layout: ServerLayout = { processes: 1, redis: null, matchmake: false },
+  decodeEvery = 1,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
   const servers: DenoChild[] = [];
@@ -222,6 +223,8 @@ async function runGame(
       "--workers",
       String(botWorkers),
       ...(layout.matchmake ? ["--matchmake", httpUrls.join(",")] : []),
+      "--decode-every",
+      String(decodeEvery),
     ], { onStderrLine: botLines.push, ...placement.clients });
     const botsPid = bots.pid;
     const take = async (): Promise<Sample> => {
@@ -478,6 +481,12 @@ export interface CapacityBenchmarkOptions {
    * @default one process, bots join at its socket
    */
   layout?: ServerLayout;
+  /**
+   * `light`: only every 10th bot decodes its snapshots (`bots.ts --decode-every 10`), the others
+   * count bytes and acknowledge, for scales the full bots cannot keep up with.
+   * @default "full"
+   */
+  bots?: "full" | "light";
 }
 
 /** Run one scale of the workload and its raw floor; returns the JSON line's object. */
@@ -508,6 +517,7 @@ export async function runCapacityBenchmark(
     placement,
     interest,
     options.layout,
+    options.bots === "light" ? 10 : 1,
   );
   const bots = game.bots;
   const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
@@ -618,6 +628,7 @@ export async function runCapacityBenchmark(
       workers: botWorkers,
       nice: botsNice,
       pinned: options.pin === true,
+      mode: options.bots ?? "full",
       loopLagP99Ms: bots.botLoopLagMs.p99,
     },
     raw,
@@ -649,6 +660,8 @@ if (import.meta.main) {
     "interest",
     "repeat",
     "processes",
+    "bots",
+    "compare",
   ]);
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
@@ -661,6 +674,7 @@ if (import.meta.main) {
     botsNice: flags.number("bots-nice", 10, 0, 19),
     pin: flags.string("pin", "no") === "yes",
     interest: flags.string("interest", "on") !== "off",
+    bots: flags.string("bots", "full") === "light" ? "light" : "full",
   };
   if (flags.has("rooms")) options.rooms = flags.number("rooms", 1, 1, 100);
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
@@ -672,6 +686,7 @@ if (import.meta.main) {
       flags.number("processes", 2, 1, 16),
       repeat,
       options,
+      flags.string("compare", "yes") !== "no",
     );
     Deno.exit();
   }
@@ -716,13 +731,14 @@ function spread(values: number[]): { min: number; median: number; max: number } 
  * `--processes N`: one process (the embedded default) against a cluster of N on a private
  * redis-server, interleaved in one invocation, bots matchmaking in both; prints each run's line
  * and then the cluster's CPU per delivered snapshot (summed over its processes) over the one
- * process's.
+ * process's. `--compare no` runs the cluster alone (S4, which one process cannot carry).
  */
 async function compareProcesses(
   scale: ScaleName,
   processes: number,
   repeat: number,
   options: CapacityBenchmarkOptions,
+  withOneProcess: boolean,
 ): Promise<void> {
   await using redis = await startRedis();
   const commandsProcessed = async (): Promise<RedisCommandCounts> => {
@@ -738,7 +754,7 @@ async function compareProcesses(
   const ratios: number[] = [];
   for (let run = 0; run < repeat; run++) {
     const micros: Record<string, number | null> = {};
-    for (const count of [1, processes]) {
+    for (const count of withOneProcess ? [1, processes] : [processes]) {
       const layout: ServerLayout = count === 1
         ? { processes: 1, redis: null, matchmake: true }
         : { processes: count, redis: { url: redis.url, commandsProcessed }, matchmake: true };

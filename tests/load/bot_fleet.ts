@@ -76,6 +76,13 @@ export interface BotFleetOptions {
    * @default false
    */
   joinAny?: boolean;
+  /**
+   * Only every `decodeEvery`th bot rebuilds the world from its snapshots; the others count bytes
+   * and acknowledge each snapshot's tick without decoding its entities (`--bots light`), so the
+   * server can be measured at a scale the full bots cannot keep up with.
+   * @default 1 (every bot decodes everything)
+   */
+  decodeEvery?: number;
 }
 
 /** Where one bot ended up, for tests. */
@@ -224,6 +231,7 @@ export class BotFleet {
       namePrefix: "bot",
       matchmakeUrls: [],
       joinAny: false,
+      decodeEvery: 1,
       ...options,
     };
     const { rooms, playersPerRoom, inputHz } = this.#options;
@@ -478,7 +486,7 @@ export class BotFleet {
     if (snapshot.tick > bot.latestTick) bot.latestTick = snapshot.tick;
     let ackTick = snapshot.tick;
     try {
-      history.apply(snapshot, receivedAtMs);
+      if (bot.index % this.#options.decodeEvery === 0) history.apply(snapshot, receivedAtMs);
     } catch (error) {
       if (error instanceof BaselineMissingError) {
         this.#counters.baselineMisses++;

@@ -7,7 +7,8 @@
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
  * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--matchmake`
  * comma-separated HTTP base URLs to matchmake at (bot `i` at the `i mod n`th; then `--url` is
- * unused: each bot connects where matchmaking says).
+ * unused: each bot connects where matchmaking says), `--decode-every N` (1: only every Nth bot
+ * rebuilds the world, the others count bytes and acknowledge).
  * @module
  */
 import { Flags } from "./_flags.ts";
@@ -25,6 +26,7 @@ const FLAGS = [
   "concurrency",
   "seed",
   "matchmake",
+  "decode-every",
 ];
 
 /** Turn the command line into {@linkcode runBots} options. */
@@ -41,6 +43,7 @@ export function parseBotFlags(args: readonly string[]): RunBotsOptions {
     workers: flags.number("workers", 1, 1, 16),
     connectConcurrency: flags.number("concurrency", 32, 1, 1000),
     seed: flags.number("seed", 1, 0, 2 ** 31),
+    decodeEvery: flags.number("decode-every", 1, 1, 1000),
     matchmakeUrls: flags.has("matchmake")
       ? flags.string("matchmake", "").split(",").filter((url) => url !== "")
       : [],
