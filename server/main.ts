@@ -1,103 +1,18 @@
 /**
- * The server's entry point: `deno task start` runs this file. It parses flags and environment,
- * registers the demo game and serves until SIGINT/SIGTERM, then closes clients with 1012.
+ * The server's entry point: `deno task start` runs this file. It reads the settings
+ * (`config.ts`), binds the port, bundles the client when asked, registers the demo game and
+ * serves until SIGINT/SIGTERM, then closes clients with 1012 (in a cluster, SIGTERM drains first). A user's mistake (a bad flag, a
+ * taken port) is one line on stderr and a non-zero exit, never a stack trace.
  * @module
  */
+import { buildClient } from "./build_client.ts";
+import { helpText, parseSettings, type ServerSettings, SettingsError } from "./config.ts";
 import { createArenaGame } from "./games/arena.ts";
 import { type RunningServer, startServer } from "./server.ts";
-import {
-  CLUSTER_FLAGS,
-  type ClusterSettings,
-  parseClusterSettings,
-} from "./cluster/cluster_settings.ts";
+import { clusterSettingsProblem } from "./cluster/cluster_settings.ts";
 import type { RoomDirectory } from "./cluster/room_directory.ts";
 
-/** Settings read from flags (`--port 9000`) and the environment (`PORT=9000`). */
-export interface ServerSettings {
-  hostname: string;
-  port: number;
-  tickRateHz: number;
-  /** Wandering NPCs in each arena room (`--npcs`, `NPCS`). */
-  npcCount: number;
-  /** Most players in one arena room (`--max-players`, `MAX_PLAYERS`). */
-  maxPlayers: number;
-  /** Send each player only what is near it (`--interest on|off`, `INTEREST`). */
-  interestManagement: boolean;
-  /**
-   * Most WebSockets from one address (`--max-connections-per-address`,
-   * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
-   */
-  maxConnectionsPerAddress: number;
-  /** `--redis`, `--public-url`, `--secret` and the lease, seat and drain times. */
-  cluster: ClusterSettings;
-}
-
-/** Read settings from `args` and `env`; flags win over the environment. */
-export function parseSettings(
-  args: readonly string[],
-  env: (name: string) => string | undefined,
-): ServerSettings {
-  const flags = new Map<string, string>();
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? "";
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (match === null) throw new TypeError(`Cannot parse argument ${arg}: expected --name value`);
-    const [, name = "", inline] = match;
-    const value = inline ?? args[++index];
-    if (value === undefined) throw new TypeError(`Cannot parse argument ${arg}: missing value`);
-    flags.set(name, value);
-  }
-  const known = new Set([
-    "port",
-    "host",
-    "tick-rate",
-    "npcs",
-    "max-players",
-    "max-connections-per-address",
-    "interest",
-    ...Object.keys(CLUSTER_FLAGS),
-  ]);
-  for (const name of flags.keys()) {
-    if (!known.has(name)) {
-      throw new TypeError(
-        `Unknown flag --${name}: use ${[...known].map((flag) => `--${flag}`).join(", ")}`,
-      );
-    }
-  }
-  const number = (value: string, what: string, min: number, max: number): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new RangeError(`Invalid ${what}: ${value}, expected an integer in ${min}..${max}`);
-    }
-    return parsed;
-  };
-  const onOff = (value: string, what: string): boolean => {
-    if (value !== "on" && value !== "off") {
-      throw new RangeError(`Invalid ${what}: ${value}, expected on or off`);
-    }
-    return value === "on";
-  };
-  return {
-    hostname: flags.get("host") ?? env("HOST") ?? "127.0.0.1",
-    port: number(flags.get("port") ?? env("PORT") ?? "8000", "port", 0, 65535),
-    tickRateHz: number(flags.get("tick-rate") ?? env("TICK_RATE") ?? "30", "tick rate", 1, 240),
-    npcCount: number(flags.get("npcs") ?? env("NPCS") ?? "20", "NPC count", 0, 10_000),
-    maxPlayers: number(
-      flags.get("max-players") ?? env("MAX_PLAYERS") ?? "64",
-      "max players",
-      1,
-      1000,
-    ),
-    interestManagement: onOff(flags.get("interest") ?? env("INTEREST") ?? "on", "interest"),
-    maxConnectionsPerAddress: number(
-      flags.get("max-connections-per-address") ?? env("MAX_CONNECTIONS_PER_ADDRESS") ?? "32",
-      "max connections per address",
-      1,
-      1_000_000,
-    ),
-    cluster: parseClusterSettings((flag) => flags.get(flag) ?? env(CLUSTER_FLAGS[flag])),
-  };
-}
+export type { ServerSettings } from "./config.ts";
 
 /**
  * Start the demo server with the arena game and the browser client; with a Redis URL it joins
@@ -105,11 +20,10 @@ export function parseSettings(
  */
 export async function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
-  const { cluster } = settings;
   let directory: RoomDirectory | undefined;
-  if (cluster.redisUrl !== null) {
+  if (settings.redisUrl !== null) {
     const { connectRedisDirectory } = await import("./cluster/redis_directory.ts");
-    directory = await connectRedisDirectory(cluster.redisUrl);
+    directory = await connectRedisDirectory(settings.redisUrl);
   }
   return await startServer({
     games: [
@@ -124,29 +38,87 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
     tickRateHz: settings.tickRateHz,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
-    ...(cluster.secret === null ? {} : { secret: new TextEncoder().encode(cluster.secret) }),
+    ...(settings.secret === null ? {} : { secret: new TextEncoder().encode(settings.secret) }),
     cluster: {
       ...(directory === undefined ? {} : { directory }),
-      ...(cluster.publicUrl === null ? {} : { publicWsUrl: cluster.publicUrl }),
-      leaseTtlMs: cluster.leaseTtlMs,
-      leaseRefreshMs: cluster.leaseRefreshMs,
-      seatTtlMs: cluster.seatTtlMs,
+      ...(settings.publicUrl === null ? {} : { publicWsUrl: settings.publicUrl }),
+      leaseTtlMs: settings.leaseTtlMs,
+      leaseRefreshMs: settings.leaseRefreshMs,
+      seatTtlMs: settings.seatTtlMs,
     },
   });
 }
 
-if (import.meta.main) {
-  const settings = parseSettings(Deno.args, (name) => Deno.env.get(name));
-  const server = await startDemoServer(settings);
+/**
+ * One line for an error the user can fix by starting the server differently, or undefined for
+ * an error that is a bug (which keeps its stack trace).
+ */
+export function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
+  const where = `${settings.hostname}:${settings.port}`;
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `Port ${settings.port} is in use: pass --port 0 for a free one, or stop the other server`;
+  }
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return `Cannot listen on ${where}: ${error.message} (ports under 1024 need root; try --port 8000)`;
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return `Cannot listen on ${where}: no interface has that address (try --host 127.0.0.1 or 0.0.0.0)`;
+  }
+  if (error instanceof Error && error.message.startsWith("Cannot connect to Redis")) {
+    return `${error.message} (is redis-server running? deno task cluster starts one)`;
+  }
+  if (error instanceof Error && /failed to lookup address/.test(error.message)) {
+    return `Cannot listen on ${where}: cannot resolve ${settings.hostname} (try --host 127.0.0.1 or 0.0.0.0)`;
+  }
+  return undefined;
+}
+
+/** Run the server as `deno task start` does; resolves with the exit code when it cannot start. */
+export async function main(args: readonly string[]): Promise<number | undefined> {
+  let settings: ServerSettings;
+  try {
+    const request = parseSettings(args, (name) => Deno.env.get(name));
+    if (request.help) {
+      console.log(helpText());
+      return 0;
+    }
+    settings = request.settings;
+    const problem = clusterSettingsProblem(settings);
+    if (problem !== null) throw new SettingsError(problem);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  let server: RunningServer;
+  try {
+    server = await startDemoServer(settings);
+  } catch (error) {
+    const line = startupErrorLine(error, settings);
+    if (line === undefined) throw error;
+    console.error(line);
+    return 1;
+  }
+  if (settings.buildClient) {
+    // After the port is bound, so a user error is reported before this slow step, and before
+    // the address is printed, so nobody loads a page whose script is still being written.
+    try {
+      await buildClient();
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      await server.shutdown("Server failed to start");
+      return 1;
+    }
+  }
   console.log(
     `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz; ` +
       `operator view at ${server.url}/stats and ${server.url}/metrics`,
   );
-  const clustered = settings.cluster.redisUrl !== null;
+  const clustered = settings.redisUrl !== null;
   if (clustered) {
     console.log(
-      `Cluster process ${server.cluster.processId} on ${settings.cluster.redisUrl}, ` +
-        `clients sent to ${settings.cluster.publicUrl ?? server.wsUrl}`,
+      `Cluster process ${server.cluster.processId} on ${settings.redisUrl}, ` +
+        `clients sent to ${settings.publicUrl ?? server.wsUrl}`,
     );
   }
   let stopping = false;
@@ -154,9 +126,10 @@ if (import.meta.main) {
     if (stopping) return;
     stopping = true;
     if (clustered && signal === "SIGTERM") {
-      const drainSeconds = settings.cluster.drainSeconds;
-      console.log(`SIGTERM: draining (no new rooms or seats) for at most ${drainSeconds} s`);
-      await server.drain(drainSeconds * 1000, "Server is shutting down: matchmake again");
+      console.log(
+        `SIGTERM: draining (no new rooms or seats) for at most ${settings.drainSeconds} s`,
+      );
+      await server.drain(settings.drainSeconds * 1000, "Server is shutting down: matchmake again");
     } else {
       console.log(`${signal}: closing clients with 1012 and stopping`);
       await server.shutdown("Server is restarting");
@@ -166,4 +139,10 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+  return undefined;
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  if (code !== undefined) Deno.exit(code);
 }
