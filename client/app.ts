@@ -280,12 +280,17 @@ export class ArenaApp {
         this.#screens.show({ kind: "refused", reason });
         return;
       case CloseCode.BAD_TOKEN:
-      case CloseCode.SEAT_REFUSED:
-        // The seat is gone (grace over, server restarted, reservation expired): matchmake
-        // afresh, at once.
+        // The seat is gone (grace over, server restarted): matchmake afresh, at once.
         this.#seat = undefined;
         this.#ownerUrl = undefined;
         this.#connect();
+        return;
+      case CloseCode.SEAT_REFUSED:
+        // The reservation expired or went to a process that is gone: matchmake again, with the
+        // backoff, so a cluster that keeps answering wrong is not asked in a tight loop.
+        this.#seat = undefined;
+        this.#ownerUrl = undefined;
+        this.#retry(reason || "The seat was refused");
         return;
       case CloseCode.JOIN_REFUSED:
         this.#screens.show({ kind: "refused", reason });

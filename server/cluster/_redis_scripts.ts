@@ -45,20 +45,29 @@ end
 `;
 
 /**
- * ARGV: prefix, process id, record JSON, ttl ms, room count, then per room: id, game, capacity,
- * players. Returns the number of dead processes swept (0 when another process is the janitor).
+ * ARGV: prefix, process id, record JSON, ttl ms, claim url (1 or 0), room count, then per room:
+ * id, game, capacity, players. Returns the number of dead processes swept (0 when another process
+ * is the janitor).
  */
 export const RENEW = `${COMMON}
-local id, record, ttl, count = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local id, record, ttl, claim = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local count = tonumber(ARGV[6])
+if claim == '1' then
+  local url = cjson.decode(record).wsUrl
+  for _, other in ipairs(redis.call('SMEMBERS', p .. 'procs')) do
+    local text = redis.call('GET', p .. 'proc:' .. other)
+    if other ~= id and text and cjson.decode(text).wsUrl == url then forget(other) end
+  end
+end
 redis.call('SET', p .. 'proc:' .. id, record, 'PX', ttl)
 redis.call('SADD', p .. 'procs', id)
 local listed = {}
 for i = 0, count - 1 do
-  local roomId, game = ARGV[6 + i * 4], ARGV[7 + i * 4]
+  local roomId, game = ARGV[7 + i * 4], ARGV[8 + i * 4]
   local name = nameOf(roomId)
   listed[roomId] = true
   redis.call('HSET', p .. 'room:' .. roomId, 'game', game, 'name', name, 'owner', id,
-    'capacity', ARGV[8 + i * 4], 'players', ARGV[9 + i * 4])
+    'capacity', ARGV[9 + i * 4], 'players', ARGV[10 + i * 4])
   redis.call('SADD', p .. 'owned:' .. id, roomId)
   redis.call('SADD', p .. 'game:' .. game, roomId)
   local named = redis.call('GET', p .. 'name:' .. name)

@@ -80,6 +80,8 @@ export class ClusterNode {
   #draining = false;
   #directoryUp = true;
   #directoryError = "";
+  /** No renewal has reached the directory yet: the first one claims this process's URL. */
+  #registered = false;
   /** Renewals that reached the directory. */
   renewals = 0;
 
@@ -159,7 +161,9 @@ export class ClusterNode {
         process: this.record(),
         rooms: this.#listings(),
         ttlMs: this.#leaseTtlMs,
+        claimUrl: !this.#registered,
       });
+      this.#registered = true;
       this.renewals++;
       if (!this.#directoryUp) this.#log("Room directory reachable again: lease renewed");
       this.#directoryUp = true;

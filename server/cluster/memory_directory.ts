@@ -68,8 +68,15 @@ export class MemoryDirectory implements RoomDirectory {
     this.#now = options.now ?? Date.now;
   }
 
-  renew({ process, rooms, ttlMs }: LeaseRenewal): Promise<number> {
+  renew({ process, rooms, ttlMs, claimUrl }: LeaseRenewal): Promise<number> {
     const nowMs = this.#now();
+    if (claimUrl === true) {
+      for (const [other, lease] of [...this.#leases]) {
+        if (other === process.processId || lease.record.wsUrl !== process.wsUrl) continue;
+        this.#leases.delete(other);
+        this.#forget(other);
+      }
+    }
     this.#leases.set(process.processId, { record: { ...process }, expiresAtMs: nowMs + ttlMs });
     const owned = this.#owned(process.processId);
     const listed = new Set<string>();

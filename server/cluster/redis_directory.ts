@@ -149,11 +149,12 @@ export class RedisDirectory implements RoomDirectory {
     this.#commandTimeoutMs = options.commandTimeoutMs ?? 2000;
   }
 
-  async renew({ process, rooms, ttlMs }: LeaseRenewal): Promise<number> {
+  async renew({ process, rooms, ttlMs, claimUrl }: LeaseRenewal): Promise<number> {
     const args = [
       process.processId,
       JSON.stringify(process),
       String(Math.max(1, Math.round(ttlMs))),
+      claimUrl === true ? "1" : "0",
       String(rooms.length),
     ];
     for (const room of rooms) {

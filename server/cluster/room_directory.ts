@@ -81,6 +81,12 @@ export interface LeaseRenewal {
   rooms: RoomListing[];
   /** Lifetime of the lease from now. */
   ttlMs: number;
+  /**
+   * This process now answers at `process.wsUrl`: any other process listed with that URL is gone
+   * (it crashed and this one took its port before its lease ran out), so it is deleted now rather
+   * than sending clients to a URL that refuses its seats. Set on a process's first renewal.
+   */
+  claimUrl?: boolean;
 }
 
 /**

@@ -200,6 +200,19 @@ const CASES: Record<string, (harness: Harness) => Promise<void>> = {
     assert.deepEqual(await keyNames(), [], "remove() deletes every key of the process");
   },
 
+  "a process that takes over a dead one's URL removes it at once": async ({ directory }) => {
+    await renew(directory, "old", [{ roomId: "here.old", game: "dots", capacity: 4, players: 1 }]);
+    await directory.renew({
+      process: record("new", { wsUrl: "ws://old/ws" }),
+      rooms: [],
+      ttlMs: TTL_MS,
+      claimUrl: true,
+    });
+    assert.deepEqual((await directory.processes()).map((process) => process.processId), ["new"]);
+    assert.deepEqual(await directory.listings(), []);
+    assert.equal((await reserved(directory, "here.old")).roomId, "here.new");
+  },
+
   "every renewal re-writes the process's listings, so a lost listing heals": async (
     { directory },
   ) => {
