@@ -731,7 +731,8 @@ function spread(values: number[]): { min: number; median: number; max: number } 
  * `--processes N`: one process (the embedded default) against a cluster of N on a private
  * redis-server, interleaved in one invocation, bots matchmaking in both; prints each run's line
  * and then the cluster's CPU per delivered snapshot (summed over its processes) over the one
- * process's. `--compare no` runs the cluster alone (S4, which one process cannot carry).
+ * process's; `--processes 1` compares the embedded default with one process on Redis (the cost of
+ * cluster mode itself). `--compare no` runs the cluster alone (S4, which one process cannot carry).
  */
 async function compareProcesses(
   scale: ScaleName,
@@ -754,24 +755,29 @@ async function compareProcesses(
   const ratios: number[] = [];
   for (let run = 0; run < repeat; run++) {
     const micros: Record<string, number | null> = {};
-    for (const count of withOneProcess ? [1, processes] : [processes]) {
-      const layout: ServerLayout = count === 1
-        ? { processes: 1, redis: null, matchmake: true }
-        : { processes: count, redis: { url: redis.url, commandsProcessed }, matchmake: true };
-      log(`${scale}: ${count === 1 ? "one process" : `cluster of ${count} on Redis`}`);
+    const layouts: [string, ServerLayout][] = [
+      ["one", { processes: 1, redis: null, matchmake: true }],
+      [`cluster${processes}`, {
+        processes,
+        redis: { url: redis.url, commandsProcessed },
+        matchmake: true,
+      }],
+    ];
+    for (const [name, layout] of withOneProcess ? layouts : layouts.slice(1)) {
+      log(`${scale}: ${name === "one" ? "one process" : `cluster of ${processes} on Redis`}`);
       try {
         const result = await runCapacityBenchmark(scale, { ...options, raw: false, layout });
-        console.log(JSON.stringify({ layout: count === 1 ? "one" : `cluster${count}`, ...result }));
-        micros[count] = typeof result.cpuMicrosPerSnapshot === "number"
+        console.log(JSON.stringify({ layout: name, ...result }));
+        micros[name] = typeof result.cpuMicrosPerSnapshot === "number"
           ? result.cpuMicrosPerSnapshot
           : null;
       } catch (error) {
-        console.log(JSON.stringify({ scale, processes: count, error: String(error) }));
+        console.log(JSON.stringify({ scale, layout: name, error: String(error) }));
         Deno.exitCode = 1;
       }
       await redis.command("FLUSHALL");
     }
-    const one = micros[1], cluster = micros[processes];
+    const one = micros.one, cluster = micros[`cluster${processes}`];
     if (typeof one === "number" && typeof cluster === "number") ratios.push(cluster / one);
   }
   console.log(JSON.stringify({
