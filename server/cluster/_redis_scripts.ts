@@ -11,7 +11,7 @@
  * | `owned:<id>`     | set    | room ids the process owns                                    |
  * | `room:<roomId>`  | hash   | `game`, `name`, `owner`, `capacity`, `players`               |
  * | `seats:<roomId>` | zset   | seat id → expiry (ms): the room's live reservations           |
- * | `game:<game>`    | set    | room ids of the game, for `any`                              |
+ * | `open:<game>`    | zset   | the game's room ids by free seats (capacity − players), for `any` |
  * | `name:<name>`    | string | the room id a room name stands for                           |
  * | `janitor`        | string | id of the process that sweeps dead ones; its TTL is the term  |
  * @module
@@ -24,7 +24,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local function deleteRoom(roomId)
   local h = redis.call('HMGET', p .. 'room:' .. roomId, 'game', 'name', 'owner')
   redis.call('DEL', p .. 'room:' .. roomId, p .. 'seats:' .. roomId)
-  if h[1] then redis.call('SREM', p .. 'game:' .. h[1], roomId) end
+  if h[1] then redis.call('ZREM', p .. 'open:' .. h[1], roomId) end
   if h[3] then redis.call('SREM', p .. 'owned:' .. h[3], roomId) end
   if h[2] and redis.call('GET', p .. 'name:' .. h[2]) == roomId then
     redis.call('DEL', p .. 'name:' .. h[2])
@@ -66,10 +66,11 @@ for i = 0, count - 1 do
   local roomId, game = ARGV[7 + i * 4], ARGV[8 + i * 4]
   local name = nameOf(roomId)
   listed[roomId] = true
+  local capacity, players = ARGV[9 + i * 4], ARGV[10 + i * 4]
   redis.call('HSET', p .. 'room:' .. roomId, 'game', game, 'name', name, 'owner', id,
-    'capacity', ARGV[9 + i * 4], 'players', ARGV[10 + i * 4])
+    'capacity', capacity, 'players', players)
   redis.call('SADD', p .. 'owned:' .. id, roomId)
-  redis.call('SADD', p .. 'game:' .. game, roomId)
+  redis.call('ZADD', p .. 'open:' .. game, tonumber(capacity) - tonumber(players), roomId)
   local named = redis.call('GET', p .. 'name:' .. name)
   if (not named) or redis.call('EXISTS', p .. 'room:' .. named) == 0 then
     redis.call('SET', p .. 'name:' .. name, roomId)
@@ -98,11 +99,16 @@ return swept
 export const RESERVE = `${COMMON}
 local game, room, capacity, seatId, newName, seatTtl =
   ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], tonumber(ARGV[7])
+-- Each owner's lease is read and decoded once per call: \`any\` meets the same few owners in
+-- every room it looks at.
+local owners = {}
 local function liveOwner(owner)
+  local known = owners[owner]
+  if known ~= nil then return known or nil end
   local text = redis.call('GET', p .. 'proc:' .. owner)
-  if not text then return nil end
-  local record = cjson.decode(text)
-  if record.draining then return nil end
+  local record = text and cjson.decode(text)
+  if record and record.draining then record = nil end
+  owners[owner] = record or false
   return record
 end
 local function free(roomId)
@@ -111,16 +117,20 @@ local function free(roomId)
 end
 local roomId = nil
 if room == 'any' then
-  local fewest = nil
-  for _, candidate in ipairs(redis.call('SMEMBERS', p .. 'game:' .. game)) do
-    local owner = redis.call('HGET', p .. 'room:' .. candidate, 'owner')
-    if owner and liveOwner(owner) then
-      local left = free(candidate)
-      if left > 0 and (fewest == nil or left < fewest or (left == fewest and candidate < roomId)) then
-        fewest = left
+  -- The fullest room first (fewest free seats, then lowest id), from the index: usually the first
+  -- candidate fits, so a call costs a few commands however many rooms the game has.
+  local offset = 0
+  while not roomId do
+    local batch = redis.call('ZRANGEBYSCORE', p .. 'open:' .. game, 1, '+inf', 'LIMIT', offset, 32)
+    if #batch == 0 then break end
+    for _, candidate in ipairs(batch) do
+      local owner = redis.call('HGET', p .. 'room:' .. candidate, 'owner')
+      if owner and liveOwner(owner) and free(candidate) > 0 then
         roomId = candidate
+        break
       end
     end
+    offset = offset + #batch
   end
 elseif room ~= 'new' then
   local named = room
@@ -167,7 +177,7 @@ if not roomId then
     redis.call('HSET', p .. 'room:' .. roomId, 'game', game, 'name', name,
       'owner', best.processId, 'capacity', capacity, 'players', 0)
     redis.call('SADD', p .. 'owned:' .. best.processId, roomId)
-    redis.call('SADD', p .. 'game:' .. game, roomId)
+    redis.call('ZADD', p .. 'open:' .. game, capacity, roomId)
   end
   redis.call('SET', p .. 'name:' .. name, roomId)
 end
@@ -183,8 +193,10 @@ local expiresAt = redis.call('ZSCORE', p .. 'seats:' .. roomId, seatId)
 if not expiresAt then return 0 end
 redis.call('ZREM', p .. 'seats:' .. roomId, seatId)
 if tonumber(expiresAt) <= now then return 0 end
-if redis.call('EXISTS', p .. 'room:' .. roomId) == 1 then
+local game = redis.call('HGET', p .. 'room:' .. roomId, 'game')
+if game then
   redis.call('HINCRBY', p .. 'room:' .. roomId, 'players', 1)
+  redis.call('ZINCRBY', p .. 'open:' .. game, -1, roomId)
 end
 return 1
 `;

@@ -122,17 +122,19 @@ export class MemoryDirectory implements RoomDirectory {
     const nowMs = this.#now();
     let roomId: string | undefined;
     if (request.room === "any") {
-      let fewestFree = Infinity;
+      // The Redis directory's order: fewest seats free of players first, then lowest id; the
+      // first with a seat free of reservations too wins.
+      let best: { id: string; free: number } | undefined;
       for (const [id, listing] of this.#rooms) {
-        if (listing.game !== request.game || this.#liveOwner(listing.ownerId, nowMs) === null) {
+        const free = listing.capacity - listing.players;
+        if (free <= 0 || listing.game !== request.game) continue;
+        if (best !== undefined && (free > best.free || (free === best.free && id > best.id))) {
           continue;
         }
-        const free = listing.capacity - listing.players - liveSeats(listing, nowMs);
-        if (free > 0 && (free < fewestFree || (free === fewestFree && id < (roomId ?? "")))) {
-          fewestFree = free;
-          roomId = id;
-        }
+        if (this.#liveOwner(listing.ownerId, nowMs) === null) continue;
+        if (free - liveSeats(listing, nowMs) > 0) best = { id, free };
       }
+      roomId = best?.id;
     } else if (request.room !== "new") {
       const name = roomNameOf(request.room);
       const named = this.#rooms.has(request.room) ? request.room : this.#names.get(name);

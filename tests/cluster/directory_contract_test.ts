@@ -92,6 +92,24 @@ const CASES: Record<string, (harness: Harness) => Promise<void>> = {
     assert.deepEqual([...perRoom.values()], [4, 4, 4]);
   },
 
+  "reserveSeat() any takes the fullest open room, skipping draining owners and full rooms": async (
+    { directory },
+  ) => {
+    const room = (roomId: string, players: number) => ({
+      roomId,
+      game: "dots",
+      capacity: 4,
+      players,
+    });
+    await renew(directory, "p1", [room("a.p1", 1), room("b.p1", 4)]);
+    await renew(directory, "p2", [room("c.p2", 3)], { draining: true });
+    await renew(directory, "p3", [room("d.p3", 2)]);
+    assert.equal((await reserved(directory, "any")).roomId, "d.p3");
+    assert.equal((await reserved(directory, "any")).roomId, "d.p3");
+    assert.equal((await reserved(directory, "any")).roomId, "a.p1", "d.p3 is full with its seats");
+    assert.equal(await directory.consumeSeat("nobody", "a.p1"), false);
+  },
+
   "reserveSeat() counts live reservations against the capacity": async (
     { directory },
   ) => {
