@@ -106,6 +106,11 @@ Deno.test("/metrics reports rooms, players, ticks, traffic and decode errors of 
   assert.ok((value(series, "game_server_received_messages_total") ?? 0) >= 2);
   assert.equal(sumSeries(series, "game_server_frame_decode_errors_total"), 0);
   assert.equal(value(series, "game_server_clients_kicked_total", { reason: "slow_client" }), 0);
+  assert.equal(value(series, "game_server_clients_kicked_total", { reason: "bad_view_tick" }), 0);
+  for (const reason of ["beyond_measured_lag", "beyond_max_rewind"]) {
+    const labels = { game: "dots", reason };
+    assert.equal(value(series, "game_server_lag_compensation_clamped_total", labels), 0, reason);
+  }
   assert.ok((value(series, "process_resident_memory_bytes") ?? 0) > 0);
   // Every family is announced once, before its samples.
   const typed = new Set<string>();
