@@ -9,6 +9,7 @@ import type { Connection } from "./transport/connection.ts";
 import type { ConnectionLimitsOptions } from "./transport/connection_limits.ts";
 import { ReconnectTokens } from "./transport/reconnect_token.ts";
 import { ServerCounters } from "./transport/server_counters.ts";
+import type { TrustedProxies } from "./transport/trusted_proxies.ts";
 import { ClusterNode } from "./cluster/cluster_node.ts";
 import { MemoryDirectory } from "./cluster/memory_directory.ts";
 import { randomId, type RoomDirectory } from "./cluster/room_directory.ts";
@@ -63,6 +64,8 @@ export interface ServerOptions
   allowedOrigins?: string[];
   /** Per-address connection limit, message rate, join and silence deadlines. */
   connectionLimits?: ConnectionLimitsOptions;
+  /** Reverse proxies whose forwarding headers name the client; none when unset. */
+  trustedProxies?: TrustedProxies;
   /**
    * HMAC secret of reconnect tokens and matchmaking seats (at least 32 bytes); every process of a
    * cluster needs the same one.
@@ -158,6 +161,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
+  if (options.trustedProxies !== undefined) handlerOptions.trustedProxies = options.trustedProxies;
   handlerOptions.routes = {
     ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),
     ...createClusterRoutes(() => cluster),

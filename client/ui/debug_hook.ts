@@ -27,12 +27,21 @@ export interface ArenaDebugHook {
   renderedEntities(): RenderedEntity[];
   /** Smoothed round-trip time, ms; `undefined` before the first pong. */
   readonly pingMs: number | undefined;
+  /** Our player's hp as drawn; `undefined` while not in the world. */
+  readonly ownHp: number | undefined;
+  /**
+   * Our recent beams: the entity the server judged hit (0 for a miss, `undefined` while not yet
+   * confirmed).
+   */
+  beams(): { judgedTarget: number | undefined }[];
   /** Whether a session is open. */
   readonly connected: boolean;
   /** Snapshots applied by the current session. */
   readonly snapshotsApplied: number;
   /** The screen shown: `playing`, `connecting`, `disconnected`, `room_full`… */
   readonly screen: string;
+  /** The waits chosen before each reconnect attempt since the last join, ms. */
+  readonly retryDelaysMs: readonly number[];
 }
 
 declare global {
@@ -60,6 +69,18 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
     renderedEntities() {
       return app.scene.entities.map(({ id, kind, x, y }) => ({ id, kind, x, y }));
     },
+    get ownHp() {
+      return app.scene.own?.hp;
+    },
+    beams() {
+      return app.scene.beams.filter((beam) => beam.own).map((beam) => ({
+        judgedTarget: beam.confirmedHit === undefined
+          ? undefined
+          : beam.confirmedHit
+          ? beam.judged?.id ?? 0
+          : 0,
+      }));
+    },
     get pingMs() {
       return app.session?.rtt.smoothedMs;
     },
@@ -71,6 +92,9 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
     },
     get screen() {
       return app.screen;
+    },
+    get retryDelaysMs() {
+      return [...app.retryDelaysMs];
     },
   };
 }

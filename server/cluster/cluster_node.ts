@@ -55,7 +55,7 @@ export type MatchmakeResult =
 
 /** Outcome of {@linkcode ClusterNode.admit}. */
 export type SeatAdmission =
-  | { ok: true; roomId: string }
+  | { ok: true; roomId: string; game: string }
   | { ok: false; code: number; reason: string };
 
 /** While the directory is down, the lease is retried this often (it must be back within 5 s). */
@@ -256,8 +256,8 @@ export class ClusterNode {
 
   /**
    * Admit a client presenting `seat`: check its signature, that this process owns its room and
-   * takes seats, consume it in the directory, and create the room if this is its first seat. The
-   * caller joins the room in the same turn of the event loop (the pending count covers the gap).
+   * takes seats, and consume it in the directory. The caller joins the room (creating it on its
+   * first seat) in the same turn of the event loop; the pending count covers the gap.
    */
   async admit(seat: string): Promise<SeatAdmission> {
     const check = await this.#options.seatTokens.verify(seat);
@@ -309,10 +309,9 @@ export class ClusterNode {
         reason: "Seat reservation expired or was already used: matchmake again",
       };
     }
-    if (this.#options.registry.get(roomId) === undefined) {
-      this.#options.registry.create(game, roomId);
-    }
-    return { ok: true, roomId };
+    // The caller's join creates the room on its first seat (a join by a name nobody uses yet), under
+    // the registry's room cap and per-address creation rate.
+    return { ok: true, roomId, game: gameName };
   }
 
   #listings(): RoomListing[] {

@@ -85,6 +85,8 @@ const ROOM_COUNTERS = [
   "slowClientsClosed",
   "inputsDropped",
   "inputsStale",
+  "viewsBeyondLag",
+  "viewsBeyondMaxRewind",
   "failures",
   "bytesOut",
   "messagesOut",
@@ -108,7 +110,7 @@ interface RoomSeen {
   recent: { p50Ms: number | null; p99Ms: number | null; meanMs: number | null };
 }
 
-const KICK_REASONS = ["slow_client", "rate_limited", "bad_sequence"];
+const KICK_REASONS = ["slow_client", "rate_limited", "bad_sequence", "bad_view_tick"];
 const MAX_ROOM_ROWS = 200;
 
 function zeroCounters(): RoomCounters {
@@ -119,6 +121,8 @@ function zeroCounters(): RoomCounters {
     slowClientsClosed: 0,
     inputsDropped: 0,
     inputsStale: 0,
+    viewsBeyondLag: 0,
+    viewsBeyondMaxRewind: 0,
     failures: 0,
     bytesOut: 0,
     messagesOut: 0,
@@ -338,8 +342,14 @@ export class ServerMetrics {
     text.family(
       "game_server_upgrades_refused_total",
       "counter",
-      "Upgrade requests refused before the handshake (subprotocol, origin, not a WebSocket).",
-      [{ value: counters.upgradesRefused }],
+      "Upgrade requests refused before the handshake, by reason: not_websocket (426), " +
+        "no_host (400), bad_version (426), bad_key (400), origin not allowed (403), game " +
+        "subprotocol not offered (400), too_many_connections from one address (429, " +
+        "--max-connections-per-address), malformed (400, refused by Deno).",
+      [...counters.upgradesRefusedByReason].map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     text.family(
       "game_server_rooms",
@@ -439,6 +449,21 @@ export class ServerMetrics {
       })),
     ]);
     text.family(
+      "game_server_lag_compensation_clamped_total",
+      "counter",
+      "Inputs whose claimed view was older than the player can have seen, moved up to the limit, by reason.",
+      [
+        ...perGame((t) => t.viewsBeyondLag).map((s) => ({
+          ...s,
+          labels: { ...s.labels, reason: "beyond_measured_lag" },
+        })),
+        ...perGame((t) => t.viewsBeyondMaxRewind).map((s) => ({
+          ...s,
+          labels: { ...s.labels, reason: "beyond_max_rewind" },
+        })),
+      ],
+    );
+    text.family(
       "game_server_room_failures_total",
       "counter",
       "Rooms stopped because a game hook threw.",
@@ -454,6 +479,15 @@ export class ServerMetrics {
       "counter",
       "Clients the server closed, by reason.",
       [...kicks].map(([reason, value]) => ({ labels: { reason }, value })),
+    );
+    text.family(
+      "game_server_room_creations_refused_total",
+      "counter",
+      "Joins refused with 4008 because a room could not be created, by reason.",
+      Object.entries(this.#registry.creationsRefused).map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     const decodeErrors = new Map(counters.decodeErrors);
     for (const reason of Object.values(FrameErrorReason)) {

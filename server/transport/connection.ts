@@ -1,4 +1,5 @@
 import {
+  cleanText,
   ClientFrames,
   CloseCode,
   encodeBatch,
@@ -7,8 +8,10 @@ import {
   FrameError,
   FrameErrorReason,
   type JoinMessage,
+  LIMITS,
   MessageKind,
   PROTOCOL_VERSION,
+  VIEW_ALPHA_STEPS,
 } from "../../shared/protocol/mod.ts";
 import type { RegistryJoinResult, RoomRegistry } from "../rooms/registry.ts";
 import type { PlayerInput } from "../rooms/game.ts";
@@ -39,10 +42,12 @@ export interface ReconnectTokenVerifier {
 
 /** What a {@linkcode Connection} needs to admit a join presenting a matchmaking seat. */
 export interface SeatVerifier {
-  /** Check and consume `seat`; on success the room it names exists on this process. */
+  /** Check and consume `seat`: the room and game it names, joined (created) next. */
   admit(
     seat: string,
-  ): Promise<{ ok: true; roomId: string } | { ok: false; code: number; reason: string }>;
+  ): Promise<
+    { ok: true; roomId: string; game: string } | { ok: false; code: number; reason: string }
+  >;
 }
 
 /** Settings of a {@linkcode Connection}. */
@@ -57,6 +62,11 @@ export interface ConnectionOptions {
   pongHolds: PongHolds;
   /** Told once when the socket has ended. */
   onEnded?: () => void;
+  /**
+   * The peer's address key, counted against the per-address room creation rate.
+   * @default ""
+   */
+  address?: string;
   /**
    * Rate, size-of-burst and silence limits.
    * @default resolveConnectionLimits()
@@ -89,7 +99,7 @@ export class Connection implements RoomClient, PongHolder {
   readonly #limits: ConnectionLimits;
   readonly #decoder = new FrameDecoder();
   /** The input handed to the room, reused (the room copies its fields). */
-  readonly #input: PlayerInput = { buttons: 0, aim: 0 };
+  readonly #input: PlayerInput = { buttons: 0, aim: 0, viewTime: 0 };
   #room: Room | undefined;
   #playerId = 0;
   /** A join is being checked (a reconnect token is verified asynchronously). */
@@ -244,9 +254,18 @@ export class Connection implements RoomClient, PongHolder {
         const sequence = fields[at] ?? 0, input = this.#input;
         input.buttons = fields[at + 2] ?? 0;
         input.aim = fields[at + 3] ?? 0;
-        if (!this.#room.queueInput(this.#playerId, sequence, input)) {
+        const viewTick = fields[at + 4] ?? 0;
+        input.viewTime = viewTick + (fields[at + 5] ?? 0) / VIEW_ALPHA_STEPS;
+        const result = this.#room.queueInput(this.#playerId, sequence, input);
+        if (result === "sequence_gap") {
           this.#options.counters.kicked("bad_sequence");
           this.#refuse(CloseCode.INVALID_PAYLOAD, `Input sequence ${sequence} jumps too far ahead`);
+        } else if (result === "future_view") {
+          this.#options.counters.kicked("bad_view_tick");
+          this.#refuse(
+            CloseCode.INVALID_PAYLOAD,
+            `Input view tick ${viewTick} is ahead of the room's tick ${this.#room.tick}`,
+          );
         }
         return;
       }
@@ -335,22 +354,35 @@ export class Connection implements RoomClient, PongHolder {
       });
       return;
     }
+    // Other players see the name: no control or direction characters, a bounded length.
+    const name = cleanText(message.name, { maxGraphemes: LIMITS.maxNameGraphemes });
+    if (name === "") {
+      this.#refuse(
+        CloseCode.JOIN_REFUSED,
+        "Name refused: nothing is left of it once control and direction characters are removed",
+      );
+      return;
+    }
     if (message.seat !== undefined && message.seat !== "") {
       this.#joining = true;
-      this.#admit(message, message.seat).catch((error) => {
+      this.#admit(message.seat, name).catch((error) => {
         console.error("Seat admission failed", error);
         this.#refuse(CloseCode.INTERNAL_ERROR, "Internal server error");
       });
       return;
     }
-    const name = message.name.trim() || "player";
     this.#seated(
-      this.#options.registry.join({ game: message.game, room: message.room, name }, this),
+      this.#options.registry.join({
+        game: message.game,
+        room: message.room,
+        name,
+        creator: this.#options.address ?? "",
+      }, this),
     );
   }
 
   /** Check and consume the seat (the directory may be remote), then join the room it names. */
-  async #admit(message: JoinMessage, seat: string): Promise<void> {
+  async #admit(seat: string, name: string): Promise<void> {
     const admission = this.#options.seats === undefined
       ? { ok: false as const, code: CloseCode.SEAT_REFUSED, reason: "Seats are not accepted here" }
       : await this.#options.seats.admit(seat);
@@ -360,9 +392,13 @@ export class Connection implements RoomClient, PongHolder {
       this.#refuse(admission.code, admission.reason);
       return;
     }
-    const name = message.name.trim() || "player";
     this.#seated(
-      this.#options.registry.join({ game: message.game, room: admission.roomId, name }, this),
+      this.#options.registry.join({
+        game: admission.game,
+        room: admission.roomId,
+        name,
+        creator: this.#options.address ?? "",
+      }, this),
     );
   }
 

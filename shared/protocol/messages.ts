@@ -1,7 +1,7 @@
 import type { MessageKind } from "./message_kind.ts";
 
 /** Version of the frame layout and message semantics; first byte of every frame. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** WebSocket subprotocol a client must offer; the server answers with the same. */
 export const SUBPROTOCOL = `game.v${PROTOCOL_VERSION}`;
@@ -25,8 +25,10 @@ export const LIMITS = {
   maxServerMessageBytes: 4 * 1024 * 1024,
   /** Most frames in one WebSocket message. */
   maxFramesPerMessage: 64,
-  /** Longest player name, in UTF-16 code units. */
-  maxNameChars: 24,
+  /** Longest player name on the wire, in UTF-16 code units (an emoji may take 2 to 11). */
+  maxNameChars: 64,
+  /** Longest player name the server keeps, in user-perceived characters (grapheme clusters). */
+  maxNameGraphemes: 24,
   /** Longest room id or game name. */
   maxRoomIdChars: 64,
   /** Longest reconnect token. */
@@ -59,7 +61,10 @@ export interface JoinMessage {
   game: string;
   /** Room id, or `any` for the server to choose (join-or-create). */
   room: string;
-  /** Display name; the server may shorten or replace it. */
+  /**
+   * Display name. The server removes control and direction characters, collapses white space,
+   * normalises to NFC and keeps 24 user-perceived characters; a name left empty is refused.
+   */
   name: string;
   /** Token from an earlier welcome to resume a dropped seat, or `""`. */
   reconnectToken: string;
@@ -81,7 +86,23 @@ export interface InputMessage {
   buttons: number;
   /** Aim angle in radians. */
   aim: number;
+  /**
+   * The whole server tick of the time the client was drawing the other entities at when it
+   * sampled this input (its interpolation's render time, never past its newest snapshot), or 0
+   * before it drew any: the server judges the input's shots against the world of that moment
+   * (lag compensation).
+   * @default 0
+   */
+  viewTick?: number;
+  /**
+   * How far the drawing was from `viewTick` towards the next tick, in 1/256 of a tick (0..255).
+   * @default 0
+   */
+  viewAlpha?: number;
 }
+
+/** An input's {@linkcode InputMessage.viewAlpha} counts this many steps per tick. */
+export const VIEW_ALPHA_STEPS = 256;
 
 /** Client → server: the newest snapshot tick the client has received and applied. */
 export interface AckMessage {

@@ -1,5 +1,5 @@
 /**
- * `deno task bench:bandwidth`: the arena workload of WORKLOAD.md (S1, S2) in one process with
+ * `deno task bench:bandwidth`: the arena workload of tests/load/WORKLOAD.md (S1, S2) in one process with
  * simulated clients, measured step by step — plain msgpack snapshots, then quantization, then
  * deltas against the acknowledged baseline, then interest management. Prints a Markdown table.
  * @module
@@ -102,7 +102,14 @@ function measure(
         bot.buttons = MOVES[Math.floor(nextRandom(random) * MOVES.length)] ?? 0;
         bot.aim = nextRandom(random) * 2 * Math.PI - Math.PI;
       }
-      game.applyInput(state, bot.playerId, { buttons: bot.buttons, aim: bot.aim }, TICK_MS, []);
+      game.applyInput(
+        state,
+        bot.playerId,
+        { buttons: bot.buttons, aim: bot.aim, viewTime: 0 },
+        TICK_MS,
+        [],
+        undefined,
+      );
     }
     game.step(state, TICK_MS, []);
     rows.length = 0;

@@ -8,7 +8,7 @@ import {
   type SnapshotMessage,
 } from "../../shared/protocol/mod.ts";
 
-// WORKLOAD.md S2: one room of 64 players and 200 NPCs, i.e. a 264-entity snapshot.
+// tests/load/WORKLOAD.md S2: one room of 64 players and 200 NPCs, i.e. a 264-entity snapshot.
 const game = createArenaGame({ npcCount: 200, interestManagement: false });
 const state = game.createState("bench");
 const players = Array.from({ length: 64 }, (_, index) => game.join(state, `p${index}`));
@@ -16,7 +16,14 @@ const rows: number[] = [];
 
 function advance(tick: number): void {
   players.forEach((id, index) =>
-    game.applyInput(state, id, { buttons: (index + (tick >> 4)) % 16, aim: index }, 1000 / 30, [])
+    game.applyInput(
+      state,
+      id,
+      { buttons: (index + (tick >> 4)) % 16, aim: index, viewTime: 0 },
+      1000 / 30,
+      [],
+      undefined,
+    )
   );
   game.step(state, 1000 / 30, []);
   rows.length = 0;

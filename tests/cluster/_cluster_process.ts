@@ -81,6 +81,8 @@ export async function startClusterProcess(options: ClusterProcessOptions): Promi
     "0",
     "--max-connections-per-address",
     "10000",
+    "--rooms-per-address-per-minute",
+    "100000",
     ...(options.extraArgs ?? []),
   ], {
     onStdoutLine: (line) => {

@@ -266,7 +266,7 @@ Deno.test("SIGTERM drains: new seats go to the other process, the room closes wi
   }
 });
 
-Deno.test("a seat is refused with 4008 when reused or presented to another process", async () => {
+Deno.test("a seat is refused with 4009 when reused or presented to another process", async () => {
   await using redis = await startRedis();
   const processes = await startClusterProcesses(2, { redisUrl: redis.url });
   try {

@@ -69,7 +69,7 @@ Deno.test("POST /matchmake answers bad requests with a status and a reason", asy
   }
 });
 
-Deno.test("a join presenting a reused, forged or expired seat is refused with 4008", async () => {
+Deno.test("a join presenting a reused, forged or expired seat is refused with 4009", async () => {
   await using driven = await startDrivenServer([createDotsGame(4)], {
     cluster: { seatTtlMs: 300 },
   });

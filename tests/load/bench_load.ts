@@ -1,6 +1,6 @@
 /**
  * `deno task bench:load -- --scale S3 [--seconds 20] [--warmup 5] [--bot-workers N]`: the
- * capacity benchmark of WORKLOAD.md. It starts the server (a separate process, arena game with
+ * capacity benchmark of tests/load/WORKLOAD.md. It starts the server (a separate process, arena game with
  * the scale's NPCs and room size) and the bots (another process), measures the window between
  * the bots' warm-up and their end, then runs the raw-broadcast floor with the same clients,
  * message size and rate, and prints one JSON line. Every process it starts is stopped.
@@ -11,6 +11,10 @@
  *
  * `--repeat N` runs the pair N times (one JSON line each) and ends with a summary line of the
  * ratios' minimum, median and maximum: on a shared 2-core machine one run's ratio moves by ±15%.
+ *
+ * `--beam-every-ms 500` makes every bot fire the arena's hit-scan beam twice a second (each beam
+ * judged with lag compensation); `--beam-ab yes` runs each repetition twice, without and then with
+ * beams, and ends with both sides' tick p99 (A/B in one invocation, interleaved).
  * @module
  */
 import { type DenoChild, spawnDeno } from "./_child.ts";
@@ -159,6 +163,7 @@ async function runGame(
   botWorkers: number,
   placement: Placement,
   interest: boolean,
+  beamEveryMs: number,
   layout: ServerLayout = { processes: 1, redis: null, matchmake: false },
   decodeEvery = 1,
 ): Promise<GameRun> {
@@ -191,6 +196,8 @@ async function runGame(
       String(Math.max(playersPerRoom, 1)),
       "--max-connections-per-address",
       String(rooms * playersPerRoom + 100),
+      "--rooms-per-address-per-minute",
+      String(rooms + 10),
       "--interest",
       interest ? "on" : "off",
       ...clusterArgs,
@@ -225,6 +232,8 @@ async function runGame(
       ...(layout.matchmake ? ["--matchmake", httpUrls.join(",")] : []),
       "--decode-every",
       String(decodeEvery),
+      "--beam-every-ms",
+      String(beamEveryMs),
     ], { onStderrLine: botLines.push, ...placement.clients });
     const botsPid = bots.pid;
     const take = async (): Promise<Sample> => {
@@ -437,6 +446,11 @@ async function runRaw(
 /** Settings of {@linkcode runCapacityBenchmark}. */
 export interface CapacityBenchmarkOptions {
   /**
+   * Every bot fires the arena's hit-scan beam this often, ms (0: never).
+   * @default 0
+   */
+  beamEveryMs?: number;
+  /**
    * Measured seconds.
    * @default 20
    */
@@ -508,6 +522,7 @@ export async function runCapacityBenchmark(
   const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
   const interest = options.interest ?? true;
+  const beamEveryMs = options.beamEveryMs ?? 0;
   const game = await runGame(
     scale,
     rooms,
@@ -516,6 +531,7 @@ export async function runCapacityBenchmark(
     botWorkers,
     placement,
     interest,
+    beamEveryMs,
     options.layout,
     options.bots === "light" ? 10 : 1,
   );
@@ -593,6 +609,7 @@ export async function runCapacityBenchmark(
     tickRateHz: TICK_RATE_HZ,
     warmupSeconds: warmup,
     measuredSeconds: round(game.window.seconds, 1),
+    beamEveryMs,
     server: {
       cpuPerSecond: round(serverCpuPerSecond, 3),
       interestManagement: options.interest ?? true,
@@ -662,6 +679,8 @@ if (import.meta.main) {
     "processes",
     "bots",
     "compare",
+    "beam-every-ms",
+    "beam-ab",
   ]);
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
@@ -690,19 +709,42 @@ if (import.meta.main) {
     );
     Deno.exit();
   }
+  const beamEveryMs = flags.number("beam-every-ms", 0, 0, 60_000);
+  const beamAb = flags.string("beam-ab", "no") === "yes";
+  // A/B: each repetition runs without beams, then with them (500 ms unless given).
+  const sides = beamAb ? [0, beamEveryMs || 500] : [beamEveryMs];
   const ratios: number[] = [];
   const micros: number[] = [];
+  const tickP99ByBeam = new Map<number, number[]>(sides.map((side) => [side, []]));
   for (let run = 0; run < repeat; run++) {
-    try {
-      const result = await runCapacityBenchmark(scale as ScaleName, options);
-      console.log(JSON.stringify(result));
-      if (typeof result.ratioToRawFloor === "number") ratios.push(result.ratioToRawFloor);
-      if (typeof result.cpuMicrosPerSnapshot === "number") micros.push(result.cpuMicrosPerSnapshot);
-    } catch (error) {
-      // Still one JSON line, so a table of runs shows which scale did not finish and why.
-      console.log(JSON.stringify({ scale, error: String(error) }));
-      Deno.exitCode = 1;
+    for (const side of sides) {
+      try {
+        const result = await runCapacityBenchmark(scale as ScaleName, {
+          ...options,
+          beamEveryMs: side,
+        });
+        console.log(JSON.stringify(result));
+        if (typeof result.ratioToRawFloor === "number") ratios.push(result.ratioToRawFloor);
+        if (typeof result.cpuMicrosPerSnapshot === "number") {
+          micros.push(result.cpuMicrosPerSnapshot);
+        }
+        const server = result.server as { tickP99Ms?: number | null } | undefined;
+        if (typeof server?.tickP99Ms === "number") tickP99ByBeam.get(side)?.push(server.tickP99Ms);
+      } catch (error) {
+        // Still one JSON line, so a table of runs shows which scale did not finish and why.
+        console.log(JSON.stringify({ scale, error: String(error) }));
+        Deno.exitCode = 1;
+      }
     }
+  }
+  if (beamAb) {
+    console.log(JSON.stringify({
+      scale,
+      runs: repeat,
+      tickP99MsWithoutBeams: spread(tickP99ByBeam.get(sides[0] ?? 0) ?? []),
+      tickP99MsWithBeams: spread(tickP99ByBeam.get(sides[1] ?? 0) ?? []),
+      beamEveryMs: sides[1],
+    }));
   }
   if (repeat > 1) {
     console.log(JSON.stringify({

@@ -1,5 +1,5 @@
 /**
- * Headless bots that play the arena workload (WORKLOAD.md) through the real client code:
+ * Headless bots that play the arena workload (tests/load/WORKLOAD.md) through the real client code:
  * `GameConnection` decodes every message and `SnapshotHistory` rebuilds every snapshot. All bots
  * of a fleet are driven by one timer loop, so a process holds thousands of them.
  * @module
@@ -9,6 +9,7 @@ import { matchmake, MatchmakeError } from "../../client/net/matchmake.ts";
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
+import { probeUpgrade, type UpgradeAnswer } from "./upgrade_probe.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 
 /** Settings of a {@linkcode BotFleet}. */
@@ -39,6 +40,12 @@ export interface BotFleetOptions {
    * @default 1000
    */
   pingEveryMs?: number;
+  /**
+   * Fire the arena's hit-scan beam (button 32) every this many ms, judged with lag compensation
+   * at a view 3 ticks back (about what a client's interpolation shows); 0 never fires it.
+   * @default 0
+   */
+  beamEveryMs?: number;
   /**
    * Joins in flight at once.
    * @default 32
@@ -108,8 +115,13 @@ export interface FleetCounters {
   snapshots: number;
   decodeErrors: number;
   baselineMisses: number;
-  /** Join failures by close code or error name. */
+  /**
+   * Join failures by kind: `http_<status>` for an upgrade the server refused (`http_429`: the
+   * per-address limit), `unreachable` when nothing answered, else the close code or error name.
+   */
   failedBy: Record<string, number>;
+  /** The server's reason for each kind in `failedBy`, as first seen. */
+  refusals: Record<string, string>;
   /** Connections the server closed during the run, by close code. */
   closedByServer: Record<string, number>;
   /** Time each `POST /matchmake` took, {@linkcode LatencyHistogram} counts. */
@@ -131,6 +143,7 @@ export function emptyFleetCounters(requested = 0): FleetCounters {
     decodeErrors: 0,
     baselineMisses: 0,
     failedBy: {},
+    refusals: {},
     closedByServer: {},
     matchmake: new LatencyHistogram().counts.slice(),
   };
@@ -174,6 +187,7 @@ interface Bot {
   aim: number;
   nextChangeMs: number;
   nextPingMs: number;
+  nextBeamMs: number;
   lastSnapshotMs: number;
   snapshotIntervalMs: number;
   latestTick: number;
@@ -187,6 +201,10 @@ interface Bot {
 /** Wakes of the timer loop per input interval; each wake serves one slice of the bots. */
 const PHASES = 4;
 const MOVE_BITS = [1, 2, 4, 8] as const;
+/** The arena's BEAM button. */
+const BEAM_BIT = 32;
+/** Ticks behind its newest snapshot a firing bot says it was looking: a client's usual delay. */
+const BEAM_VIEW_TICKS = 3;
 const MAX_PENDING_ACKS = 8;
 
 function bump(record: Record<string, number>, key: string): void {
@@ -216,6 +234,8 @@ export class BotFleet {
   #wakes = 0;
   #stopped = false;
   #historyErrors = 0;
+  /** The newest upgrade probe; failures within a second of it share its answer. */
+  #probe: { atMs: number; answer: Promise<UpgradeAnswer> } | undefined;
 
   /** @param options server, rooms and pace */
   constructor(options: BotFleetOptions) {
@@ -224,6 +244,7 @@ export class BotFleet {
       inputHz: 30,
       changeEveryMs: 500,
       pingEveryMs: 1000,
+      beamEveryMs: 0,
       connectConcurrency: 32,
       connectTimeoutMs: 30_000,
       historyCapacity: 64,
@@ -260,6 +281,7 @@ export class BotFleet {
         nextChangeMs: 0,
         // Spread the pings over the second so they do not arrive together.
         nextPingMs: random() * this.#options.pingEveryMs,
+        nextBeamMs: random() * this.#options.beamEveryMs,
         lastSnapshotMs: 0,
         snapshotIntervalMs: 1000 / 30,
         latestTick: 0,
@@ -426,15 +448,13 @@ export class BotFleet {
       });
     } catch (error) {
       if (error instanceof MatchmakeError) {
+        this.#counters.refusals[`matchmake_${error.status}`] ??= error.message;
         this.#fail(bot, `matchmake_${error.status}`);
         return null;
       }
-      const reason = error instanceof JoinRefusedError
-        ? String(error.code)
-        : error instanceof Error
-        ? error.name
-        : "error";
-      this.#fail(bot, reason);
+      const [kind, reason] = await this.#failureOf(error);
+      this.#counters.refusals[kind] ??= reason;
+      this.#fail(bot, kind);
       return null;
     }
     connection.takeEarlyEvents();
@@ -463,6 +483,23 @@ export class BotFleet {
       connection.close(1000, "Bots finished");
     }
     return welcome.roomId;
+  }
+
+  /** What kind of failure `error` is, and the server's reason for it. */
+  async #failureOf(error: unknown): Promise<[kind: string, reason: string]> {
+    if (!(error instanceof JoinRefusedError)) {
+      return error instanceof Error ? [error.name, error.message] : ["error", String(error)];
+    }
+    // 0 or 1006 without a welcome: the socket never opened, or dropped; the HTTP answer says which.
+    if (error.code !== 0 && error.code !== 1006) return [String(error.code), error.message];
+    const nowMs = performance.now();
+    if (this.#probe === undefined || nowMs - this.#probe.atMs > 1000) {
+      this.#probe = { atMs: nowMs, answer: probeUpgrade(this.#options.url) };
+    }
+    const answer = await this.#probe.answer;
+    if (answer.status === 101) return [String(error.code), error.message];
+    if (answer.status === 0) return ["unreachable", answer.reason];
+    return [`http_${answer.status}`, answer.reason];
   }
 
   #fail(bot: Bot, reason: string): void {
@@ -529,7 +566,7 @@ export class BotFleet {
   }
 
   #serve(bots: readonly Bot[], nowMs: number): void {
-    const { changeEveryMs, pingEveryMs } = this.#options;
+    const { changeEveryMs, pingEveryMs, beamEveryMs } = this.#options;
     for (const bot of bots) {
       const connection = bot.connection;
       if (connection === null || connection.closeCode !== null) continue;
@@ -540,12 +577,16 @@ export class BotFleet {
         bot.aim = (bot.random() * 2 - 1) * Math.PI;
         bot.nextChangeMs = nowMs + changeEveryMs;
       }
+      const beam = beamEveryMs > 0 && nowMs >= bot.nextBeamMs;
+      if (beam) bot.nextBeamMs = nowMs + beamEveryMs;
       connection.queue({
         kind: MessageKind.INPUT,
         sequence: ++bot.sequence,
         clientTick: bot.latestTick,
-        buttons: bot.buttons,
+        buttons: beam ? bot.buttons | BEAM_BIT : bot.buttons,
         aim: bot.aim,
+        viewTick: Math.max(0, bot.latestTick - BEAM_VIEW_TICKS),
+        viewAlpha: 0,
       });
       for (const tick of bot.acks) connection.queue({ kind: MessageKind.ACK, tick });
       bot.acks.length = 0;

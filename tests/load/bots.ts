@@ -3,16 +3,21 @@
  * bots that play the arena workload against a running server. A progress line a second goes to
  * stderr, one JSON summary of the measured window to stdout. Stops by itself.
  *
+ * A join that fails is counted by kind in the summary's `failedBy` (`http_429` for an upgrade the
+ * server refused with 429) with the server's reason in `refusals`, and said on stderr; refusals
+ * by the server's per-address limit add a line naming the flag that lifts it.
+ *
  * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
- * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--matchmake`
- * comma-separated HTTP base URLs to matchmake at (bot `i` at the `i mod n`th; then `--url` is
- * unused: each bot connects where matchmaking says), `--decode-every N` (1: only every Nth bot
- * rebuilds the world, the others count bytes and acknowledge).
+ * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--beam-every-ms`
+ * (0: never; 500 fires the arena's hit-scan beam twice a second, judged with lag compensation),
+ * `--matchmake` comma-separated HTTP base URLs to matchmake at (bot `i` at the `i mod n`th; then
+ * `--url` is unused: each bot connects where matchmaking says), `--decode-every N` (1: only every
+ * Nth bot rebuilds the world, the others count bytes and acknowledge).
  * @module
  */
 import { Flags } from "./_flags.ts";
-import { runBots, type RunBotsOptions } from "./run_bots.ts";
+import { describeFailures, runBots, type RunBotsOptions } from "./run_bots.ts";
 
 const FLAGS = [
   "url",
@@ -25,6 +30,7 @@ const FLAGS = [
   "workers",
   "concurrency",
   "seed",
+  "beam-every-ms",
   "matchmake",
   "decode-every",
 ];
@@ -43,6 +49,7 @@ export function parseBotFlags(args: readonly string[]): RunBotsOptions {
     workers: flags.number("workers", 1, 1, 16),
     connectConcurrency: flags.number("concurrency", 32, 1, 1000),
     seed: flags.number("seed", 1, 0, 2 ** 31),
+    beamEveryMs: flags.number("beam-every-ms", 0, 0, 60_000),
     decodeEvery: flags.number("decode-every", 1, 1, 1000),
     matchmakeUrls: flags.has("matchmake")
       ? flags.string("matchmake", "").split(",").filter((url) => url !== "")
@@ -74,5 +81,6 @@ if (import.meta.main) {
   clearTimeout(watchdog);
   Deno.removeSignalListener("SIGINT", interrupt);
   Deno.removeSignalListener("SIGTERM", interrupt);
+  for (const line of describeFailures(summary.clients)) console.error(line);
   console.log(JSON.stringify(summary));
 }
