@@ -22,6 +22,14 @@ export interface ServerSettings {
    * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
    */
   maxConnectionsPerAddress: number;
+  /** Record every room into this folder (`--record DIR`, `RECORD`); `null`: off. */
+  recordDir: string | null;
+  /** Most megabytes of recordings kept; oldest deleted first (`--record-max-mb`, 1024). */
+  recordMaxMb: number;
+  /** Games recorded (`--record-games arena,…`); `null`: every game. */
+  recordGames: string[] | null;
+  /** Run every tick twice and compare, to catch non-deterministic rules (`--sync-test`). */
+  syncTest: boolean;
 }
 
 /** Read settings from `args` and `env`; flags win over the environment. */
@@ -35,7 +43,10 @@ export function parseSettings(
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null) throw new TypeError(`Cannot parse argument ${arg}: expected --name value`);
     const [, name = "", inline] = match;
-    const value = inline ?? args[++index];
+    // `--sync-test` alone switches it on.
+    const bare = name === "sync-test" && inline === undefined &&
+      (args[index + 1] === undefined || args[index + 1]?.startsWith("--") === true);
+    const value = bare ? "on" : inline ?? args[++index];
     if (value === undefined) throw new TypeError(`Cannot parse argument ${arg}: missing value`);
     flags.set(name, value);
   }
@@ -47,6 +58,10 @@ export function parseSettings(
     "max-players",
     "max-connections-per-address",
     "interest",
+    "record",
+    "record-max-mb",
+    "record-games",
+    "sync-test",
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) {
@@ -86,6 +101,15 @@ export function parseSettings(
       1,
       1_000_000,
     ),
+    recordDir: flags.get("record") ?? env("RECORD") ?? null,
+    recordMaxMb: number(
+      flags.get("record-max-mb") ?? env("RECORD_MAX_MB") ?? "1024",
+      "record max MB",
+      1,
+      10_000_000,
+    ),
+    recordGames: (flags.get("record-games") ?? env("RECORD_GAMES"))?.split(",") ?? null,
+    syncTest: onOff(flags.get("sync-test") ?? env("SYNC_TEST") ?? "off", "sync test"),
   };
 }
 
@@ -105,6 +129,18 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     tickRateHz: settings.tickRateHz,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
+    syncTest: settings.syncTest,
+    routes: {
+      "/replay": (request) => Response.redirect(new URL("/replay.html", request.url), 302),
+    },
+    ...(settings.recordDir === null ? {} : {
+      recording: {
+        dir: settings.recordDir,
+        maxBytes: settings.recordMaxMb * 1024 * 1024,
+        ...(settings.recordGames === null ? {} : { games: settings.recordGames }),
+        recorder: { serverBuild: Deno.env.get("SERVER_BUILD") ?? "dev" },
+      },
+    }),
   });
 }
 

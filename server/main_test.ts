@@ -12,7 +12,24 @@ Deno.test("parseSettings() has the documented defaults", () => {
     maxPlayers: 64,
     interestManagement: true,
     maxConnectionsPerAddress: 32,
+    recordDir: null,
+    recordMaxMb: 1024,
+    recordGames: null,
+    syncTest: false,
   });
+});
+
+Deno.test("parseSettings() reads the recording flags, and --sync-test alone switches it on", () => {
+  const settings = parseSettings(
+    ["--record", "/tmp/rec", "--record-max-mb=50", "--sync-test", "--record-games", "arena,dots"],
+    noEnv,
+  );
+  assert.equal(settings.recordDir, "/tmp/rec");
+  assert.equal(settings.recordMaxMb, 50);
+  assert.deepEqual(settings.recordGames, ["arena", "dots"]);
+  assert.equal(settings.syncTest, true);
+  assert.equal(parseSettings(["--sync-test"], noEnv).syncTest, true);
+  assert.equal(parseSettings(["--sync-test", "off"], noEnv).syncTest, false);
 });
 
 Deno.test("parseSettings() reads flags in both forms, and flags win over the environment", () => {

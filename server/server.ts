@@ -1,5 +1,7 @@
 import { CloseCode } from "../shared/protocol/mod.ts";
 import { createMetricsRoutes, ServerMetrics } from "./metrics/mod.ts";
+import { type RecordingOptions, RecordingStore } from "./recording/recording_store.ts";
+import { withSyncTest } from "./recording/sync_test.ts";
 import type { Game } from "./rooms/game.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/registry.ts";
 import { type Clock, realClock } from "./tick/clock.ts";
@@ -50,6 +52,14 @@ export interface ServerOptions
    * @default 1000
    */
   statsSampleIntervalMs?: number;
+  /** Record every room's match into a folder (and serve the files to `/replay`); off when unset. */
+  recording?: RecordingOptions;
+  /**
+   * Run every tick twice from a saved state and close the room with 1011 when the two differ:
+   * finds non-deterministic game rules during development. Doubles the simulation's cost.
+   * @default false
+   */
+  syncTest?: boolean;
 }
 
 /** A running server. */
@@ -66,6 +76,8 @@ export interface RunningServer {
   readonly metrics: ServerMetrics;
   /** The request handler. */
   readonly handler: Handler;
+  /** The recordings folder, when recording is on. */
+  readonly recordings: RecordingStore | undefined;
   /**
    * Stop accepting, close every client with 1012 and a reason, and wait until the listener has
    * finished (bounded by `timeoutMs`).
@@ -77,12 +89,18 @@ export interface RunningServer {
 export function startServer(options: ServerOptions): Promise<RunningServer> {
   const clock = options.clock ?? realClock;
   const reconnectTokens = options.reconnectTokens ?? new ReconnectTokens();
+  const recordings = options.recording === undefined
+    ? undefined
+    : new RecordingStore(options.recording);
   const registry = new RoomRegistry({
     ...options,
     clock,
     issueReconnectToken: (roomId, playerId) => reconnectTokens.issue(roomId, playerId),
+    ...(recordings === undefined ? {} : { recorder: (room) => recordings.recorderFor(room) }),
   });
-  for (const game of options.games) registry.register(game);
+  for (const game of options.games) {
+    registry.register(options.syncTest === true ? withSyncTest(game) : game);
+  }
   const counters = new ServerCounters();
   const connections = new Set<Connection>();
   const metrics = new ServerMetrics({
@@ -104,6 +122,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
   handlerOptions.routes = {
     ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),
+    ...recordings?.routes(),
     ...options.routes,
   };
   const handler = createHandler(handlerOptions);
@@ -123,6 +142,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
           counters,
           metrics,
           handler,
+          recordings,
           async shutdown(reason = "Server is restarting", timeoutMs = 1500) {
             const deadlineMs = performance.now() + timeoutMs;
             metrics.stop();
@@ -131,6 +151,16 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
               connection.close(CloseCode.SERVICE_RESTART, reason);
             }
             pongHolds.stop();
+            // Let the rooms' recordings write their last chunk and their index.
+            const writing = [...(recordings?.active.values() ?? [])].map((r) => r.flushed());
+            let writeTimer: ReturnType<typeof setTimeout> | undefined;
+            await Promise.race([
+              Promise.all(writing),
+              new Promise((done) => {
+                writeTimer = setTimeout(done, Math.max(0, deadlineMs - performance.now()));
+              }),
+            ]);
+            clearTimeout(writeTimer);
             // Give the close frames a moment to reach the clients before the listener stops.
             while (counters.openConnections > 0 && performance.now() < deadlineMs) {
               await new Promise((resolve) => setTimeout(resolve, 10));
