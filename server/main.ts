@@ -130,9 +130,6 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     staticFolders: [`${clientFolder}/dist`, clientFolder],
     syncTest: settings.syncTest,
-    routes: {
-      "/replay": (request) => Response.redirect(new URL("/replay.html", request.url), 302),
-    },
     ...(settings.recordDir === null ? {} : {
       recording: {
         dir: settings.recordDir,

@@ -5,7 +5,7 @@
  * here, as `main.ts` lists the games it serves.
  * @module
  */
-import { createArenaGame } from "./games/arena.ts";
+import { arenaOptionsFrom, createArenaGame } from "./games/arena.ts";
 import type { Game } from "./rooms/game.ts";
 import { verifyRecording, type VerifyReport } from "./recording/verify.ts";
 import { Recording } from "../shared/recording/mod.ts";
@@ -15,14 +15,7 @@ export type GameFactory = (options: Record<string, string | number | boolean>) =
 
 /** The games recordings can be replayed with, by name. */
 export const REPLAY_GAMES: Readonly<Record<string, GameFactory>> = {
-  arena: (options) =>
-    createArenaGame({
-      ...(typeof options.maxPlayers === "number" ? { maxPlayers: options.maxPlayers } : {}),
-      ...(typeof options.npcCount === "number" ? { npcCount: options.npcCount } : {}),
-      ...(typeof options.interestManagement === "boolean"
-        ? { interestManagement: options.interestManagement }
-        : {}),
-    }) as Game<unknown>,
+  arena: (options) => createArenaGame(arenaOptionsFrom(options)) as Game<unknown>,
 };
 
 /** The game a recording names, built with its recorded options. */

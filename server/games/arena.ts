@@ -73,6 +73,22 @@ export interface ArenaGameOptions {
 }
 
 /**
+ * The {@linkcode ArenaGameOptions} a recording's header carries (`Game.options`), checked: a
+ * replay builds the arena with them. Fields of the wrong type are left at their defaults.
+ */
+export function arenaOptionsFrom(
+  recorded: Readonly<Record<string, string | number | boolean>>,
+): ArenaGameOptions {
+  const options: ArenaGameOptions = {};
+  if (typeof recorded.maxPlayers === "number") options.maxPlayers = recorded.maxPlayers;
+  if (typeof recorded.npcCount === "number") options.npcCount = recorded.npcCount;
+  if (typeof recorded.interestManagement === "boolean") {
+    options.interestManagement = recorded.interestManagement;
+  }
+  return options;
+}
+
+/**
  * The arena demo game as a room-runtime {@linkcode Game}: the rules live in `shared/game/arena`
  * (the client predicts with them); this adapter only maps them onto the runtime's hooks. Copy this
  * file to plug in a game of your own.

@@ -120,6 +120,7 @@ export class MatchRecorder implements RoomRecorder {
       inputFields: [...INPUT_FIELDS],
       entityFields: schema.map((field) => field.name),
       entityScales: this.#scales,
+      entityWraps: this.#wraps,
       keyframeEveryTicks: this.#keyframeEveryTicks,
       serverBuild: options.serverBuild ?? "dev",
       denoVersion: Deno.version.deno,

@@ -119,9 +119,16 @@ export class RecordingStore {
     return this.#pruning;
   }
 
-  /** HTTP routes for the replay page: `/replays.json` lists, `/replays/file?name=…` reads. */
-  routes(): Record<string, (request: Request) => Promise<Response>> {
+  /**
+   * HTTP routes for the replay page: `/replay` sends the browser to the page (`replay.html`,
+   * served with the client), `/replays.json` lists, `/replays/file?name=…` reads.
+   */
+  routes(): Record<string, (request: Request) => Response | Promise<Response>> {
     return {
+      "/replay": (request) => {
+        const url = new URL(request.url);
+        return Response.redirect(new URL(`/replay.html${url.search}`, url), 302);
+      },
       "/replays.json": async () => Response.json({ recordings: await this.list() }),
       "/replays/file": async (request) => {
         const name = new URL(request.url).searchParams.get("name") ?? "";

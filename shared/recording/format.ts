@@ -79,6 +79,8 @@ export interface RecordingHeader {
   entityFields: string[];
   /** Quantization steps per unit of each column: keyframe rows hold `round(value × scale)`. */
   entityScales: number[];
+  /** Period of each wrapping column in steps (angles), or 0: keyframe rows are wrapped. */
+  entityWraps: number[];
   /** A keyframe every this many ticks. */
   keyframeEveryTicks: number;
   /** The server build that recorded it (a git commit, or `dev`). */
