@@ -15,7 +15,10 @@ export interface RecordingOptions {
    * @default every game
    */
   games?: readonly string[];
-  /** Keyframe interval, flush interval, pending-bytes limit and build name of each recorder. */
+  /**
+   * Keyframe interval, flush interval, pending-bytes limit, build name and log of each recorder
+   * (the store logs there too).
+   */
   recorder?: Omit<MatchRecorderOptions, "onWritten" | "onEnded">;
 }
 
@@ -114,7 +117,10 @@ export class RecordingStore {
   prune(): Promise<void> {
     this.#writtenSincePrune = 0;
     this.#pruning = this.#pruning.then(() => this.#prune()).catch((error) => {
-      console.error(`Cannot prune recordings in ${this.dir}:`, error);
+      const log = this.#recorderOptions.log ?? ((line) => console.error(line));
+      log(
+        `Cannot prune recordings in ${this.dir}: ${error instanceof Error ? error.message : error}`,
+      );
     });
     return this.#pruning;
   }

@@ -10,68 +10,99 @@ export function sinkClient(): RoomClient {
   return { send() {}, queuedBytes: () => 0, close() {} };
 }
 
-/** Settings of {@linkcode playSeededMatch}. */
+/** Settings of a {@linkcode SeededMatch}. */
 export interface SeededMatchOptions {
   players: number;
-  ticks: number;
   seed: number;
   /** Share of inputs lost on the way in. */
   lossRate?: number;
   /** Share of inputs held back a tick (so they arrive after newer ones). */
   reorderRate?: number;
+  /** Share of input changes that hold FIRE. @default 0.3 */
+  fireRate?: number;
   /** Every this many ticks one bot leaves and a new one joins (0: never). */
   churnEveryTicks?: number;
   recorder?: RoomRecorderFactory;
 }
 
+interface Bot {
+  id: number;
+  sequence: number;
+  buttons: number;
+  aim: number;
+}
+
 /**
  * A room of the given game played by seeded bots on a manual clock, as WORKLOAD.md's bots play:
  * one input a tick, new random move bits and aim every 500 ms, some firing; inputs are lost and
- * reordered on their way in. Returns the room after `ticks` steps, still open.
+ * reordered on their way in. Each {@linkcode SeededMatch.tick} sends the bots' inputs and steps
+ * the room once.
  */
-export function playSeededMatch<State>(
-  game: Game<State>,
-  options: SeededMatchOptions,
-): { room: Room<State>; clock: ManualClock } {
-  const clock = new ManualClock(0);
-  const random = seededRandom(options.seed);
-  const roomOptions = { clock, ...(options.recorder ? { recorder: options.recorder } : {}) };
-  const room = new Room("arena-1", game, roomOptions);
-  const bots: { id: number; sequence: number; buttons: number; aim: number }[] = [];
-  let names = 0;
-  const addBot = () => {
-    const result = room.join(sinkClient(), `bot-${++names}`);
-    if (!result.ok) throw new Error(result.reason);
-    bots.push({ id: result.playerId, sequence: 0, buttons: 0, aim: 0 });
-  };
-  for (let index = 0; index < options.players; index++) addBot();
-  room.start();
-  let held: { id: number; sequence: number; buttons: number; aim: number }[] = [];
-  const stepMs = 1000 / 30;
-  for (let tick = 1; tick <= options.ticks; tick++) {
-    const late = held;
-    held = [];
-    for (const bot of bots) {
+export class SeededMatch<State> {
+  readonly room: Room<State>;
+  readonly clock = new ManualClock(0);
+  readonly #options: SeededMatchOptions;
+  readonly #random: () => number;
+  readonly #bots: Bot[] = [];
+  #held: Bot[] = [];
+  #names = 0;
+  #tick = 0;
+
+  constructor(game: Game<State>, options: SeededMatchOptions) {
+    this.#options = options;
+    this.#random = seededRandom(options.seed);
+    const recorder = options.recorder;
+    this.room = new Room("arena-1", game, {
+      clock: this.clock,
+      ...(recorder === undefined ? {} : { recorder }),
+    });
+    for (let index = 0; index < options.players; index++) this.#addBot();
+    this.room.start();
+  }
+
+  /** Send one input per bot (some lost, some late) and step the room once. */
+  tick(): void {
+    const options = this.#options, random = this.#random, room = this.room;
+    const tick = ++this.#tick;
+    const late = this.#held;
+    this.#held = [];
+    for (const bot of this.#bots) {
       if (tick % 15 === 1) {
         const move = Math.floor(random() * 16);
-        bot.buttons = move | (random() < 0.3 ? Buttons.FIRE : 0);
+        bot.buttons = move | (random() < (options.fireRate ?? 0.3) ? Buttons.FIRE : 0);
         bot.aim = Math.round((random() * 2 - 1) * Math.PI * 10_000) / 10_000;
       }
       bot.sequence++;
-      const input = { id: bot.id, sequence: bot.sequence, buttons: bot.buttons, aim: bot.aim };
+      const input = { ...bot };
       const fate = random();
-      if (fate < (options.lossRate ?? 0)) continue;
-      if (fate < (options.lossRate ?? 0) + (options.reorderRate ?? 0)) held.push(input);
+      const lossRate = options.lossRate ?? 0;
+      if (fate < lossRate) continue;
+      if (fate < lossRate + (options.reorderRate ?? 0)) this.#held.push(input);
       else room.queueInput(input.id, input.sequence, input);
     }
     for (const input of late) room.queueInput(input.id, input.sequence, input);
     const churn = options.churnEveryTicks ?? 0;
-    if (churn > 0 && tick % churn === 0 && bots.length > 0) {
-      const leaving = bots.splice(Math.floor(random() * bots.length), 1)[0];
+    if (churn > 0 && tick % churn === 0 && this.#bots.length > 0) {
+      const leaving = this.#bots.splice(Math.floor(random() * this.#bots.length), 1)[0];
       if (leaving !== undefined) room.leave(leaving.id);
-      addBot();
+      this.#addBot();
     }
-    clock.advance(stepMs);
+    this.clock.advance(1000 / 30);
   }
-  return { room, clock };
+
+  #addBot(): void {
+    const result = this.room.join(sinkClient(), `bot-${++this.#names}`);
+    if (!result.ok) throw new Error(result.reason);
+    this.#bots.push({ id: result.playerId, sequence: 0, buttons: 0, aim: 0 });
+  }
+}
+
+/** Play `ticks` ticks of a {@linkcode SeededMatch}; the room is left open. */
+export function playSeededMatch<State>(
+  game: Game<State>,
+  options: SeededMatchOptions & { ticks: number },
+): { room: Room<State>; clock: ManualClock } {
+  const match = new SeededMatch(game, options);
+  for (let tick = 0; tick < options.ticks; tick++) match.tick();
+  return { room: match.room, clock: match.clock };
 }
