@@ -8,7 +8,14 @@ import {
   PROTOCOL_VERSION,
   SUBPROTOCOL,
 } from "../shared/protocol/mod.ts";
-import { BOOM_BUTTON, createDotsGame } from "./support/dots_game.ts";
+import {
+  BOOM_BUTTON,
+  BOOM_JOIN_NAME,
+  BOOM_LEAVE_NAME,
+  BOOM_STEP_BUTTON,
+  BOOM_WRITE_BUTTON,
+  createDotsGame,
+} from "./support/dots_game.ts";
 import { startDrivenServer, TestClient } from "./support/harness.ts";
 import { roundTrip } from "./support/sync.ts";
 import { WsPeer } from "./support/ws_peer.ts";
@@ -148,30 +155,68 @@ Deno.test("leaving removes the entity and an empty room is disposed after its ti
   assert.equal(registry.disposedRooms, 1);
 });
 
-Deno.test("rooms are isolated, and a game that throws closes only its room with 1011", async () => {
-  await using driven = await startDrivenServer([createDotsGame()], {
-    onRoomFailure: () => {},
+/** How a test makes one game hook throw in the room of `victim`. */
+const HOOK_FAILURES: Record<string, (victim: TestClient, url: string) => Promise<void>> = {
+  async applyInput(victim) {
+    victim.connection.queue(input(2, BOOM_BUTTON));
+    victim.connection.flush();
+    await roundTrip(victim.connection);
+  },
+  async step(victim) {
+    victim.connection.queue(input(2, BOOM_STEP_BUTTON));
+    victim.connection.flush();
+    await roundTrip(victim.connection);
+  },
+  async writeEntities(victim) {
+    victim.connection.queue(input(2, BOOM_WRITE_BUTTON));
+    victim.connection.flush();
+    await roundTrip(victim.connection);
+  },
+  async join(victim, url) {
+    const room = victim.connection.welcome.roomId;
+    await assert.rejects(
+      GameConnection.open({ url, game: "dots", room, name: BOOM_JOIN_NAME }),
+      (error: unknown) => error instanceof JoinRefusedError && error.code === CloseCode.ROOM_CLOSED,
+    );
+  },
+  async leave(victim, url) {
+    const room = victim.connection.welcome.roomId;
+    const fragile = await TestClient.join(url, BOOM_LEAVE_NAME, "dots", room);
+    await fragile.leave();
+  },
+};
+
+for (const [hook, makeThrow] of Object.entries(HOOK_FAILURES)) {
+  Deno.test(`a game whose ${hook} throws closes only its room with 1011; other rooms tick on`, async () => {
+    const failures: { roomId: string; error: unknown }[] = [];
+    await using driven = await startDrivenServer([createDotsGame()], {
+      onRoomFailure: (room, error) => failures.push({ roomId: room.id, error }),
+    });
+    const url = driven.server.wsUrl;
+    const a = await TestClient.join(url, "ada", "dots", "new");
+    const b = await TestClient.join(url, "bob", "dots", "new");
+    const victimRoom = a.connection.welcome.roomId;
+    assert.notEqual(victimRoom, b.connection.welcome.roomId);
+    a.connection.queue(input(1, 1));
+    a.connection.flush();
+    await roundTrip(a.connection);
+    driven.tick();
+    await b.snapshotAt(1);
+    assert.deepEqual(b.entityIds(), [b.playerId], "bob sees only himself");
+    await makeThrow(a, url);
+    driven.tick();
+    assert.equal(await a.connection.closed(), CloseCode.INTERNAL_ERROR);
+    assert.equal(a.connection.closeReason, `Room ${victimRoom} stopped: its game failed`);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]?.roomId, victimRoom);
+    assert.match(String(failures[0]?.error), new RegExp(`boom in ${hook}`));
+    assert.equal(driven.server.registry.get(victimRoom), undefined, "failed room disposed");
+    driven.tick(3);
+    await b.snapshotAt(5);
+    assert.deepEqual(b.entityIds(), [b.playerId]);
+    await b.leave();
   });
-  const a = await TestClient.join(driven.server.wsUrl, "ada", "dots", "new");
-  const b = await TestClient.join(driven.server.wsUrl, "bob", "dots", "new");
-  assert.notEqual(a.connection.welcome.roomId, b.connection.welcome.roomId);
-  a.connection.queue(input(1, 1));
-  a.connection.flush();
-  await roundTrip(a.connection);
-  driven.tick();
-  await b.snapshotAt(1);
-  assert.deepEqual(b.entityIds(), [b.playerId], "bob sees only himself");
-  assert.equal(b.entity(b.playerId)?.x, 0);
-  a.connection.queue(input(2, BOOM_BUTTON));
-  a.connection.flush();
-  await roundTrip(a.connection);
-  driven.tick();
-  assert.equal(await a.connection.closed(), CloseCode.INTERNAL_ERROR);
-  driven.tick(3);
-  await b.snapshotAt(5);
-  assert.equal(driven.server.registry.get(a.connection.welcome.roomId), undefined);
-  await b.leave();
-});
+}
 
 Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, early input 4004", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);

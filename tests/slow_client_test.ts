@@ -86,6 +86,59 @@ Deno.test("Room keeps a slow client that drains below the soft limit before the 
   room.close(CloseCode.ROOM_CLOSED, "Test finished");
 });
 
+Deno.test("Room closes a client over the hard limit at once, without waiting out the timeout", () => {
+  const clock = new ManualClock(0);
+  const { room, slow, fast } = joinedRoom(clock);
+  clock.advance(TICK_MS * 3);
+  slow.bufferedAmount = 1_000_001;
+  clock.advance(TICK_MS);
+  assert.deepEqual(slow.closes, [{
+    code: CloseCode.SLOW_CLIENT,
+    reason: "Client is not reading: 1000001 bytes queued, limit 1000000",
+  }]);
+  assert.equal(room.stats.slowClientsClosed, 1);
+  assert.equal(room.stats.snapshotsSkipped, 0, "closed on the first tick over, not skipped");
+  assert.equal(room.playerCount, 1);
+  assert.equal(fast.closes.length, 0);
+  room.close(CloseCode.ROOM_CLOSED, "Test finished");
+});
+
+Deno.test("Room's slow-client defaults: skipped over 256 KiB, closed after 5 s over it, or at once over 4 MiB", () => {
+  const clock = new ManualClock(0);
+  const room = new Room("dots-1", createDotsGame(4) as Game<unknown>, { clock });
+  const stalled = new FakeClient();
+  const flooded = new FakeClient();
+  const fine = new FakeClient();
+  for (
+    const [client, name] of [[stalled, "stalled"], [flooded, "flooded"], [fine, "fine"]] as const
+  ) {
+    assert.ok(room.join(client, name).ok);
+  }
+  room.start();
+  clock.advance(TICK_MS * 2);
+  stalled.bufferedAmount = 256 * 1024 + 1;
+  flooded.bufferedAmount = 4 * 1024 * 1024;
+  fine.bufferedAmount = 256 * 1024;
+  const sentBefore = { stalled: stalled.sent, flooded: flooded.sent, fine: fine.sent };
+  clock.advance(4900);
+  assert.equal(stalled.sent, sentBefore.stalled, "skipped above 256 KiB");
+  assert.equal(flooded.sent, sentBefore.flooded, "skipped at 4 MiB, not yet over it");
+  assert.ok(fine.sent - sentBefore.fine >= 145, "256 KiB is still at the soft limit, not over");
+  assert.deepEqual([stalled.closes, flooded.closes], [[], []], "nobody closed before 5 s");
+  flooded.bufferedAmount = 4 * 1024 * 1024 + 1;
+  clock.advance(TICK_MS);
+  assert.equal(
+    flooded.closes[0]?.reason,
+    "Client is not reading: 4194305 bytes queued, limit 4194304",
+  );
+  assert.equal(stalled.closes.length, 0);
+  clock.advance(100 + TICK_MS);
+  assert.equal(stalled.closes[0]?.code, CloseCode.SLOW_CLIENT);
+  assert.match(stalled.closes[0]?.reason ?? "", /over 262144 bytes queued for 5000 ms/);
+  assert.equal(fine.closes.length, 0);
+  room.close(CloseCode.ROOM_CLOSED, "Test finished");
+});
+
 /** Big, incompressible snapshots: every entity gets fresh random numbers every tick. */
 function createNoiseGame(entityCount: number): Game<{ nextId: number; players: Set<number> }> {
   const columns = ["a", "b", "c", "d", "e", "f"];

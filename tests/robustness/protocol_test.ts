@@ -28,6 +28,12 @@ interface FramingCase {
   send: (peer: WsPeer) => Promise<void>;
   /** `drop`: Deno ends the TCP stream without a close frame. */
   answer: "drop" | { code: number; reason: RegExp };
+  /**
+   * Whether the attacker's seat is given up at once: only when our server closes the socket
+   * itself. Any other end (a drop, Deno's own 1002) looks like a lost network, and the seat is
+   * kept for the reconnect grace period.
+   */
+  releasesSeat?: boolean;
 }
 
 function frame(init: WsFrameInit): (peer: WsPeer) => Promise<void> {
@@ -84,6 +90,7 @@ const FRAMING_CASES: FramingCase[] = [
     name: "text frame where binary is expected",
     send: (peer) => peer.sendText("hello"),
     answer: { code: CloseCode.UNSUPPORTED_DATA, reason: /text messages are not accepted/ },
+    releasesSeat: true,
   },
   {
     name: "text frame that is not UTF-8",
@@ -133,6 +140,7 @@ Deno.test("RFC 6455 violations get Deno's answer and the good client in the room
   for (const testCase of FRAMING_CASES) {
     await t.step(testCase.name, async () => {
       const window = good.mark(testCase.name);
+      const seatsBefore = suite.room(roomId).playerCount;
       await using peer = await joinedPeer(url, roomId);
       const openBefore = suite.server.counters.openConnections;
       await testCase.send(peer);
@@ -146,6 +154,8 @@ Deno.test("RFC 6455 violations get Deno's answer and the good client in the room
         () => suite.server.counters.openConnections < openBefore,
         "server-side socket closed",
       );
+      const seats = seatsBefore + (testCase.releasesSeat === true ? 0 : 1);
+      assert.equal(suite.room(roomId).playerCount, seats, "seat kept or released");
       countCase();
       await good.expectHealthy(window);
     });
@@ -154,8 +164,11 @@ Deno.test("RFC 6455 violations get Deno's answer and the good client in the room
   await t.step(
     "a dropped attacker keeps its seat for the grace period (Deno's drop looks like a lost network)",
     () => {
-      // Every drop above ended with close code 0 on the server side: a seat kept, not a leave.
-      assert.ok(suite.room(roomId).playerCount > 1);
+      // Every attacker that Deno cut off still holds its seat; the good client holds one, the
+      // unmasked attacker (a clean close) and the text one (our own close) none.
+      const kept = FRAMING_CASES.filter((testCase) => testCase.releasesSeat !== true).length;
+      assert.equal(kept, 21);
+      assert.equal(suite.room(roomId).playerCount, 1 + kept);
     },
   );
 

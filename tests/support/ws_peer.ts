@@ -86,13 +86,29 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true });
  * a server close with a close, only while {@linkcode WsPeer.receive} runs. Client frames are
  * masked with a fresh random key unless a frame says otherwise.
  *
- * @example
- * ```ts ignore
- * await using peer = await WsPeer.connect("ws://127.0.0.1:8080/ws", { protocols: ["game.v1"] });
+ * @example Against a loopback echo server
+ * ```ts
+ * import { WsPeer } from "./ws_peer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const server = Deno.serve(
+ *   { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen() {} },
+ *   (request) => {
+ *     const { socket, response } = Deno.upgradeWebSocket(request, { protocol: "game.v2" });
+ *     socket.onmessage = (event) => socket.send(event.data);
+ *     return response;
+ *   },
+ * );
+ * const peer = await WsPeer.connect(`ws://127.0.0.1:${server.addr.port}/ws`, {
+ *   protocols: ["game.v2"],
+ * });
  * await peer.sendText("hi");
- * const event = await peer.receive(1000);
+ * assert.deepEqual(await peer.receive(1000), { type: "text", text: "hi" });
  * await peer.close(1000, "bye");
- * const { code } = await peer.readClose(1000);
+ * assert.equal((await peer.readClose(1000)).code, 1000);
+ * controller.abort();
+ * await server.finished;
  * ```
  */
 export class WsPeer {

@@ -258,6 +258,11 @@ Deno.test("stepArena() lets a shot outlive its owner without scoring for anyone"
     { type: "kill", attackerId: shooter.id, targetId: target.id },
   ]);
   assert.equal(target.hp, 0);
+  // Nobody scores: not the shooter that left, not anyone still in the room.
+  assert.equal(shooter.score, 0);
+  assert.deepEqual([...state.players.values()].map((player) => [player.id, player.score]), [
+    [target.id, 0],
+  ]);
 });
 
 Deno.test("applyPlayerInput() fires ceil(1000 / 300) shots while FIRE is held for 1 s at 30 Hz", () => {

@@ -1,6 +1,6 @@
-import { FrameEncoder } from "../../../shared/protocol/mod.ts";
-import { createArenaGame } from "../../games/arena.ts";
-import { SnapshotBuilder } from "./snapshot_builder.ts";
+import { FrameEncoder } from "../../shared/protocol/mod.ts";
+import { createArenaGame } from "../../server/games/arena.ts";
+import { SnapshotBuilder } from "../../server/rooms/snapshots/snapshot_builder.ts";
 
 // One S3 room of WORKLOAD.md (50 players, 100 NPCs): a whole broadcast tick, every client's
 // snapshot written against a baseline a few ticks old, as acks arrive in a live server.

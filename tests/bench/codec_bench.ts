@@ -1,7 +1,12 @@
 import { ARENA_ENTITY_SCHEMA, createArenaGame } from "../../server/games/arena.ts";
 import { SnapshotBuilder } from "../../server/rooms/snapshots/snapshot_builder.ts";
 import { SnapshotHistory } from "../../client/net/snapshot_history.ts";
-import { FrameDecoder, FrameEncoder, MessageKind, type SnapshotMessage } from "./mod.ts";
+import {
+  FrameDecoder,
+  FrameEncoder,
+  MessageKind,
+  type SnapshotMessage,
+} from "../../shared/protocol/mod.ts";
 
 // WORKLOAD.md S2: one room of 64 players and 200 NPCs, i.e. a 264-entity snapshot.
 const game = createArenaGame({ npcCount: 200, interestManagement: false });
