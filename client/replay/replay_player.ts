@@ -167,16 +167,12 @@ export class ReplayPlayer<State = unknown> {
     const from = keyframe?.tick ?? 0;
     if (!(replayer.tick <= target && replayer.tick >= from)) {
       this.#frames.clear();
-      if (keyframe !== undefined) {
-        replayer.loadKeyframe(keyframe);
-        // The recorded rows, not the loaded state's: what a game keeps beside its state (the
-        // arena's velocities) is not in the saved state.
-        this.#keep(this.#frameOfKeyframe(keyframe));
-      } else {
+      if (keyframe !== undefined) replayer.loadKeyframe(keyframe);
+      else {
         replayer.state = replayer.game.createState(replayer.header.roomId, replayer.header.seed);
         replayer.tick = 0;
-        this.#keep(this.#frameOfState());
       }
+      this.#keep(this.#frameOfState());
     }
     while (replayer.tick < target) this.#simulate(target - replayer.tick <= 2);
     this.interpolation.clear();
@@ -236,20 +232,6 @@ export class ReplayPlayer<State = unknown> {
       receivedAtMs: frame.tick * this.tickIntervalMs,
       entities: frame.entities,
     };
-  }
-
-  #frameOfKeyframe(keyframe: RecordedKeyframe): ReplayFrame {
-    const scales = this.#scales;
-    const stride = scales.length;
-    const entities = new Map<number, readonly number[]>();
-    for (let start = 0; start + stride <= keyframe.rows.length; start += stride) {
-      const row = new Array<number>(stride);
-      for (let column = 0; column < stride; column++) {
-        row[column] = (keyframe.rows[start + column] ?? 0) / (scales[column] ?? 1);
-      }
-      entities.set(row[0] ?? 0, row);
-    }
-    return { tick: keyframe.tick, entities, global: keyframe.global };
   }
 
   /** The replayed state's rows, put on the schema's grid as the wire would. */

@@ -2,20 +2,16 @@ import {
   addPlayer,
   applyPlayerInput,
   ARENA,
+  ARENA_RULES_VERSION,
   type ArenaEvent,
   type ArenaState,
   createArenaState,
   ENTITY_KIND,
+  hashArenaState,
   removePlayer,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
-import type {
-  EntityFieldSpec,
-  Game,
-  GameEvent,
-  InterestOptions,
-  StateHash,
-} from "../rooms/game.ts";
+import type { EntityFieldSpec, Game, GameEvent, InterestOptions } from "../rooms/game.ts";
 
 /**
  * Snapshot columns of the arena and their precision: positions on a 1/8-unit grid (hot: they
@@ -224,53 +220,6 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
       }
     },
   };
-}
-
-/**
- * Version of the arena's rules as recordings name it: bump it when a change to
- * `shared/game/arena` changes what a tick computes, so old recordings are refused, not
- * misreplayed.
- */
-export const ARENA_RULES_VERSION = "1";
-
-/**
- * Every field of the arena state the rules read, in a fixed order: time, the generator, the id
- * counter, each player (in join order), NPC and projectile. Names do not count (no rule reads
- * them). The velocity bookkeeping beside the state is only for snapshots and is left out.
- */
-export function hashArenaState(state: ArenaState, hash: StateHash): void {
-  hash.number(state.timeMs);
-  hash.number(state.rngState);
-  hash.number(state.nextEntityId);
-  hash.number(state.players.size);
-  for (const player of state.players.values()) {
-    hash.number(player.id);
-    hash.number(player.x);
-    hash.number(player.y);
-    hash.number(player.angle);
-    hash.number(player.hp);
-    hash.number(player.score);
-    hash.number(player.fireCooldownMs);
-    hash.number(player.respawnInMs);
-  }
-  hash.number(state.npcs.length);
-  for (const npc of state.npcs) {
-    hash.number(npc.id);
-    hash.number(npc.x);
-    hash.number(npc.y);
-    hash.number(npc.angle);
-    hash.number(npc.hp);
-    hash.number(npc.turnInMs);
-  }
-  hash.number(state.projectiles.length);
-  for (const shot of state.projectiles) {
-    hash.number(shot.id);
-    hash.number(shot.ownerId);
-    hash.number(shot.x);
-    hash.number(shot.y);
-    hash.number(shot.angle);
-    hash.number(shot.lifeMs);
-  }
 }
 
 /** Per-room motion over the last tick, kept beside the state for the velocity columns. */
