@@ -3,6 +3,7 @@ import type { Game } from "../../server/rooms/game.ts";
 import { Room, type RoomClient } from "../../server/rooms/room.ts";
 import type { RoomRecorderFactory } from "../../server/rooms/room_recorder.ts";
 import { ManualClock } from "../../server/tick/clock.ts";
+import { RecordingStore } from "../../server/recording/recording_store.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 
 /** A client that takes whatever the room sends and never falls behind. */
@@ -105,4 +106,43 @@ export function playSeededMatch<State>(
   const match = new SeededMatch(game, options);
   for (let tick = 0; tick < options.ticks; tick++) match.tick();
   return { room: match.room, clock: match.clock };
+}
+
+/** A finished recording of a {@linkcode SeededMatch}. */
+export interface RecordedMatch<State> {
+  /** The file, in the folder given. */
+  path: string;
+  /** Its name in that folder. */
+  name: string;
+  /** Its bytes. */
+  bytes: Uint8Array<ArrayBuffer>;
+  /** The room, closed. */
+  room: Room<State>;
+}
+
+/**
+ * Play `ticks` ticks of a {@linkcode SeededMatch} recorded into `dir` (a temporary folder, deleted
+ * afterwards, when not given), close the room and wait until its file is written.
+ */
+export async function recordMatch<State>(
+  game: Game<State>,
+  options: Omit<SeededMatchOptions, "recorder"> & { ticks: number },
+  dir?: string,
+): Promise<RecordedMatch<State>> {
+  const folder = dir ?? await Deno.makeTempDir({ prefix: "recorded_match_" });
+  try {
+    const store = new RecordingStore({ dir: folder });
+    const { room } = playSeededMatch(game, {
+      ...options,
+      recorder: (info) => store.recorderFor(info),
+    });
+    const [name, recorder] = [...store.active.entries()][0] ?? [];
+    if (name === undefined || recorder === undefined) throw new Error("The room was not recorded");
+    room.close(1000, "Match over");
+    await recorder.flushed();
+    await store.prune();
+    return { path: recorder.path, name, bytes: await Deno.readFile(recorder.path), room };
+  } finally {
+    if (dir === undefined) await Deno.remove(folder, { recursive: true });
+  }
 }

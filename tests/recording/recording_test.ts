@@ -12,29 +12,7 @@ import {
   scanChunks,
 } from "../../shared/recording/mod.ts";
 import { createDriftGame, DRIFT_BOOM } from "./_drift_game.ts";
-import { playSeededMatch } from "./_match.ts";
-
-/** Record a match of `game` into a temporary folder; returns the file's bytes and the room. */
-async function recordMatch<State>(
-  game: Parameters<typeof playSeededMatch<State>>[0],
-  options: Omit<Parameters<typeof playSeededMatch<State>>[1], "recorder">,
-) {
-  const dir = await Deno.makeTempDir({ prefix: "recording_test_" });
-  try {
-    const store = new RecordingStore({ dir, recorder: { log: () => {} } });
-    const { room } = playSeededMatch(game, {
-      ...options,
-      recorder: (info) => store.recorderFor(info),
-    });
-    const [recorder] = [...store.active.values()];
-    assert.ok(recorder !== undefined);
-    room.close(1000, "Match over");
-    await recorder.flushed();
-    return { bytes: await Deno.readFile(recorder.path), room };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { playSeededMatch, recordMatch } from "./_match.ts";
 
 Deno.test("verifyRecording() replays 60 s of a recorded S1 arena match bit for bit", async () => {
   const dir = await Deno.makeTempDir({ prefix: "recording_test_" });

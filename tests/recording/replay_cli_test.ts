@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { createArenaGame } from "../../server/games/arena.ts";
 import type { Game } from "../../server/rooms/game.ts";
-import { RecordingStore } from "../../server/recording/recording_store.ts";
 import type { ArenaState } from "../../shared/game/arena/mod.ts";
-import { playSeededMatch } from "./_match.ts";
+import { recordMatch } from "./_match.ts";
 
 const REPLAY = new URL("../../server/replay.ts", import.meta.url).pathname;
 
@@ -18,19 +17,7 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 async function recordArena(dir: string, game: Game<ArenaState>, ticks: number): Promise<string> {
-  const store = new RecordingStore({ dir });
-  const { room } = playSeededMatch(game, {
-    players: 6,
-    ticks,
-    seed: 8,
-    churnEveryTicks: 100,
-    recorder: (info) => store.recorderFor(info),
-  });
-  const [recorder] = store.active.values();
-  assert.ok(recorder !== undefined);
-  room.close(1000, "Match over");
-  await recorder.flushed();
-  return recorder.path;
+  return (await recordMatch(game, { players: 6, ticks, seed: 8, churnEveryTicks: 100 }, dir)).path;
 }
 
 Deno.test("replay.ts verify and info: a clean recording passes, a diverging one names its tick", async () => {

@@ -2,30 +2,12 @@ import assert from "node:assert/strict";
 import { ReplayPlayer } from "../../client/replay/replay_player.ts";
 import { replayGameFor } from "../../client/replay/replay_games.ts";
 import { createArenaGame } from "../../server/games/arena.ts";
-import { RecordingStore } from "../../server/recording/recording_store.ts";
-import { playSeededMatch } from "./_match.ts";
+import { recordMatch } from "./_match.ts";
 
 async function recordArena(ticks: number): Promise<Uint8Array<ArrayBuffer>> {
-  const dir = await Deno.makeTempDir({ prefix: "replay_player_test_" });
-  try {
-    const store = new RecordingStore({ dir });
-    const { room } = playSeededMatch(createArenaGame({ npcCount: 20, maxPlayers: 16 }), {
-      players: 8,
-      ticks,
-      seed: 21,
-      lossRate: 0.05,
-      reorderRate: 0.05,
-      churnEveryTicks: 150,
-      recorder: (info) => store.recorderFor(info),
-    });
-    const [recorder] = [...store.active.values()];
-    assert.ok(recorder !== undefined);
-    room.close(1000, "Match over");
-    await recorder.flushed();
-    return await Deno.readFile(recorder.path);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const game = createArenaGame({ npcCount: 20, maxPlayers: 16 });
+  const options = { players: 8, seed: 21, lossRate: 0.05, reorderRate: 0.05, churnEveryTicks: 150 };
+  return (await recordMatch(game, { ...options, ticks })).bytes;
 }
 
 Deno.test("ReplayPlayer.seek() shows the same rows as playing linearly to that tick", async () => {
