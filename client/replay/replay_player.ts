@@ -29,8 +29,9 @@ const FRAMES_KEPT = 16;
  * then steps the replayed state tick by tick as the playback clock moves, feeding the client's
  * normal {@linkcode InterpolationBuffer}. A seek starts from the nearest keyframe's saved state
  * at or before the target (or goes on from where it is, when that is closer) and simulates
- * forward. Every replayed tick's hash is compared with the recorded one. No DOM: the page wraps
- * it.
+ * forward. Every replayed tick's hash is compared with the recorded one; on a keyframe's tick a
+ * replay that parted from the recording takes the keyframe's saved state back. No DOM: the page
+ * wraps it.
  */
 export class ReplayPlayer<State = unknown> {
   /** The recording. */
@@ -55,6 +56,8 @@ export class ReplayPlayer<State = unknown> {
   lastSeekMs = 0;
   /** Ticks whose replayed hash differed from the recorded one. */
   hashMismatches = 0;
+  /** The first few of those ticks. */
+  readonly mismatchTicks: number[] = [];
   readonly #replayer: Replayer<State>;
   readonly #ticks: RecordedTick[];
   readonly #keyframes: RecordedKeyframe[];
@@ -119,6 +122,11 @@ export class ReplayPlayer<State = unknown> {
       crash ??= chunk.failure;
     }
     return new ReplayPlayer(recording, game, ticks, keyframes, crash);
+  }
+
+  /** The replayed game state (at the newest simulated tick), for tests and debugging. */
+  get state(): unknown {
+    return this.#replayer.state;
   }
 
   /** The tick shown. */
@@ -214,7 +222,13 @@ export class ReplayPlayer<State = unknown> {
     const recorded = this.#ticks[replayer.tick];
     if (recorded === undefined) return;
     const hash = replayer.step(recorded);
-    if (this.#hashed && hash !== recorded.hash) this.hashMismatches++;
+    if (this.#hashed && hash !== recorded.hash) {
+      this.hashMismatches++;
+      if (this.mismatchTicks.length < 8) this.mismatchTicks.push(recorded.tick);
+      // Parted from the recording: take the room's own state back where the recording has it.
+      const keyframe = this.#keyframes.find((candidate) => candidate.tick === recorded.tick);
+      if (keyframe !== undefined) replayer.loadKeyframe(keyframe);
+    }
     if (!buildFrame) return;
     const frame = this.#frameOfState();
     this.#keep(frame);
