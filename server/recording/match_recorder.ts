@@ -19,6 +19,11 @@ import type { RecordableRoom, RoomRecorder } from "../rooms/room_recorder.ts";
 /** The input fields a recording carries, in order: every field of {@linkcode PlayerInput}. */
 export const INPUT_FIELDS = ["buttons", "aim"] as const satisfies readonly (keyof PlayerInput)[];
 
+/** A field added to `PlayerInput` but not to {@linkcode INPUT_FIELDS} fails type-checking here. */
+type UnrecordedInputField = Exclude<keyof PlayerInput, typeof INPUT_FIELDS[number]>;
+const EVERY_INPUT_FIELD_RECORDED: [UnrecordedInputField] extends [never] ? true
+  : UnrecordedInputField = true;
+
 /** Settings of a {@linkcode MatchRecorder}. */
 export interface MatchRecorderOptions {
   /**
@@ -50,6 +55,7 @@ export interface MatchRecorderOptions {
 }
 
 const STATE_PACKR = new Packr({ structuredClone: true });
+void EVERY_INPUT_FIELD_RECORDED;
 
 /**
  * Records one room into one file: the header, then per tick the inputs, joins and leaves in the
@@ -159,8 +165,9 @@ export class MatchRecorder implements RoomRecorder {
   applied(playerId: number, sequence: number, input: PlayerInput): void {
     if (this.#stopped) return;
     const values = this.#values;
-    values[0] = input.buttons;
-    values[1] = input.aim;
+    for (let field = 0; field < INPUT_FIELDS.length; field++) {
+      values[field] = input[INPUT_FIELDS[field] as keyof PlayerInput];
+    }
     this.#writer.input(playerId, sequence, values);
   }
 

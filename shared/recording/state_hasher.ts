@@ -1,8 +1,8 @@
 /**
  * A 32-bit hash of a game state, fed one value at a time. Values are only stored as they come
  * (a float64 each, `-0` as `0`); {@linkcode StateHasher.digest} then folds the buffer's 32-bit
- * words in one tight loop (per word one xor, one multiply and one shift, each a bijection, so
- * any single changed word changes the hash) and mixes the result with murmur3's finalizer. It
+ * words in one tight loop (per word one xor and one multiply, per value one shift, each step a
+ * bijection, so any single changed word changes the hash) and mixes the result with murmur3's finalizer. It
  * is what a game's `hashState` hook writes into: the recorder keeps one hash per tick, the
  * replay compares them. Strings are hashed by their UTF-16 code units.
  *
@@ -49,9 +49,11 @@ export class StateHasher {
     const words = this.#words;
     const end = this.#length * 2;
     let hash = 0x9747b28c ^ end;
-    for (let index = 0; index < end; index++) {
+    // Two words (one value) a round: each step a bijection of the word it takes in.
+    for (let index = 0; index < end; index += 2) {
       hash = Math.imul(hash ^ (words[index] as number), 0x9e3779b1);
-      hash ^= hash >>> 15;
+      hash = Math.imul(hash ^ (words[index + 1] as number), 0x85ebca6b);
+      hash ^= hash >>> 16;
     }
     hash ^= hash >>> 16;
     hash = Math.imul(hash, 0x85ebca6b);
