@@ -109,7 +109,7 @@ export interface Game<State> {
 
 /** Accumulates a 32-bit hash of a game state; see {@linkcode Game.hashState}. */
 export interface StateHash {
-  /** Add a number (any float; `-0` and `0` differ, every NaN is the same). */
+  /** Add a number (any float; `-0` counts as `0`). */
   number(value: number): void;
   /** Add a string. */
   string(value: string): void;

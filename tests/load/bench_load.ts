@@ -126,14 +126,17 @@ async function runGame(
   botWorkers: number,
   placement: Placement,
   interest: boolean,
+  recordDir?: string,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
   const serverLines = new Lines("server| ");
   const server = spawnDeno([
     "run",
     ...PERMISSIONS,
+    ...(recordDir === undefined ? [] : [`--allow-write=${recordDir}`]),
     ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
     "server/main.ts",
+    ...(recordDir === undefined ? [] : ["--record", recordDir]),
     "--port",
     "0",
     "--tick-rate",
@@ -381,6 +384,8 @@ export interface CapacityBenchmarkOptions {
    * @default true
    */
   interest?: boolean;
+  /** Record every room into this folder (the server's `--record`); off when unset. */
+  recordDir?: string;
 }
 
 /** Run one scale of the workload and its raw floor; returns the JSON line's object. */
@@ -402,7 +407,16 @@ export async function runCapacityBenchmark(
   const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
   const interest = options.interest ?? true;
-  const game = await runGame(scale, rooms, seconds, warmup, botWorkers, placement, interest);
+  const game = await runGame(
+    scale,
+    rooms,
+    seconds,
+    warmup,
+    botWorkers,
+    placement,
+    interest,
+    options.recordDir,
+  );
   const bots = game.bots;
   const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
   const botsCpuPerSecond = game.window.botsCpu / game.window.seconds;
@@ -539,6 +553,7 @@ if (import.meta.main) {
     "raw",
     "interest",
     "repeat",
+    "record",
   ]);
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
@@ -555,6 +570,7 @@ if (import.meta.main) {
   if (flags.has("rooms")) options.rooms = flags.number("rooms", 1, 1, 100);
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
   if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
+  if (flags.has("record")) options.recordDir = flags.string("record", "");
   const repeat = flags.number("repeat", 1, 1, 20);
   const ratios: number[] = [];
   const micros: number[] = [];

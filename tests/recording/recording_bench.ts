@@ -1,38 +1,49 @@
 /**
- * The recorder's cost on the tick: one S3 room (50 bots, 100 NPCs, interest on) stepped with and
- * without recording; the recorder's compression and writes are awaited outside the timed part.
+ * The recorder's own cost on a tick: one S3 room's state (50 players, 100 NPCs) and a
+ * `MatchRecorder` told of 50 applied inputs and a step a tick, as a room tells it; the hash
+ * alone for comparison. Compression and writes are awaited outside the timed part.
  * `deno bench --allow-all tests/recording/recording_bench.ts`
  * @module
  */
 import { createArenaGame } from "../../server/games/arena.ts";
-import { RecordingStore } from "../../server/recording/recording_store.ts";
-import { SeededMatch } from "./_match.ts";
+import { MatchRecorder } from "../../server/recording/match_recorder.ts";
+import { hashArenaState } from "../../shared/game/arena/mod.ts";
+import { StateHasher } from "../../shared/recording/state_hasher.ts";
 
+const game = createArenaGame({ npcCount: 100 });
+const state = game.createState("bench", 1);
+const players: number[] = [];
+for (let index = 0; index < 50; index++) players.push(game.join(state, `bot-${index}`));
+for (let tick = 0; tick < 30; tick++) game.step(state, 1000 / 30, []);
 const dir = Deno.makeTempDirSync({ prefix: "recording_bench_" });
-const store = new RecordingStore({ dir, recorder: { log: () => {} } });
-const options = { players: 50, seed: 3, fireRate: 0, lossRate: 0.02, reorderRate: 0.05 };
-const plain = new SeededMatch(createArenaGame({ npcCount: 100 }), options);
-const recorded = new SeededMatch(createArenaGame({ npcCount: 100 }), {
-  ...options,
-  recorder: (room) => store.recorderFor(room),
-});
-const recorder = [...store.active.values()][0];
-let ticks = 0;
+const recorder = new MatchRecorder(
+  { id: "bench", game: game as never, seed: 1, tickRateHz: 30, state },
+  `${dir}/bench.arec`,
+  { log: () => {} },
+);
+const input = { buttons: 9, aim: 0.25 };
+let tick = 0;
 
-Deno.bench("S3 room tick", { group: "s3", baseline: true }, () => {
-  plain.tick();
-});
-
-Deno.bench("S3 room tick, recorded", { group: "s3" }, async (b) => {
-  // Let the writes of the last 30 ticks happen, untimed, as they would between ticks.
-  if (++ticks % 30 === 0) await recorder?.flushed();
+Deno.bench("recorder: 50 inputs and a step of an S3 room", async (b) => {
+  // The writes of the last 30 ticks happen untimed, as between a live room's ticks.
+  if (tick % 30 === 29) await recorder.flushed();
+  tick++;
+  // A bot changes its keys every 15 inputs, as the workload's do.
+  input.buttons = tick % 15 === 0 ? input.buttons ^ 3 : input.buttons;
   b.start();
-  recorded.tick();
+  for (const player of players) recorder.applied(player, tick, input);
+  recorder.stepped(tick, 1000 / 30);
   b.end();
 });
 
+const hasher = new StateHasher();
+Deno.bench("the S3 state's hash alone", () => {
+  hasher.reset();
+  hashArenaState(state, hasher);
+  hasher.digest();
+});
+
 globalThis.addEventListener("unload", () => {
-  plain.room.close(1000, "done");
-  recorded.room.close(1000, "done");
+  recorder.closed();
   Deno.removeSync(dir, { recursive: true });
 });
