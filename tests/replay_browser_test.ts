@@ -7,24 +7,13 @@
 import assert from "node:assert/strict";
 // For its global `__replay` declaration (the test hook), which the page functions below read.
 import type {} from "../client/replay/main.ts";
+import { buildClient } from "../server/build_client.ts";
 import { createArenaGame } from "../server/games/arena.ts";
 import { startServer } from "../server/server.ts";
 import { launchChromium } from "./support/browser.ts";
 import { recordMatch } from "./recording/_match.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-
-/** Build the client's bundles, as `deno task start` does. */
-async function buildClient(): Promise<void> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "build:client"],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  if (code !== 0) throw new Error(`Cannot bundle the client: ${new TextDecoder().decode(stderr)}`);
-}
 
 Deno.test("replay page: seeking to the middle shows what linear playback shows at that tick", async () => {
   await buildClient();

@@ -6,6 +6,7 @@
  * @module
  */
 import type {} from "../../client/replay/main.ts";
+import { buildClient } from "../../server/build_client.ts";
 import { createArenaGame } from "../../server/games/arena.ts";
 import { startServer } from "../../server/server.ts";
 import { recordMatch } from "../recording/_match.ts";
@@ -14,11 +15,7 @@ import { launchChromium } from "../support/browser.ts";
 const ROOT = new URL("../..", import.meta.url).pathname;
 
 if (import.meta.main) {
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "build:client"],
-    cwd: ROOT,
-  }).output();
-  if (built.code !== 0) throw new Error("Cannot build the client");
+  await buildClient();
   const dir = await Deno.makeTempDir({ prefix: "bench_replay_seek_" });
   const { name, bytes } = await recordMatch(createArenaGame({ npcCount: 200 }), {
     players: 64,

@@ -3,7 +3,12 @@
  * `playwright-core` (which ships no browser of its own, so nothing is downloaded at run time).
  * @module
  */
-import { type Browser, chromium } from "playwright-core";
+// Named here, not in package.json: the tests' packages are pinned in tests/deno.lock, so deno.lock,
+// all of which `deno task start` installs, holds only what the server needs.
+// deno-lint-ignore no-import-prefix
+import { type Browser, chromium } from "npm:playwright-core@^1.65.1";
+
+export type { Browser, Page } from "npm:playwright-core@^1.65.1";
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
