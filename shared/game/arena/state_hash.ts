@@ -8,9 +8,10 @@ export interface NumberHash {
 
 /**
  * Version of the arena's rules as recordings name it: bump it when a change to these rules
- * changes what a tick computes, so old recordings are refused rather than misreplayed.
+ * changes what a tick computes, so old recordings are refused rather than misreplayed. 2: sine
+ * and cosine from `_trig.ts`, the same in every engine, instead of `Math.sin`/`Math.cos`.
  */
-export const ARENA_RULES_VERSION = "1";
+export const ARENA_RULES_VERSION = "2";
 
 /**
  * Feed every field of the arena state the rules read into `hash`, in a fixed order: time, the
