@@ -26,7 +26,11 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,
+    maxRooms: settings.maxRooms,
+    roomsPerCreatorBurst: settings.roomsPerAddressPerMinute,
+    roomsPerCreatorPerMinute: settings.roomsPerAddressPerMinute,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
+    trustedProxies: settings.trustedProxies,
     staticFolders: [`${clientFolder}/dist`, clientFolder],
     syncTest: settings.syncTest,
     ...(settings.recordDir === null ? {} : {
@@ -44,7 +48,7 @@ export function startDemoServer(settings: ServerSettings): Promise<RunningServer
  * One line for an error the user can fix by starting the server differently, or undefined for
  * an error that is a bug (which keeps its stack trace).
  */
-export function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
+function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
   const where = `${settings.hostname}:${settings.port}`;
   if (error instanceof Deno.errors.AddrInUse) {
     return `Port ${settings.port} is in use: pass --port 0 for a free one, or stop the other server`;

@@ -1,11 +1,11 @@
+import { UpgradeRefusal } from "./handshake.ts";
+
 /** Process-wide counters of the transport, read by `/healthz` and the metrics. */
 export class ServerCounters {
   /** WebSockets accepted. */
   connectionsOpened = 0;
   /** WebSockets ended. */
   connectionsClosed = 0;
-  /** Upgrade requests refused before the handshake. */
-  upgradesRefused = 0;
   /** Messages received. */
   messagesIn = 0;
   /** Bytes received. */
@@ -20,6 +20,22 @@ export class ServerCounters {
   readonly decodeErrors = new Map<string, number>();
   /** Clients closed by the server, by reason. */
   readonly kicks = new Map<string, number>();
+  /** Upgrade requests refused before the handshake, by reason; every reason is there from the start. */
+  readonly upgradesRefusedByReason = new Map<UpgradeRefusal, number>(
+    Object.values(UpgradeRefusal).map((reason) => [reason, 0]),
+  );
+
+  /** Count an upgrade refused for `reason`. */
+  refuseUpgrade(reason: UpgradeRefusal): void {
+    this.upgradesRefusedByReason.set(reason, (this.upgradesRefusedByReason.get(reason) ?? 0) + 1);
+  }
+
+  /** Upgrade requests refused before the handshake, for every reason. */
+  get upgradesRefused(): number {
+    let total = 0;
+    for (const count of this.upgradesRefusedByReason.values()) total += count;
+    return total;
+  }
 
   /** Count a decode error. */
   countDecodeError(reason: string): void {

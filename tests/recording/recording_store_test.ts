@@ -112,6 +112,7 @@ Deno.test("The server lists and serves recordings by name and refuses any other 
     });
     try {
       const room = server.registry.create(createDriftGame());
+      if (!("close" in room)) throw new Error(`No room: ${room.reason}`);
       for (let tick = 0; tick < 40; tick++) clock.advance(1000 / 30);
       room.close(1000, "Match over");
       await Promise.all([...server.recordings?.active.values() ?? []].map((r) => r.flushed()));
