@@ -196,9 +196,16 @@ export class GameConnection {
     this.flush();
   }
 
-  /** Close the connection normally. */
+  /**
+   * Close the connection, normally by default. A client may only send 1000 or 3000–4999 (the
+   * WebSocket API throws on any other), so a protocol code such as 1007 becomes 1000 and only the
+   * reason says why.
+   */
   close(code = 1000, reason = "Client left"): void {
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.close(code, reason);
+    const allowed = code === 1000 || (code >= 3000 && code <= 4999);
+    if (this.#socket.readyState === WebSocket.OPEN) {
+      this.#socket.close(allowed ? code : 1000, reason);
+    }
   }
 
   /** Wait until the socket has closed; resolves with the code. */

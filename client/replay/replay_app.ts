@@ -262,6 +262,8 @@ export class ReplayApp {
     return {
       entities,
       own,
+      // Beams are events; the replay re-simulates state and draws no events yet.
+      beams: [],
       serverPositions,
       scores: scoresOf(frame, this.#followId),
       names: player.names,

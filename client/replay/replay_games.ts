@@ -1,5 +1,6 @@
 import {
   addPlayer,
+  applyBeamInput,
   applyPlayerInput,
   ARENA_RULES_VERSION,
   type ArenaEvent,
@@ -20,7 +21,10 @@ import { entityColumns } from "../netcode/entity_columns.ts";
 /**
  * The arena as the replay page runs it: the same rules module (`shared/game/arena`) and the same
  * state hash as the server's adapter, which the page cannot import. Rows carry the columns the
- * renderer reads; the velocity columns (for the live client's extrapolation) stay 0.
+ * renderer reads; the velocity columns (for the live client's extrapolation) stay 0. The beam is
+ * judged against the present: the page has no lag compensation (the runtime's is server code),
+ * so a beam that hit only where its shooter saw the target parts the replay from the recording
+ * until the next keyframe.
  */
 function arenaReplayGame(
   entityFields: readonly string[],
@@ -58,6 +62,7 @@ function arenaReplayGame(
     applyInput(state, playerId, input, dtMs) {
       events.length = 0;
       applyPlayerInput(state, playerId, input, dtMs, events);
+      applyBeamInput(state, playerId, input, undefined, events);
     },
     step(state, dtMs) {
       events.length = 0;

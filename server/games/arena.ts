@@ -1,5 +1,6 @@
 import {
   addPlayer,
+  applyBeamInput,
   applyPlayerInput,
   ARENA,
   ARENA_RULES_VERSION,
@@ -11,7 +12,13 @@ import {
   removePlayer,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
-import type { EntityFieldSpec, Game, GameEvent, InterestOptions } from "../rooms/game.ts";
+import type {
+  EntityFieldSpec,
+  Game,
+  GameEvent,
+  InterestOptions,
+  LagCompensationOptions,
+} from "../rooms/game.ts";
 
 /**
  * Snapshot columns of the arena and their precision: positions on a 1/8-unit grid (hot: they
@@ -66,7 +73,24 @@ export interface ArenaGameOptions {
    * @default true
    */
   interestManagement?: boolean;
+  /**
+   * Judge the hit-scan beam where the shooter saw its targets (the runtime's rewind); off, it is
+   * judged against the present, as a server without lag compensation would.
+   * @default true
+   */
+  lagCompensation?: boolean;
 }
+
+/**
+ * The arena's lag compensation: positions as the client interpolates them, rewound at most
+ * 250 ms. Only the beam uses it; projectiles fly in the server's present (they are visible and
+ * slow enough to dodge, so a rewound projectile would hit a player who saw it miss).
+ */
+export const ARENA_LAG_COMPENSATION: LagCompensationOptions = {
+  xField: "x",
+  yField: "y",
+  maxRewindMs: 250,
+};
 
 /**
  * The {@linkcode ArenaGameOptions} a recording's header carries (`Game.options`), checked: a
@@ -80,6 +104,9 @@ export function arenaOptionsFrom(
   if (typeof recorded.npcCount === "number") options.npcCount = recorded.npcCount;
   if (typeof recorded.interestManagement === "boolean") {
     options.interestManagement = recorded.interestManagement;
+  }
+  if (typeof recorded.lagCompensation === "boolean") {
+    options.lagCompensation = recorded.lagCompensation;
   }
   return options;
 }
@@ -110,10 +137,16 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
   return {
     name: "arena",
     version: ARENA_RULES_VERSION,
-    options: { maxPlayers, npcCount, interestManagement },
+    options: {
+      maxPlayers,
+      npcCount,
+      interestManagement,
+      lagCompensation: options.lagCompensation !== false,
+    },
     maxPlayers,
     entitySchema: ARENA_ENTITY_SCHEMA,
     ...(interestManagement ? { interest: ARENA_INTEREST } : {}),
+    lagCompensation: ARENA_LAG_COMPENSATION,
     createState: (_roomId, seed) => createArenaState(seed, { npcCount }),
     hashState: hashArenaState,
     // The state is plain data (a Map of players and arrays of objects): structuredClone copies it
@@ -124,10 +157,13 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
       removePlayer(state, playerId);
       motionOf(state).players.delete(playerId);
     },
-    applyInput(state, playerId, input, dtMs, events) {
+    applyInput(state, playerId, input, dtMs, events, rewind) {
       const player = state.players.get(playerId);
       const fromX = player?.x ?? 0, fromY = player?.y ?? 0;
       applyPlayerInput(state, playerId, input, dtMs, arenaEvents);
+      // After the move, as the shooter's client predicted it; only the others are rewound.
+      const compensate = options.lagCompensation !== false;
+      applyBeamInput(state, playerId, input, compensate ? rewind : undefined, arenaEvents);
       forward(events);
       if (player === undefined) return;
       // Moved by this tick's inputs (two when a late one catches up): the tick's velocity.
@@ -248,5 +284,17 @@ function toGameEvent(event: ArenaEvent): GameEvent {
       return { type: "kill", actor: event.attackerId, target: event.targetId, value: 0, text: "" };
     case "respawn":
       return { type: "respawn", actor: event.playerId, target: 0, value: ARENA.maxHp, text: "" };
+    case "beam":
+      // The text carries where the server judged the nearest target: `id x y` (a debug view
+      // draws it beside where the shooter saw it).
+      return {
+        type: "beam",
+        actor: event.attackerId,
+        target: event.targetId,
+        value: Math.round(event.rewindMs),
+        text: event.nearestId === 0
+          ? ""
+          : `${event.nearestId} ${event.nearestX.toFixed(3)} ${event.nearestY.toFixed(3)}`,
+      };
   }
 }

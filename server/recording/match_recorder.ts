@@ -17,7 +17,9 @@ import type { PlayerInput } from "../rooms/game.ts";
 import type { RecordableRoom, RoomRecorder } from "../rooms/room_recorder.ts";
 
 /** The input fields a recording carries, in order: every field of {@linkcode PlayerInput}. */
-export const INPUT_FIELDS = ["buttons", "aim"] as const satisfies readonly (keyof PlayerInput)[];
+export const INPUT_FIELDS = ["buttons", "aim", "viewTime"] as const satisfies readonly (
+  keyof PlayerInput
+)[];
 
 /** A field added to `PlayerInput` but not to {@linkcode INPUT_FIELDS} fails type-checking here. */
 type UnrecordedInputField = Exclude<keyof PlayerInput, typeof INPUT_FIELDS[number]>;
@@ -122,6 +124,7 @@ export class MatchRecorder implements RoomRecorder {
       roomId: room.id,
       seed: room.seed,
       tickRateHz: room.tickRateHz,
+      snapshotEveryTicks: room.snapshotEveryTicks,
       dtMs,
       inputFields: [...INPUT_FIELDS],
       entityFields: schema.map((field) => field.name),
@@ -166,12 +169,12 @@ export class MatchRecorder implements RoomRecorder {
     if (this.#stopped) return;
     const values = this.#values;
     for (let field = 0; field < INPUT_FIELDS.length; field++) {
-      values[field] = input[INPUT_FIELDS[field] as keyof PlayerInput];
+      values[field] = input[INPUT_FIELDS[field] as keyof PlayerInput] ?? 0;
     }
     this.#writer.input(playerId, sequence, values);
   }
 
-  stepped(tick: number, dtMs: number): void {
+  stepped(tick: number, dtMs: number, framed: boolean): void {
     if (this.#stopped) return;
     this.#tick = tick;
     const game = this.#room.game;
@@ -181,7 +184,7 @@ export class MatchRecorder implements RoomRecorder {
       game.hashState(this.#room.state, this.#hasher);
       hash = this.#hasher.digest();
     }
-    this.#writer.tick(dtMs, hash);
+    this.#writer.tick(dtMs, hash, framed);
     if (tick % this.#keyframeEveryTicks === 0) this.#keyframe(tick);
     else if (this.#writer.ticks >= this.#flushEveryTicks) this.#flush();
   }

@@ -1,5 +1,5 @@
 import { StateHasher } from "../../shared/recording/state_hasher.ts";
-import type { Game, GameEvent, PlayerInput } from "../rooms/game.ts";
+import type { Game, GameEvent } from "../rooms/game.ts";
 import { diffStates } from "./state_diff.ts";
 
 /** A tick ran twice from the same state and gave two different states: the game is not deterministic. */
@@ -23,9 +23,8 @@ export class SyncTestError extends Error {
 }
 
 interface TickRun<State> {
-  /** A copy of the state before the tick's first input or step. */
+  /** A copy of the state before the tick's first input or step, which runs the tick again. */
   saved: State | undefined;
-  inputs: { playerId: number; input: PlayerInput; dtMs: number }[];
   tick: number;
 }
 
@@ -44,8 +43,8 @@ export function hashGameState<State>(game: Game<State>, state: State): number | 
 
 /**
  * The game in sync-test mode, for developers (GGPO's SyncTestBackend): every tick is run twice
- * from a copy of the state saved before it (the same inputs, the same step) and the two results
- * are compared. A `Math.random()`, a `Date.now()` or an iteration over an unordered structure in
+ * from a copy of the state saved before it (the same inputs with the same rewinds, the same step)
+ * and the two results are compared. A `Math.random()`, a `Date.now()` or an iteration over an unordered structure in
  * the rules makes them differ: the tick throws a {@linkcode SyncTestError} naming the tick and
  * the fields, which closes the room with 1011. Costs a clone and a second simulation per tick.
  */
@@ -55,7 +54,7 @@ export function withSyncTest<State>(game: Game<State>): Game<State> {
     const key = state as object;
     let run = runs.get(key);
     if (run === undefined) {
-      run = { saved: undefined, inputs: [], tick: 0 };
+      run = { saved: undefined, tick: 0 };
       runs.set(key, run);
     }
     run.saved ??= cloneGameState(game, state);
@@ -64,23 +63,23 @@ export function withSyncTest<State>(game: Game<State>): Game<State> {
   const scratch: GameEvent[] = [];
   return {
     ...game,
-    applyInput(state, playerId, input, dtMs, events) {
-      runOf(state).inputs.push({ playerId, input: { ...input }, dtMs });
-      game.applyInput(state, playerId, input, dtMs, events);
+    applyInput(state, playerId, input, dtMs, events, rewind) {
+      const saved = runOf(state).saved as State;
+      // The copy takes each input right after the state does, while the runtime's rewind is
+      // still prepared for it.
+      const copy = { ...input };
+      game.applyInput(state, playerId, input, dtMs, events, rewind);
+      scratch.length = 0;
+      game.applyInput(saved, playerId, copy, dtMs, scratch, rewind);
     },
     step(state, dtMs, events) {
       const run = runOf(state);
       const saved = run.saved as State;
       game.step(state, dtMs, events);
       run.tick++;
-      for (const { playerId, input, dtMs: inputDtMs } of run.inputs) {
-        scratch.length = 0;
-        game.applyInput(saved, playerId, input, inputDtMs, scratch);
-      }
       scratch.length = 0;
       game.step(saved, dtMs, scratch);
       run.saved = undefined;
-      run.inputs.length = 0;
       const first = hashGameState(game, state), second = hashGameState(game, saved);
       if (first !== null && first === second) return;
       const differences = diffStates(state, saved);

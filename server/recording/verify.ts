@@ -5,8 +5,10 @@ import {
   Recording,
   ReplayDivergenceError,
   Replayer,
+  type ReplayRewind,
 } from "../../shared/recording/mod.ts";
 import type { Game } from "../rooms/game.ts";
+import { replayRewind } from "./replay_rewind.ts";
 import { diffStates } from "./state_diff.ts";
 import { cloneGameState, SyncTestError, withSyncTest } from "./sync_test.ts";
 
@@ -74,7 +76,7 @@ export async function verifyRecording<State>(
   const startedMs = performance.now();
   assertReplayable(recording.header, game);
   const replayed = options.syncTest === true ? withSyncTest(game) : game;
-  const replayer = new Replayer(replayed, recording.header);
+  const replayer = new Replayer(replayed, recording.header, replayRewind(game, recording.header));
   const hashed = game.hashState !== undefined;
   let ticks = 0;
   let divergence: Divergence | null = null;
@@ -126,15 +128,22 @@ async function replayTo<State>(
   recording: Recording,
   game: Game<State>,
   tick: number,
-): Promise<{ replayer: Replayer<State>; next: RecordedTick | undefined }> {
-  const replayer = new Replayer(game, recording.header);
+): Promise<
+  {
+    replayer: Replayer<State>;
+    next: RecordedTick | undefined;
+    rewind: ReplayRewind<State> | undefined;
+  }
+> {
+  const rewind = replayRewind(game, recording.header);
+  const replayer = new Replayer(game, recording.header, rewind);
   for await (const chunk of recording.readChunks()) {
     for (const recorded of chunk.ticks) {
-      if (recorded.tick >= tick) return { replayer, next: recorded };
+      if (recorded.tick >= tick) return { replayer, next: recorded, rewind };
       replayer.step(recorded);
     }
   }
-  return { replayer, next: undefined };
+  return { replayer, next: undefined, rewind };
 }
 
 async function explainThrow<State>(
@@ -166,10 +175,11 @@ async function explainMismatch<State>(
   game: Game<State>,
   tick: number,
 ): Promise<string[]> {
-  const { replayer, next } = await replayTo(recording, game, tick);
+  const { replayer, next, rewind } = await replayTo(recording, game, tick);
   if (next === undefined) return [];
   // Run the tick twice from one saved state: a difference is non-determinism inside the tick.
-  const twin = new Replayer(game, recording.header);
+  // The twin shares the rewind: the world frames before the tick are the same for both.
+  const twin = new Replayer(game, recording.header, rewind);
   twin.state = cloneGameState(game, replayer.state);
   twin.tick = replayer.tick;
   try {

@@ -1,7 +1,8 @@
 import type { EntityFieldSpec } from "../../shared/protocol/entity_schema.ts";
+import type { LagCompensationOptions, Point, RayHit, Rewind } from "./lag_compensation.ts";
 import type { InterestOptions } from "./snapshots/snapshot_builder.ts";
 
-export type { EntityFieldSpec, InterestOptions };
+export type { EntityFieldSpec, InterestOptions, LagCompensationOptions, Point, RayHit, Rewind };
 
 /**
  * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
@@ -15,6 +16,13 @@ export interface PlayerInput {
   buttons: number;
   /** Aim angle in radians, finite. */
   aim: number;
+  /**
+   * The server tick (with its fraction) whose world the player was looking at when it sent this
+   * input, already limited by the runtime (see {@linkcode Game.lagCompensation}); 0 when the
+   * player had seen nothing yet.
+   * @default 0
+   */
+  viewTime?: number;
 }
 
 /** Something that happened in a tick, sent to every client of the room as an event frame. */
@@ -45,6 +53,12 @@ export interface Game<State> {
   /** Send each player only what is near it; without this every player gets every entity. */
   readonly interest?: InterestOptions;
   /**
+   * Judge each input against the world its player saw: the runtime keeps the recent snapshots'
+   * positions and hands {@linkcode Game.applyInput} a {@linkcode Rewind} set to the input's view
+   * time. Without this, `applyInput` gets no rewind.
+   */
+  readonly lagCompensation?: LagCompensationOptions;
+  /**
    * Version of the rules, recorded with every match: a recording of another version is refused,
    * since the same inputs need not give the same match under other rules. Bump it whenever a
    * change to the rules changes what a tick computes.
@@ -71,7 +85,8 @@ export interface Game<State> {
   /**
    * Apply one input of one player for one step of `dtMs`. The runtime calls it once per input,
    * in sequence order; the game clamps what the rules do not allow. `input` is reused after the
-   * call: copy what must be kept.
+   * call: copy what must be kept. `rewind` (when the game declares `lagCompensation`) answers
+   * where the other entities were at the input's view time; it too is valid only during the call.
    */
   applyInput(
     state: State,
@@ -79,6 +94,7 @@ export interface Game<State> {
     input: PlayerInput,
     dtMs: number,
     events: GameEvent[],
+    rewind?: Rewind,
   ): void;
   /** Advance the world by one step of `dtMs`, pushing what happened into `events`. */
   step(state: State, dtMs: number, events: GameEvent[]): void;

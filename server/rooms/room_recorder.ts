@@ -10,6 +10,8 @@ export interface RecordableRoom {
   readonly seed: number;
   /** Simulation steps per second. */
   readonly tickRateHz: number;
+  /** A snapshot, and a world frame for lag compensation, every this many ticks. */
+  readonly snapshotEveryTicks: number;
   /** The room's game state (the same object for the room's whole life). */
   readonly state: unknown;
 }
@@ -26,8 +28,12 @@ export interface RoomRecorder {
   left(playerId: number): void;
   /** Input `sequence` of `playerId` is about to be applied (the object is reused after). */
   applied(playerId: number, sequence: number, input: PlayerInput): void;
-  /** `game.step` ran: the room is now at `tick`, stepped by `dtMs`. */
-  stepped(tick: number, dtMs: number): void;
+  /**
+   * `game.step` ran: the room is now at `tick`, stepped by `dtMs`; `framed` says whether it
+   * keeps this tick's world frame (it sends snapshots on this tick and has someone to send them
+   * to), which later inputs' lag compensation may rewind to.
+   */
+  stepped(tick: number, dtMs: number, framed: boolean): void;
   /** The room closed; `failure` is what the game threw, if that is why. */
   closed(failure?: unknown): void;
 }

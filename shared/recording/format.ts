@@ -40,14 +40,16 @@ export const RecordKind = {
   LEAVE: 2,
   /** An input applied: see RECORDING.md for the per-player delta coding. */
   INPUT: 3,
-  /** A tick ended with the header's `dtMs`: state hash u32 LE. */
+  /** A tick ended with the header's `dtMs` and the room kept its world frame: state hash u32 LE. */
   TICK: 4,
-  /** A tick ended with another `dtMs`: dtMs float64 LE, state hash u32 LE. */
+  /** A tick ended with another `dtMs`: dtMs float64 LE, framed u8 (0 or 1), state hash u32 LE. */
   TICK_DT: 5,
   /** A keyframe: see RECORDING.md. */
   KEYFRAME: 6,
   /** The game threw: message (varint length + UTF-8). Nothing follows. */
   FAILURE: 7,
+  /** A tick ended with the header's `dtMs` and no world frame (nobody to send to): hash u32 LE. */
+  UNFRAMED_TICK: 8,
 } as const;
 
 /** One of {@linkcode RecordKind}. */
@@ -71,6 +73,8 @@ export interface RecordingHeader {
   seed: number;
   /** Simulation steps per second. */
   tickRateHz: number;
+  /** A snapshot, and a world frame for lag compensation, every this many ticks. */
+  snapshotEveryTicks: number;
   /** The step every `TICK` record stands for, ms. */
   dtMs: number;
   /** Names of the input fields, in the order INPUT records carry them. */
@@ -107,6 +111,11 @@ export interface RecordedTick {
   ops: RecordedOp[];
   /** Step duration, ms. */
   dtMs: number;
+  /**
+   * Whether the room kept this tick's world frame (it sent snapshots and had someone to send
+   * them to): lag compensation rewinds only to such frames.
+   */
+  framed: boolean;
   /** 32-bit hash of the game state after the step (0 when the game declares no hash). */
   hash: number;
 }

@@ -14,5 +14,10 @@ export {
   RecordingVersionError,
 } from "./reader.ts";
 export { RecordWriter } from "./record_writer.ts";
-export { type ReplayableGame, ReplayDivergenceError, Replayer } from "./replayer.ts";
+export {
+  type ReplayableGame,
+  ReplayDivergenceError,
+  Replayer,
+  type ReplayRewind,
+} from "./replayer.ts";
 export { StateHasher } from "./state_hasher.ts";

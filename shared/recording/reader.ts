@@ -252,13 +252,17 @@ function decodeRecords(
           break;
         }
         case RecordKind.TICK:
+        case RecordKind.UNFRAMED_TICK:
         case RecordKind.TICK_DT: {
-          const dtMs = kind === RecordKind.TICK ? header.dtMs : readFloat("tick dtMs");
+          const dtMs = kind === RecordKind.TICK_DT ? readFloat("tick dtMs") : header.dtMs;
+          const framed = kind === RecordKind.TICK_DT
+            ? reader.readByte("tick framed") === 1
+            : kind === RecordKind.TICK;
           const hashBytes = reader.readBytes(4, "tick hash");
           const hash = ((hashBytes[0] ?? 0) | (hashBytes[1] ?? 0) << 8 |
             (hashBytes[2] ?? 0) << 16 | (hashBytes[3] ?? 0) << 24) >>> 0;
           tick++;
-          result.ticks.push({ tick, ops, dtMs, hash });
+          result.ticks.push({ tick, ops, dtMs, framed, hash });
           ops = [];
           break;
         }

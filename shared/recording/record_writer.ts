@@ -95,13 +95,18 @@ export class RecordWriter {
     }
   }
 
-  /** A tick ended; `hash` is the state's hash after the step. */
-  tick(dtMs: number, hash: number): void {
+  /**
+   * A tick ended; `hash` is the state's hash after the step, `framed` whether the room kept its
+   * world frame.
+   */
+  tick(dtMs: number, hash: number, framed = true): void {
     const bytes = this.#bytes;
-    if (dtMs === this.#defaultDtMs) bytes.writeByte(RecordKind.TICK);
-    else {
+    if (dtMs === this.#defaultDtMs) {
+      bytes.writeByte(framed ? RecordKind.TICK : RecordKind.UNFRAMED_TICK);
+    } else {
       bytes.writeByte(RecordKind.TICK_DT);
       this.#float(dtMs);
+      bytes.writeByte(framed ? 1 : 0);
     }
     HASH_BYTES[0] = hash & 0xff;
     HASH_BYTES[1] = (hash >>> 8) & 0xff;

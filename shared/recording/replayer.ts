@@ -18,12 +18,28 @@ export interface ReplayableGame<State> {
     input: { buttons: number; aim: number },
     dtMs: number,
     events: unknown[],
+    rewind?: never,
   ): void;
   step(state: State, dtMs: number, events: unknown[]): void;
   writeEntities(state: State, out: number[]): void;
   writeGlobal?(state: State, out: number[]): void;
   hashState?(state: State, hash: StateHasher): void;
   cloneState?(state: State): State;
+}
+
+/**
+ * What the room's lag compensation answered an input, rebuilt for a replay: the server's replay
+ * feeds it the same world frames the room kept (`server/recording/replay_rewind.ts`). Without
+ * one, inputs get no rewind and a game that uses it judges them against the present.
+ */
+export interface ReplayRewind<State> {
+  /**
+   * The rewind to hand the game with `input` (its fields by the header's names) of `playerId`,
+   * applied in the tick after `tick`.
+   */
+  prepare(playerId: number, input: Readonly<Record<string, number>>, tick: number): unknown;
+  /** Tick `tick` was stepped; `framed` when the room kept its world frame. */
+  stepped(state: State, tick: number, framed: boolean): void;
 }
 
 /** A recorded join gave the player another id than the live room did: the runs have parted. */
@@ -56,6 +72,7 @@ export class Replayer<State> {
   /** The tick the state is at. */
   tick = 0;
   readonly #hasher = new StateHasher();
+  readonly #rewind: ReplayRewind<State> | undefined;
   readonly #events: unknown[] = [];
   /** The input handed to the game, its fields named by the header's `inputFields`. */
   readonly #input: { buttons: number; aim: number; [field: string]: number } = {
@@ -63,10 +80,18 @@ export class Replayer<State> {
     aim: 0,
   };
 
-  /** @param game the rules; @param header the recording's header */
-  constructor(game: ReplayableGame<State>, header: RecordingHeader) {
+  /**
+   * @param game the rules; @param header the recording's header
+   * @param rewind the room's lag compensation rebuilt, for games that declare it
+   */
+  constructor(
+    game: ReplayableGame<State>,
+    header: RecordingHeader,
+    rewind?: ReplayRewind<State>,
+  ) {
     this.game = game;
     this.header = header;
+    this.#rewind = rewind;
     this.state = game.createState(header.roomId, header.seed);
   }
 
@@ -93,6 +118,7 @@ export class Replayer<State> {
     this.#events.length = 0;
     this.game.step(this.state, recorded.dtMs, this.#events);
     this.tick = recorded.tick;
+    this.#rewind?.stepped(this.state, recorded.tick, recorded.framed);
     return this.hash();
   }
 
@@ -129,7 +155,8 @@ export class Replayer<State> {
           input[fields[field] ?? ""] = op.values[field] ?? 0;
         }
         this.#events.length = 0;
-        game.applyInput(state, op.playerId, input, dtMs, this.#events);
+        const rewind = this.#rewind?.prepare(op.playerId, input, this.tick) as never;
+        game.applyInput(state, op.playerId, input, dtMs, this.#events, rewind);
         break;
       }
     }

@@ -22,6 +22,7 @@ if (import.meta.main) {
     ticks: 1800,
     seed: 5,
     fireRate: 0.3,
+    beamRate: 0,
   }, dir);
   const server = await startServer({
     games: [createArenaGame()],

@@ -11,6 +11,10 @@
  *
  * `--repeat N` runs the pair N times (one JSON line each) and ends with a summary line of the
  * ratios' minimum, median and maximum: on a shared 2-core machine one run's ratio moves by ±15%.
+ *
+ * `--beam-every-ms 500` makes every bot fire the arena's hit-scan beam twice a second (each beam
+ * judged with lag compensation); `--beam-ab yes` runs each repetition twice, without and then with
+ * beams, and ends with both sides' tick p99 (A/B in one invocation, interleaved).
  * @module
  */
 import { type DenoChild, spawnDeno } from "./_child.ts";
@@ -126,6 +130,7 @@ async function runGame(
   botWorkers: number,
   placement: Placement,
   interest: boolean,
+  beamEveryMs: number,
   recordDir?: string,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
@@ -182,6 +187,8 @@ async function runGame(
       String(warmup),
       "--workers",
       String(botWorkers),
+      "--beam-every-ms",
+      String(beamEveryMs),
     ], { onStderrLine: botLines.push, ...placement.clients });
     const botsPid = bots.pid;
     const take = async (): Promise<Sample> => {
@@ -347,6 +354,11 @@ async function runRaw(
 /** Settings of {@linkcode runCapacityBenchmark}. */
 export interface CapacityBenchmarkOptions {
   /**
+   * Every bot fires the arena's hit-scan beam this often, ms (0: never).
+   * @default 0
+   */
+  beamEveryMs?: number;
+  /**
    * Measured seconds.
    * @default 20
    */
@@ -409,6 +421,7 @@ export async function runCapacityBenchmark(
   const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
   const interest = options.interest ?? true;
+  const beamEveryMs = options.beamEveryMs ?? 0;
   const game = await runGame(
     scale,
     rooms,
@@ -417,6 +430,7 @@ export async function runCapacityBenchmark(
     botWorkers,
     placement,
     interest,
+    beamEveryMs,
     options.recordDir,
   );
   const bots = game.bots;
@@ -493,6 +507,7 @@ export async function runCapacityBenchmark(
     tickRateHz: TICK_RATE_HZ,
     warmupSeconds: warmup,
     measuredSeconds: round(game.window.seconds, 1),
+    beamEveryMs,
     server: {
       cpuPerSecond: round(serverCpuPerSecond, 3),
       interestManagement: options.interest ?? true,
@@ -555,6 +570,8 @@ if (import.meta.main) {
     "raw",
     "interest",
     "repeat",
+    "beam-every-ms",
+    "beam-ab",
     "record",
   ]);
   const scale = flags.string("scale", "S1");
@@ -574,19 +591,42 @@ if (import.meta.main) {
   if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
   if (flags.has("record")) options.recordDir = flags.string("record", "");
   const repeat = flags.number("repeat", 1, 1, 20);
+  const beamEveryMs = flags.number("beam-every-ms", 0, 0, 60_000);
+  const beamAb = flags.string("beam-ab", "no") === "yes";
+  // A/B: each repetition runs without beams, then with them (500 ms unless given).
+  const sides = beamAb ? [0, beamEveryMs || 500] : [beamEveryMs];
   const ratios: number[] = [];
   const micros: number[] = [];
+  const tickP99ByBeam = new Map<number, number[]>(sides.map((side) => [side, []]));
   for (let run = 0; run < repeat; run++) {
-    try {
-      const result = await runCapacityBenchmark(scale as ScaleName, options);
-      console.log(JSON.stringify(result));
-      if (typeof result.ratioToRawFloor === "number") ratios.push(result.ratioToRawFloor);
-      if (typeof result.cpuMicrosPerSnapshot === "number") micros.push(result.cpuMicrosPerSnapshot);
-    } catch (error) {
-      // Still one JSON line, so a table of runs shows which scale did not finish and why.
-      console.log(JSON.stringify({ scale, error: String(error) }));
-      Deno.exitCode = 1;
+    for (const side of sides) {
+      try {
+        const result = await runCapacityBenchmark(scale as ScaleName, {
+          ...options,
+          beamEveryMs: side,
+        });
+        console.log(JSON.stringify(result));
+        if (typeof result.ratioToRawFloor === "number") ratios.push(result.ratioToRawFloor);
+        if (typeof result.cpuMicrosPerSnapshot === "number") {
+          micros.push(result.cpuMicrosPerSnapshot);
+        }
+        const server = result.server as { tickP99Ms?: number | null } | undefined;
+        if (typeof server?.tickP99Ms === "number") tickP99ByBeam.get(side)?.push(server.tickP99Ms);
+      } catch (error) {
+        // Still one JSON line, so a table of runs shows which scale did not finish and why.
+        console.log(JSON.stringify({ scale, error: String(error) }));
+        Deno.exitCode = 1;
+      }
     }
+  }
+  if (beamAb) {
+    console.log(JSON.stringify({
+      scale,
+      runs: repeat,
+      tickP99MsWithoutBeams: spread(tickP99ByBeam.get(sides[0] ?? 0) ?? []),
+      tickP99MsWithBeams: spread(tickP99ByBeam.get(sides[1] ?? 0) ?? []),
+      beamEveryMs: sides[1],
+    }));
   }
   if (repeat > 1) {
     console.log(JSON.stringify({

@@ -9,7 +9,8 @@
  *
  * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
- * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1).
+ * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--beam-every-ms`
+ * (0: never; 500 fires the arena's hit-scan beam twice a second, judged with lag compensation).
  * @module
  */
 import { Flags } from "./_flags.ts";
@@ -26,6 +27,7 @@ const FLAGS = [
   "workers",
   "concurrency",
   "seed",
+  "beam-every-ms",
 ];
 
 /** Turn the command line into {@linkcode runBots} options. */
@@ -42,6 +44,7 @@ export function parseBotFlags(args: readonly string[]): RunBotsOptions {
     workers: flags.number("workers", 1, 1, 16),
     connectConcurrency: flags.number("concurrency", 32, 1, 1000),
     seed: flags.number("seed", 1, 0, 2 ** 31),
+    beamEveryMs: flags.number("beam-every-ms", 0, 0, 60_000),
   };
 }
 

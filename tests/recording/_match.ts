@@ -21,6 +21,8 @@ export interface SeededMatchOptions {
   reorderRate?: number;
   /** Share of input changes that hold FIRE. @default 0.3 */
   fireRate?: number;
+  /** Share of input changes that hold BEAM (judged with lag compensation). @default 0.2 */
+  beamRate?: number;
   /** Every this many ticks one bot leaves and a new one joins (0: never). */
   churnEveryTicks?: number;
   recorder?: RoomRecorderFactory;
@@ -31,6 +33,8 @@ interface Bot {
   sequence: number;
   buttons: number;
   aim: number;
+  /** The tick (with its fraction) the bot's client was drawing: 2 to 5 ticks behind. */
+  viewTime: number;
 }
 
 /**
@@ -70,10 +74,12 @@ export class SeededMatch<State> {
     for (const bot of this.#bots) {
       if (tick % 15 === 1) {
         const move = Math.floor(random() * 16);
-        bot.buttons = move | (random() < (options.fireRate ?? 0.3) ? Buttons.FIRE : 0);
+        bot.buttons = move | (random() < (options.fireRate ?? 0.3) ? Buttons.FIRE : 0) |
+          (random() < (options.beamRate ?? 0.2) ? Buttons.BEAM : 0);
         bot.aim = Math.round((random() * 2 - 1) * Math.PI * 10_000) / 10_000;
       }
       bot.sequence++;
+      bot.viewTime = Math.max(0, room.tick - 2 - random() * 3);
       const input = { ...bot };
       const fate = random();
       const lossRate = options.lossRate ?? 0;
@@ -94,7 +100,7 @@ export class SeededMatch<State> {
   #addBot(): void {
     const result = this.room.join(sinkClient(), `bot-${++this.#names}`);
     if (!result.ok) throw new Error(result.reason);
-    this.#bots.push({ id: result.playerId, sequence: 0, buttons: 0, aim: 0 });
+    this.#bots.push({ id: result.playerId, sequence: 0, buttons: 0, aim: 0, viewTime: 0 });
   }
 }
 

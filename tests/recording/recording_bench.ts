@@ -17,7 +17,7 @@ for (let index = 0; index < 50; index++) players.push(game.join(state, `bot-${in
 for (let tick = 0; tick < 30; tick++) game.step(state, 1000 / 30, []);
 const dir = Deno.makeTempDirSync({ prefix: "recording_bench_" });
 const recorder = new MatchRecorder(
-  { id: "bench", game: game as never, seed: 1, tickRateHz: 30, state },
+  { id: "bench", game: game as never, seed: 1, tickRateHz: 30, snapshotEveryTicks: 1, state },
   `${dir}/bench.arec`,
   { log: () => {} },
 );
@@ -32,7 +32,7 @@ Deno.bench("recorder: 50 inputs and a step of an S3 room", async (b) => {
   input.buttons = tick % 15 === 0 ? input.buttons ^ 3 : input.buttons;
   b.start();
   for (const player of players) recorder.applied(player, tick, input);
-  recorder.stepped(tick, 1000 / 30);
+  recorder.stepped(tick, 1000 / 30, true);
   b.end();
 });
 

@@ -29,4 +29,5 @@ export * from "./types.ts";
 export * from "./input.ts";
 export * from "./movement.ts";
 export * from "./rules.ts";
+export * from "./beam.ts";
 export * from "./state_hash.ts";

@@ -42,6 +42,7 @@ export function hashArenaState(state: ArenaState, hash: NumberHash): void {
     hash.number(player.hp);
     hash.number(player.score);
     hash.number(player.fireCooldownMs);
+    hash.number(player.beamCooldownMs);
     hash.number(player.respawnInMs);
   }
   hash.number(state.npcs.length);

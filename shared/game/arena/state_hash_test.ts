@@ -39,8 +39,8 @@ Deno.test("hashArenaState() covers every numeric field of the state, its players
     }
   }
   assert.equal(digest(state), before);
-  // time, rng, id counter; 2 players × 8; 3 NPCs × 6; 1 shot × 6.
-  assert.equal(fields, 3 + 16 + 18 + 6);
+  // time, rng, id counter; 2 players × 9; 3 NPCs × 6; 1 shot × 6.
+  assert.equal(fields, 3 + 18 + 18 + 6);
   // Who is in the room counts too, not only their fields.
   state.projectiles.length = 0;
   assert.notEqual(digest(state), before);
