@@ -49,6 +49,22 @@ export function nonEmpty(raw: string): string {
   return raw;
 }
 
+/** A parser for a folder, or `off` for none. */
+export function folderOrOff(raw: string): string | null {
+  if (raw.trim() === "") throw new RangeError("expected a folder or off");
+  return raw === "off" ? null : raw;
+}
+
+/** A parser for a comma-separated list of names, or `all` for no restriction. */
+export function namesOrAll(raw: string): string[] | null {
+  if (raw === "all") return null;
+  const names = raw.split(",").map((name) => name.trim());
+  if (names.some((name) => name === "")) {
+    throw new RangeError("expected names like arena,dots or all");
+  }
+  return names;
+}
+
 /** Every setting of the demo server. Add a row here to add a setting. */
 export const SERVER_SETTINGS = [
   {
@@ -213,6 +229,42 @@ export const SERVER_SETTINGS = [
     defaultValue: "30",
     help: "On SIGTERM in a cluster: rooms run until empty or this long, then close with 1012",
     parse: integerIn(0, 3600),
+  },
+  {
+    flag: "record",
+    env: "RECORD",
+    key: "recordDir",
+    value: "DIR",
+    defaultValue: "off",
+    help: "Record every room's match into this folder and serve them at /replay",
+    parse: folderOrOff,
+  },
+  {
+    flag: "record-max-mb",
+    env: "RECORD_MAX_MB",
+    key: "recordMaxMb",
+    value: "N",
+    defaultValue: "1024",
+    help: "Most megabytes of recordings kept; the oldest files are deleted first",
+    parse: integerIn(1, 10_000_000),
+  },
+  {
+    flag: "record-games",
+    env: "RECORD_GAMES",
+    key: "recordGames",
+    value: "NAMES",
+    defaultValue: "all",
+    help: "The games whose rooms are recorded, comma-separated",
+    parse: namesOrAll,
+  },
+  {
+    flag: "sync-test",
+    env: "SYNC_TEST",
+    key: "syncTest",
+    value: "on|off",
+    defaultValue: "off",
+    help: "Run every tick twice from a saved state; a difference closes the room (1011)",
+    parse: onOff,
   },
 ] as const satisfies readonly SettingSpec[];
 

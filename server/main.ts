@@ -50,6 +50,15 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
       leaseRefreshMs: settings.leaseRefreshMs,
       seatTtlMs: settings.seatTtlMs,
     },
+    syncTest: settings.syncTest,
+    ...(settings.recordDir === null ? {} : {
+      recording: {
+        dir: settings.recordDir,
+        maxBytes: settings.recordMaxMb * 1024 * 1024,
+        ...(settings.recordGames === null ? {} : { games: settings.recordGames }),
+        recorder: { serverBuild: Deno.env.get("SERVER_BUILD") ?? "dev" },
+      },
+    }),
   });
 }
 

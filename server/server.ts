@@ -1,5 +1,7 @@
 import { CloseCode } from "../shared/protocol/mod.ts";
 import { createMetricsRoutes, ServerMetrics } from "./metrics/mod.ts";
+import { type RecordingOptions, RecordingStore } from "./recording/recording_store.ts";
+import { withSyncTest } from "./recording/sync_test.ts";
 import type { Game } from "./rooms/game.ts";
 import { RoomRegistry, type RoomRegistryOptions } from "./rooms/registry.ts";
 import { type Clock, realClock } from "./tick/clock.ts";
@@ -91,6 +93,14 @@ export interface ServerOptions
    * @default 1000
    */
   statsSampleIntervalMs?: number;
+  /** Record every room's match into a folder (and serve the files to `/replay`); off when unset. */
+  recording?: RecordingOptions;
+  /**
+   * Run every tick twice from a saved state and close the room with 1011 when the two differ:
+   * finds non-deterministic game rules during development. Doubles the simulation's cost.
+   * @default false
+   */
+  syncTest?: boolean;
 }
 
 /** A running server. */
@@ -114,6 +124,8 @@ export interface RunningServer {
    * shut down (the players left are closed with 1012).
    */
   drain(timeoutMs: number, reason?: string): Promise<void>;
+  /** The recordings folder, when recording is on. */
+  readonly recordings: RecordingStore | undefined;
   /**
    * Stop accepting, close every client with 1012 and a reason, and wait until the listener has
    * finished (bounded by `timeoutMs`).
@@ -126,12 +138,18 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   const clock = options.clock ?? realClock;
   const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(32));
   const reconnectTokens = options.reconnectTokens ?? new ReconnectTokens({ secret });
+  const recordings = options.recording === undefined
+    ? undefined
+    : new RecordingStore(options.recording);
   const registry = new RoomRegistry({
     ...options,
     clock,
     issueReconnectToken: (roomId, playerId) => reconnectTokens.issue(roomId, playerId),
+    ...(recordings === undefined ? {} : { recorder: (room) => recordings.recorderFor(room) }),
   });
-  for (const game of options.games) registry.register(game);
+  for (const game of options.games) {
+    registry.register(options.syncTest === true ? withSyncTest(game) : game);
+  }
   const counters = new ServerCounters();
   const connections = new Set<Connection>();
   const metrics = new ServerMetrics({
@@ -165,6 +183,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   handlerOptions.routes = {
     ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),
     ...createClusterRoutes(() => cluster),
+    ...recordings?.routes(),
     ...options.routes,
   };
   const handler = createHandler(handlerOptions);
@@ -214,6 +233,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             }
             await running.shutdown(reason);
           },
+          recordings,
           async shutdown(reason = "Server is restarting", timeoutMs = 1500) {
             const deadlineMs = performance.now() + timeoutMs;
             await node.leave();
@@ -223,6 +243,16 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
               connection.close(CloseCode.SERVICE_RESTART, reason);
             }
             pongHolds.stop();
+            // Let the rooms' recordings write their last chunk and their index.
+            const writing = [...(recordings?.active.values() ?? [])].map((r) => r.flushed());
+            let writeTimer: ReturnType<typeof setTimeout> | undefined;
+            await Promise.race([
+              Promise.all(writing),
+              new Promise((done) => {
+                writeTimer = setTimeout(done, Math.max(0, deadlineMs - performance.now()));
+              }),
+            ]);
+            clearTimeout(writeTimer);
             // Give the close frames a moment to reach the clients before the listener stops.
             while (counters.openConnections > 0 && performance.now() < deadlineMs) {
               await new Promise((resolve) => setTimeout(resolve, 10));

@@ -166,6 +166,7 @@ async function runGame(
   beamEveryMs: number,
   layout: ServerLayout = { processes: 1, redis: null, matchmake: false },
   decodeEvery = 1,
+  recordDir?: string,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
   const servers: DenoChild[] = [];
@@ -184,8 +185,10 @@ async function runGame(
     servers.push(spawnDeno([
       "run",
       ...PERMISSIONS,
+      ...(recordDir === undefined ? [] : [`--allow-write=${recordDir}`]),
       ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
       "server/main.ts",
+      ...(recordDir === undefined ? [] : ["--record", recordDir]),
       "--port",
       "0",
       "--tick-rate",
@@ -501,6 +504,8 @@ export interface CapacityBenchmarkOptions {
    * @default "full"
    */
   bots?: "full" | "light";
+  /** Record every room into this folder (the server's `--record`); off when unset. */
+  recordDir?: string;
 }
 
 /** Run one scale of the workload and its raw floor; returns the JSON line's object. */
@@ -534,6 +539,7 @@ export async function runCapacityBenchmark(
     beamEveryMs,
     options.layout,
     options.bots === "light" ? 10 : 1,
+    options.recordDir,
   );
   const bots = game.bots;
   const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
@@ -681,6 +687,7 @@ if (import.meta.main) {
     "compare",
     "beam-every-ms",
     "beam-ab",
+    "record",
   ]);
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
@@ -698,6 +705,7 @@ if (import.meta.main) {
   if (flags.has("rooms")) options.rooms = flags.number("rooms", 1, 1, 100);
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
   if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
+  if (flags.has("record")) options.recordDir = flags.string("record", "");
   const repeat = flags.number("repeat", 1, 1, 20);
   if (flags.has("processes")) {
     await compareProcesses(

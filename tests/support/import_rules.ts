@@ -34,6 +34,7 @@ export const IMPORT_RULES: readonly ImportRule[] = [
       "server/tick/",
       "server/metrics/",
       "server/cluster/",
+      "server/recording/",
     ],
     mayNotImport: ["shared/game/", "server/games/"],
     because: "the room runtime is game-agnostic: games plug in through server/rooms/game.ts",
