@@ -1,15 +1,15 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
- * `deno task build:client`: reads `?game=`, `?room=` and `?name=`, connects to `/ws` on the page's
- * host and starts the game: the arena on its own client, other games through the client SDK
- * (`client/sdk/`) with their module. Lists the server's games in the corner, and installs the
+ * `deno task build:client`: reads `?game=`, `?room=` and `?name=` and starts the game: the arena
+ * on its own client (it matchmakes at `/matchmake` of the page's host and connects to the process
+ * that owns the room), other games through the client SDK (`client/sdk/`) with their module,
+ * connected to this host's `/ws`. Lists the server's games in the corner, and installs the
  * `globalThis.__arena` (or `__game`) test hook.
  * @module
  */
 import { ArenaApp } from "./app.ts";
 import { createRacingClient } from "./games/racing/racing_client.ts";
 import { type GameRunner, runGame } from "./sdk/mod.ts";
-import { socketUrl } from "./net/socket_url.ts";
 import { createDebugHook } from "./ui/debug_hook.ts";
 import { joinSettings } from "./ui/join_settings.ts";
 
@@ -27,7 +27,10 @@ declare global {
 /** Client modules by game name; the arena runs on its own client (`ArenaApp`). */
 const SDK_GAMES = { racing: createRacingClient } as const;
 
-const settings = { ...joinSettings(location.search), url: socketUrl(location) };
+const settings = {
+  ...joinSettings(location.search),
+  url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+};
 const game = new URLSearchParams(location.search).get("game") ?? "arena";
 if (Object.hasOwn(SDK_GAMES, game)) {
   const create = SDK_GAMES[game as keyof typeof SDK_GAMES];
@@ -45,7 +48,7 @@ if (Object.hasOwn(SDK_GAMES, game)) {
       screen: element("screen", HTMLElement),
       debug: element("debug", HTMLElement),
     },
-    settings,
+    { ...joinSettings(location.search), matchmakeUrl: new URL("/matchmake", location.href).href },
   );
   globalThis.__arena = createDebugHook(app);
   app.start();

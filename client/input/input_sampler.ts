@@ -63,8 +63,7 @@ export class InputSampler {
       if (event.button === 0) {
         this.#mouseDown = true;
         this.#pressed |= Buttons.FIRE;
-      }
-      if (event.button === 2) {
+      } else if (event.button === 2) {
         this.#rightDown = true;
         this.#pressed |= Buttons.BEAM;
       }

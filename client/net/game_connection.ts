@@ -43,6 +43,8 @@ export interface GameConnectionOptions {
   reconnectToken?: string;
   /** The game's input fields (its `defineInput`), needed to send input frames. */
   input?: InputLayout;
+  /** Seat from `POST /matchmake` (see `matchmake.ts`); `room` is then its room id. */
+  seat?: string;
   /**
    * Give up if no welcome arrives in this time.
    * @default 5000
@@ -122,6 +124,7 @@ export class GameConnection {
           room: options.room ?? "any",
           name: options.name,
           reconnectToken: options.reconnectToken ?? "",
+          seat: options.seat ?? "",
         };
         const encoder = new FrameEncoder(128);
         encoder.add(join);

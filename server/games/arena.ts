@@ -8,12 +8,13 @@ import {
   ARENA_ENTITY_SCHEMA,
   ARENA_INPUT,
   ARENA_INTEREST,
+  ARENA_RULES_VERSION,
   type ArenaEvent,
   type ArenaState,
   createArenaState,
   ENTITY_KIND,
+  hashArenaState,
   removePlayer,
-  seedFromString,
   setPlayerHue,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
@@ -111,6 +112,25 @@ export const ARENA_LAG_COMPENSATION: LagCompensationOptions = {
 };
 
 /**
+ * The {@linkcode ArenaGameOptions} a recording's header carries (`Game.options`), checked: a
+ * replay builds the arena with them. Fields of the wrong type are left at their defaults.
+ */
+export function arenaOptionsFrom(
+  recorded: Readonly<Record<string, string | number | boolean>>,
+): ArenaGameOptions {
+  const options: ArenaGameOptions = {};
+  if (typeof recorded.maxPlayers === "number") options.maxPlayers = recorded.maxPlayers;
+  if (typeof recorded.npcCount === "number") options.npcCount = recorded.npcCount;
+  if (typeof recorded.interestManagement === "boolean") {
+    options.interestManagement = recorded.interestManagement;
+  }
+  if (typeof recorded.lagCompensation === "boolean") {
+    options.lagCompensation = recorded.lagCompensation;
+  }
+  return options;
+}
+
+/**
  * The arena demo game as a room-runtime {@linkcode Game}: the rules live in `shared/game/arena`
  * (the client predicts with them); this adapter only maps them onto the runtime's hooks. Copy this
  * file to plug in a game of your own.
@@ -138,12 +158,22 @@ export function createArenaGame(
     }
     return list;
   }
+  const maxPlayers = options.maxPlayers ?? 64;
+  const npcCount = options.npcCount ?? 20;
+  const interestManagement = options.interestManagement !== false;
   return {
     name: "arena",
+    version: ARENA_RULES_VERSION,
+    options: {
+      maxPlayers,
+      npcCount,
+      interestManagement,
+      lagCompensation: options.lagCompensation !== false,
+    },
     input: ARENA_INPUT,
-    maxPlayers: options.maxPlayers ?? 64,
+    maxPlayers,
     entitySchema: ARENA_ENTITY_SCHEMA,
-    ...(options.interestManagement === false ? {} : { interest: ARENA_INTEREST }),
+    ...(interestManagement ? { interest: ARENA_INTEREST } : {}),
     lagCompensation: ARENA_LAG_COMPENSATION,
     commands: [
       {
@@ -172,8 +202,11 @@ export function createArenaGame(
         },
       },
     ],
-    createState: (roomId) =>
-      createArenaState(seedFromString(roomId), { npcCount: options.npcCount ?? 20 }),
+    createState: (_roomId, seed) => createArenaState(seed, { npcCount }),
+    hashState: hashArenaState,
+    // The state is plain data (a Map of players and arrays of objects): structuredClone copies it
+    // all, so the default clone would do; spelled out so the arena stays the template to copy.
+    cloneState: (state) => structuredClone(state),
     join: (state, name) => addPlayer(state, name).id,
     leave: (state, playerId) => removePlayer(state, playerId),
     applyInput(state, playerId, input, dtMs, events, rewind) {

@@ -32,3 +32,4 @@ export * from "./rules.ts";
 export * from "./beam.ts";
 export * from "./commands.ts";
 export * from "./schema.ts";
+export * from "./state_hash.ts";

@@ -1,6 +1,6 @@
-import type { EntityFieldSpec } from "./game.ts";
-import { LagCompensation } from "./lag_compensation.ts";
-import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
+import type { EntityFieldSpec } from "../../server/rooms/game.ts";
+import { LagCompensation } from "../../server/rooms/lag_compensation.ts";
+import { SnapshotBuilder } from "../../server/rooms/snapshots/snapshot_builder.ts";
 
 // The cost of one rewound shot: find the two world frames around a view time up to 250 ms back,
 // then cast a ray through every entity blended as the client blends it. Entities walk randomly
