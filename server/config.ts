@@ -5,6 +5,7 @@
  * adding one row.
  * @module
  */
+import { optionalSecret, optionalUrl } from "./cluster/cluster_settings.ts";
 import { TrustedProxies } from "./transport/trusted_proxies.ts";
 
 /** One setting: `--flag VALUE` or `ENV=VALUE`; the flag wins over the environment. */
@@ -164,6 +165,70 @@ export const SERVER_SETTINGS = [
     defaultValue: "off",
     help: "Bundle client/main.ts into client/dist after the port is bound (deno task start: on)",
     parse: onOff,
+  },
+  {
+    flag: "redis",
+    env: "REDIS_URL",
+    key: "redisUrl",
+    value: "URL",
+    defaultValue: "",
+    help: "Join the cluster on this Redis (redis://HOST:PORT); unset: one process, rooms in memory",
+    parse: optionalUrl(["redis:", "rediss:"]),
+  },
+  {
+    flag: "public-url",
+    env: "PUBLIC_URL",
+    key: "publicUrl",
+    value: "URL",
+    defaultValue: "",
+    help: "WebSocket URL clients are sent to for this process's rooms; unset: ws://HOST:PORT/ws",
+    parse: optionalUrl(["ws:", "wss:"]),
+  },
+  {
+    flag: "secret",
+    env: "GAME_SECRET",
+    key: "secret",
+    value: "TEXT",
+    defaultValue: "",
+    help:
+      "Signs reconnect tokens and seats: 32+ characters, the same on every process of a cluster",
+    parse: optionalSecret,
+  },
+  {
+    flag: "lease-ttl-ms",
+    env: "LEASE_TTL_MS",
+    key: "leaseTtlMs",
+    value: "MS",
+    defaultValue: "10000",
+    help: "A cluster process that has not renewed its lease for this long counts as gone",
+    parse: integerIn(100, 3_600_000),
+  },
+  {
+    flag: "lease-refresh-ms",
+    env: "LEASE_REFRESH_MS",
+    key: "leaseRefreshMs",
+    value: "MS",
+    defaultValue: "2000",
+    help: "Time between two lease renewals (one Redis command each)",
+    parse: integerIn(20, 3_600_000),
+  },
+  {
+    flag: "seat-ttl-ms",
+    env: "SEAT_TTL_MS",
+    key: "seatTtlMs",
+    value: "MS",
+    defaultValue: "15000",
+    help: "How long a seat from POST /matchmake waits to be presented",
+    parse: integerIn(100, 3_600_000),
+  },
+  {
+    flag: "drain-seconds",
+    env: "DRAIN_SECONDS",
+    key: "drainSeconds",
+    value: "S",
+    defaultValue: "30",
+    help: "On SIGTERM in a cluster: rooms run until empty or this long, then close with 1012",
+    parse: integerIn(0, 3600),
   },
   {
     flag: "record",

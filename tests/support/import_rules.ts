@@ -33,6 +33,7 @@ export const IMPORT_RULES: readonly ImportRule[] = [
       "server/transport/",
       "server/tick/",
       "server/metrics/",
+      "server/cluster/",
       "server/recording/",
     ],
     mayNotImport: ["shared/game/", "server/games/"],
