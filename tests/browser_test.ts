@@ -353,8 +353,8 @@ browserTest("client: quick clicks/taps fire, keys beat focus, the URL is the inv
     );
     const roomId = await page.evaluate(() => globalThis.__arena?.roomId ?? "");
     const playerId = await page.evaluate(() => globalThis.__arena?.playerId ?? 0);
-    // A new room is named by the matchmaker: the game, a random part, and its owner process.
-    assert.match(roomId, /^arena-[0-9a-z]+\.[0-9a-z]+$/);
+    // Matchmade rooms are named `<name>.<processId>`: the id names the process that owns it.
+    assert.match(roomId, /^arena-[a-z0-9]+\.[a-z0-9]+$/);
     // ?room=new became the room's real id: the address bar is the invite.
     assert.equal(new URL(page.url()).searchParams.get("room"), roomId);
     assert.equal(new URL(page.url()).searchParams.get("name"), "quick");
