@@ -11,6 +11,7 @@ import {
 import type { ServerCounters } from "./server_counters.ts";
 import { PongHolds } from "./pong_holds.ts";
 import { serveStaticFile } from "./static_files.ts";
+import { WebSocketSocket } from "./websocket_socket.ts";
 
 /** Settings of {@linkcode createHandler}. */
 export interface HandlerOptions {
@@ -169,7 +170,7 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
   if (options.reconnectTokens !== undefined) {
     connectionOptions.reconnectTokens = options.reconnectTokens;
   }
-  const connection = new Connection(upgraded.socket, connectionOptions);
+  const connection = new Connection(new WebSocketSocket(upgraded.socket), connectionOptions);
   options.connections?.add(connection);
   return upgraded.response;
 }

@@ -1,9 +1,37 @@
+import type { TransportName } from "./client_socket.ts";
+
+/** What the WebTransport side counts beyond what every connection counts. */
+export interface WebTransportCounters {
+  /** QUIC connections that did not become a session (bad handshake, no stream, over a limit). */
+  sessionsRefused: number;
+  /** Datagrams received. */
+  datagramsIn: number;
+  /** Datagrams sent. */
+  datagramsOut: number;
+  /** Snapshots dropped because the session's datagram queue was still busy (newest or nothing). */
+  datagramsDropped: number;
+  /** Snapshots over the session's datagram size, sent on its stream instead. */
+  snapshotsOnStream: number;
+}
+
 /** Process-wide counters of the transport, read by `/healthz` and the metrics. */
 export class ServerCounters {
-  /** WebSockets accepted. */
+  /** Connections accepted (WebSockets and WebTransport sessions). */
   connectionsOpened = 0;
-  /** WebSockets ended. */
+  /** Connections ended. */
   connectionsClosed = 0;
+  /** Connections open now, by transport. */
+  readonly openByTransport: Record<TransportName, number> = { websocket: 0, webtransport: 0 };
+  /** Connections accepted since the start, by transport. */
+  readonly openedByTransport: Record<TransportName, number> = { websocket: 0, webtransport: 0 };
+  /** The WebTransport side's own counters. */
+  readonly webTransport: WebTransportCounters = {
+    sessionsRefused: 0,
+    datagramsIn: 0,
+    datagramsOut: 0,
+    datagramsDropped: 0,
+    snapshotsOnStream: 0,
+  };
   /** Upgrade requests refused before the handshake. */
   upgradesRefused = 0;
   /** Messages received. */
@@ -20,6 +48,19 @@ export class ServerCounters {
   readonly decodeErrors = new Map<string, number>();
   /** Clients closed by the server, by reason. */
   readonly kicks = new Map<string, number>();
+
+  /** Count a connection accepted over `transport`. */
+  opened(transport: TransportName): void {
+    this.connectionsOpened++;
+    this.openByTransport[transport]++;
+    this.openedByTransport[transport]++;
+  }
+
+  /** Count a connection over `transport` that ended. */
+  closed(transport: TransportName): void {
+    this.connectionsClosed++;
+    this.openByTransport[transport]--;
+  }
 
   /** Count a decode error. */
   countDecodeError(reason: string): void {

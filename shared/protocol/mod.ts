@@ -8,3 +8,4 @@ export * from "./messages.ts";
 export * from "./frame_error.ts";
 export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
 export { ClientFrames, encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
+export { BatchReader, prefixBatch } from "./stream_batches.ts";

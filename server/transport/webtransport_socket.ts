@@ -1,0 +1,135 @@
+import { BatchReader, FrameError, prefixBatch } from "../../shared/protocol/mod.ts";
+import type { ClientSocket, ClientSocketEvents } from "./client_socket.ts";
+import type { WebTransportCounters } from "./server_counters.ts";
+
+/**
+ * A server-side WebTransport session as a {@linkcode ClientSocket}: reliable batches go on the
+ * one bidirectional stream the client opened, each prefixed by its length; the latest-only part
+ * of a tick's message (snapshot, pong) goes as one datagram when it fits the session's datagram
+ * size, and is dropped, not queued, while the previous datagram is still being written: a client
+ * gets the newest snapshot or nothing, never a backlog of stale ones.
+ */
+export class WebTransportSocket implements ClientSocket {
+  /** This is a WebTransport session. */
+  readonly transport = "webtransport";
+  readonly #session: WebTransport;
+  readonly #stream: WebTransportBidirectionalStream;
+  readonly #streamWriter: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #datagramWriter: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #counters: WebTransportCounters;
+  readonly #maxBatchBytes: number;
+  #queuedBytes = 0;
+  #closed = false;
+
+  /**
+   * @param session a ready session
+   * @param stream the bidirectional stream the client opened first
+   * @param counters the WebTransport counters to add to
+   * @param maxBatchBytes longest batch a client may send
+   */
+  constructor(
+    session: WebTransport,
+    stream: WebTransportBidirectionalStream,
+    counters: WebTransportCounters,
+    maxBatchBytes: number,
+  ) {
+    this.#session = session;
+    this.#stream = stream;
+    this.#streamWriter = stream.writable.getWriter();
+    this.#datagramWriter = session.datagrams.writable.getWriter();
+    this.#counters = counters;
+    this.#maxBatchBytes = maxBatchBytes;
+    // A failed write means the session is ending; its `closed` promise reports how.
+    this.#streamWriter.closed.catch(() => {});
+    this.#datagramWriter.closed.catch(() => {});
+  }
+
+  /** Bytes written to the stream and not yet taken by the QUIC stack. */
+  get bufferedAmount(): number {
+    return this.#queuedBytes;
+  }
+
+  /** Read the stream and the datagrams, and report the session's end. */
+  listen(events: ClientSocketEvents): void {
+    let ended = false;
+    const end = (code: number) => {
+      if (ended) return;
+      ended = true;
+      this.#closed = true;
+      events.end(code);
+    };
+    this.#session.closed.then(
+      (info) => end(info.closeCode ?? 0),
+      () => end(1006),
+    );
+    this.#readStream(events).catch(() => {});
+    this.#readDatagrams(events).catch(() => {});
+  }
+
+  async #readStream(events: ClientSocketEvents): Promise<void> {
+    const batches = new BatchReader(this.#maxBatchBytes);
+    const reader = this.#stream.readable.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || this.#closed) return;
+      let complete: Uint8Array[];
+      try {
+        complete = batches.push(value);
+      } catch (error) {
+        // A bad length prefix is a bad message: the connection answers it like any other.
+        if (error instanceof FrameError) events.invalid(error);
+        return;
+      }
+      for (const batch of complete) events.message(batch, "reliable");
+    }
+  }
+
+  async #readDatagrams(events: ClientSocketEvents): Promise<void> {
+    const reader = this.#session.datagrams.readable.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || this.#closed) return;
+      this.#counters.datagramsIn++;
+      events.message(value, "datagram");
+    }
+  }
+
+  /** Send the latest-only part as a datagram (or drop it), the rest on the stream. */
+  send(bytes: Uint8Array, latestOnlyBytes: number): number {
+    if (this.#closed) return 0;
+    let sent = 0;
+    let reliable = bytes;
+    if (latestOnlyBytes > 0) {
+      if (latestOnlyBytes <= this.#session.datagrams.maxDatagramSize) {
+        reliable = bytes.subarray(latestOnlyBytes);
+        if ((this.#datagramWriter.desiredSize ?? 0) > 0) {
+          // write() keeps the chunk: the caller's buffer is reused, so it gets a copy.
+          this.#datagramWriter.write(bytes.slice(0, latestOnlyBytes)).catch(() => {});
+          this.#counters.datagramsOut++;
+          sent += latestOnlyBytes;
+        } else this.#counters.datagramsDropped++;
+      } else this.#counters.snapshotsOnStream++;
+    }
+    if (reliable.length > 0) {
+      const framed = prefixBatch(reliable);
+      this.#queuedBytes += framed.length;
+      this.#streamWriter.write(framed).then(
+        () => this.#queuedBytes -= framed.length,
+        () => {},
+      );
+      sent += framed.length;
+    }
+    return sent;
+  }
+
+  /** Close the session with `code` as its WebTransport close code. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#session.close({ closeCode: code, reason });
+    } catch {
+      // Already closed by the peer; its closed promise reports it.
+    }
+  }
+}
