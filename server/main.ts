@@ -22,6 +22,14 @@ export interface ServerSettings {
    * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
    */
   maxConnectionsPerAddress: number;
+  /**
+   * UDP port of WebTransport (`--webtransport-port`, `WEBTRANSPORT_PORT`): a number, or `off`;
+   * `undefined` means the HTTP port + 1.
+   */
+  webTransportPort: number | "off" | undefined;
+  /** PEM files of a real certificate and key for WebTransport (`--cert`, `--key`). */
+  certFile: string | undefined;
+  keyFile: string | undefined;
 }
 
 /** Read settings from `args` and `env`; flags win over the environment. */
@@ -47,6 +55,9 @@ export function parseSettings(
     "max-players",
     "max-connections-per-address",
     "interest",
+    "webtransport-port",
+    "cert",
+    "key",
   ]);
   for (const name of flags.keys()) {
     if (!known.has(name)) {
@@ -68,7 +79,18 @@ export function parseSettings(
     }
     return value === "on";
   };
+  const webTransportPort = flags.get("webtransport-port") ?? env("WEBTRANSPORT_PORT");
+  const certFile = flags.get("cert") ?? env("CERT_FILE");
+  const keyFile = flags.get("key") ?? env("KEY_FILE");
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new TypeError("Cannot use a certificate: give both --cert and --key, or neither");
+  }
   return {
+    webTransportPort: webTransportPort === undefined || webTransportPort === "off"
+      ? webTransportPort
+      : number(webTransportPort, "WebTransport port", 0, 65535),
+    certFile,
+    keyFile,
     hostname: flags.get("host") ?? env("HOST") ?? "127.0.0.1",
     port: number(flags.get("port") ?? env("PORT") ?? "8000", "port", 0, 65535),
     tickRateHz: number(flags.get("tick-rate") ?? env("TICK_RATE") ?? "30", "tick rate", 1, 240),
@@ -90,9 +112,19 @@ export function parseSettings(
 }
 
 /** Start the demo server with the arena game and the browser client. */
-export function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
+export async function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
-  return startServer({
+  const certificate = settings.certFile === undefined || settings.keyFile === undefined
+    ? undefined
+    : {
+      certPem: await Deno.readTextFile(settings.certFile),
+      keyPem: await Deno.readTextFile(settings.keyFile),
+    };
+  return await startServer({
+    ...(settings.webTransportPort === undefined
+      ? {}
+      : { webTransportPort: settings.webTransportPort }),
+    ...(certificate === undefined ? {} : { certificate }),
     games: [
       createArenaGame({
         npcCount: settings.npcCount,
@@ -112,7 +144,9 @@ if (import.meta.main) {
   const settings = parseSettings(Deno.args, (name) => Deno.env.get(name));
   const server = await startDemoServer(settings);
   console.log(
-    `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz; ` +
+    `Arena server on ${server.url} (WebSocket ${server.wsUrl}` +
+      (server.webTransport === null ? "" : `, WebTransport on UDP ${server.webTransport.port}`) +
+      `), ${settings.tickRateHz} Hz; ` +
       `operator view at ${server.url}/stats and ${server.url}/metrics`,
   );
   let stopping = false;

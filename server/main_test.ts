@@ -12,7 +12,26 @@ Deno.test("parseSettings() has the documented defaults", () => {
     maxPlayers: 64,
     interestManagement: true,
     maxConnectionsPerAddress: 32,
+    webTransportPort: undefined,
+    certFile: undefined,
+    keyFile: undefined,
   });
+});
+
+Deno.test("parseSettings() reads the WebTransport port, off, and needs --cert with --key", () => {
+  assert.equal(parseSettings(["--webtransport-port", "9001"], noEnv).webTransportPort, 9001);
+  assert.equal(parseSettings(["--webtransport-port=off"], noEnv).webTransportPort, "off");
+  assert.throws(
+    () => parseSettings(["--webtransport-port", "udp"], noEnv),
+    /Invalid WebTransport port: udp/,
+  );
+  assert.throws(() => parseSettings(["--cert", "a.pem"], noEnv), /give both --cert and --key/);
+  assert.deepEqual(
+    [parseSettings(["--cert", "a.pem", "--key", "b.pem"], noEnv)].map((
+      s,
+    ) => [s.certFile, s.keyFile]),
+    [["a.pem", "b.pem"]],
+  );
 });
 
 Deno.test("parseSettings() reads flags in both forms, and flags win over the environment", () => {

@@ -6,9 +6,17 @@ import { type Clock, realClock } from "./tick/clock.ts";
 import { createHandler, type Handler, type HandlerOptions } from "./transport/http_handler.ts";
 import { PongHolds } from "./transport/pong_holds.ts";
 import type { Connection } from "./transport/connection.ts";
-import type { ConnectionLimitsOptions } from "./transport/connection_limits.ts";
+import {
+  type ConnectionLimitsOptions,
+  resolveConnectionLimits,
+} from "./transport/connection_limits.ts";
 import { ReconnectTokens } from "./transport/reconnect_token.ts";
 import { ServerCounters } from "./transport/server_counters.ts";
+import {
+  startWebTransport,
+  type WebTransportServer,
+  type WebTransportServerOptions,
+} from "./transport/webtransport_server.ts";
 
 /** Settings of {@linkcode startServer}. */
 export interface ServerOptions
@@ -50,6 +58,25 @@ export interface ServerOptions
    * @default 1000
    */
   statsSampleIntervalMs?: number;
+  /**
+   * UDP port of the WebTransport listener, `"off"` for none. It needs Deno's `--unstable-net`;
+   * without it the server logs one line and serves WebSocket only.
+   * @default the HTTP port + 1 (0, a free port, when the HTTP port is 0)
+   */
+  webTransportPort?: number | "off";
+  /** A real certificate and key (PEM) for WebTransport; without it an ephemeral one is made. */
+  certificate?: { certPem: string; keyPem: string };
+}
+
+/** What `GET /transport` answers: how a client may connect. */
+export interface TransportDocument {
+  /** Path of the WebSocket endpoint on the HTTP port. */
+  webSocketPath: string;
+  /**
+   * The WebTransport listener: its UDP port and the SHA-256 hashes (base64) of the certificate
+   * to trust by hash (empty for a CA-signed one); `null` when it is off.
+   */
+  webTransport: { port: number; certificateHashes: string[] } | null;
 }
 
 /** A running server. */
@@ -58,6 +85,8 @@ export interface RunningServer {
   readonly url: string;
   /** e.g. `ws://127.0.0.1:8000/ws`. */
   readonly wsUrl: string;
+  /** The WebTransport listener, `null` when it is off or Deno lacks the API. */
+  readonly webTransport: WebTransportServer | null;
   /** The rooms. */
   readonly registry: RoomRegistry;
   /** Transport counters. */
@@ -92,17 +121,28 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     sampleIntervalMs: options.statsSampleIntervalMs ?? 1000,
   });
   const pongHolds = new PongHolds();
+  const startedMs = performance.now();
+  const serverTimeMs = () => performance.now() - startedMs;
+  let webTransport: WebTransportServer | null = null;
+  const transportDocument = (): TransportDocument => ({
+    webSocketPath: "/ws",
+    webTransport: webTransport === null
+      ? null
+      : { port: webTransport.port, certificateHashes: webTransport.certificateHashes() },
+  });
   const handlerOptions: HandlerOptions = {
     registry,
     counters,
     connections,
     reconnectTokens,
     pongHolds,
+    serverTimeMs,
   };
   if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
   handlerOptions.routes = {
+    "/transport": () => Response.json(transportDocument()),
     ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),
     ...options.routes,
   };
@@ -113,12 +153,38 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 8000,
       signal: controller.signal,
-      onListen: ({ hostname, port }) => {
+      onListen: async ({ hostname, port }) => {
         metrics.start();
         const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+        const webTransportPort = options.webTransportPort ?? (port === 0 ? 0 : port + 1);
+        if (webTransportPort !== "off") {
+          const limits = resolveConnectionLimits(options.connectionLimits);
+          const connectionOptions: WebTransportServerOptions["connectionOptions"] = {
+            registry,
+            counters,
+            serverTimeMs,
+            pongHolds,
+            limits,
+            reconnectTokens,
+          };
+          const webTransportOptions: WebTransportServerOptions = {
+            hostname,
+            port: webTransportPort,
+            counters,
+            maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+            streamTimeoutMs: limits.joinTimeoutMs,
+            connectionOptions,
+            connections,
+          };
+          if (options.certificate !== undefined) {
+            webTransportOptions.certificate = options.certificate;
+          }
+          webTransport = await startWebTransport(webTransportOptions);
+        }
         resolve({
           url: `http://${host}:${port}`,
           wsUrl: `ws://${host}:${port}/ws`,
+          webTransport,
           registry,
           counters,
           metrics,
@@ -135,6 +201,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             while (counters.openConnections > 0 && performance.now() < deadlineMs) {
               await new Promise((resolve) => setTimeout(resolve, 10));
             }
+            webTransport?.close();
             controller.abort();
             let timer: ReturnType<typeof setTimeout> | undefined;
             const timeout = new Promise<void>((done) => {

@@ -8,7 +8,7 @@ export interface WebTransportCounters {
   datagramsIn: number;
   /** Datagrams sent. */
   datagramsOut: number;
-  /** Snapshots dropped because the session's datagram queue was still busy (newest or nothing). */
+  /** Datagrams replaced by a newer one before the session could write them (newest or nothing). */
   datagramsDropped: number;
   /** Snapshots over the session's datagram size, sent on its stream instead. */
   snapshotsOnStream: number;

@@ -6,8 +6,8 @@ import type { WebTransportCounters } from "./server_counters.ts";
  * A server-side WebTransport session as a {@linkcode ClientSocket}: reliable batches go on the
  * one bidirectional stream the client opened, each prefixed by its length; the latest-only part
  * of a tick's message (snapshot, pong) goes as one datagram when it fits the session's datagram
- * size, and is dropped, not queued, while the previous datagram is still being written: a client
- * gets the newest snapshot or nothing, never a backlog of stale ones.
+ * size. While a datagram is being written at most one waits, the newest: a newer snapshot
+ * replaces a waiting one, so a client gets the newest snapshot or nothing, never a backlog.
  */
 export class WebTransportSocket implements ClientSocket {
   /** This is a WebTransport session. */
@@ -20,6 +20,8 @@ export class WebTransportSocket implements ClientSocket {
   readonly #maxBatchBytes: number;
   #queuedBytes = 0;
   #closed = false;
+  #writingDatagram = false;
+  #nextDatagram: Uint8Array | undefined;
 
   /**
    * @param session a ready session
@@ -102,12 +104,9 @@ export class WebTransportSocket implements ClientSocket {
     if (latestOnlyBytes > 0) {
       if (latestOnlyBytes <= this.#session.datagrams.maxDatagramSize) {
         reliable = bytes.subarray(latestOnlyBytes);
-        if ((this.#datagramWriter.desiredSize ?? 0) > 0) {
-          // write() keeps the chunk: the caller's buffer is reused, so it gets a copy.
-          this.#datagramWriter.write(bytes.slice(0, latestOnlyBytes)).catch(() => {});
-          this.#counters.datagramsOut++;
-          sent += latestOnlyBytes;
-        } else this.#counters.datagramsDropped++;
+        // A copy: the caller's buffer is reused, and the datagram may wait for the one before.
+        this.#sendDatagram(bytes.slice(0, latestOnlyBytes));
+        sent += latestOnlyBytes;
       } else this.#counters.snapshotsOnStream++;
     }
     if (reliable.length > 0) {
@@ -120,6 +119,26 @@ export class WebTransportSocket implements ClientSocket {
       sent += framed.length;
     }
     return sent;
+  }
+
+  /**
+   * Write a datagram, or, while the one before is still being written, keep it as the next in
+   * place of any datagram kept before it (which is dropped: a newer snapshot replaces it).
+   */
+  #sendDatagram(datagram: Uint8Array): void {
+    if (this.#writingDatagram) {
+      if (this.#nextDatagram !== undefined) this.#counters.datagramsDropped++;
+      this.#nextDatagram = datagram;
+      return;
+    }
+    this.#writingDatagram = true;
+    this.#counters.datagramsOut++;
+    this.#datagramWriter.write(datagram).then(() => {
+      this.#writingDatagram = false;
+      const next = this.#nextDatagram;
+      this.#nextDatagram = undefined;
+      if (next !== undefined && !this.#closed) this.#sendDatagram(next);
+    }, () => {});
   }
 
   /** Close the session with `code` as its WebTransport close code. */

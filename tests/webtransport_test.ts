@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { createArenaGame } from "../server/games/arena.ts";
+import type { TransportDocument } from "../server/server.ts";
+import { Buttons } from "../shared/game/arena/mod.ts";
+import { MessageKind } from "../shared/protocol/mod.ts";
+import { startDrivenServer, TestClient, webTransportTarget } from "./support/harness.ts";
+import { roundTrip } from "./support/sync.ts";
+
+Deno.test("a WebTransport client joins, plays and receives its snapshots as datagrams", async () => {
+  await using driven = await startDrivenServer([
+    createArenaGame({ npcCount: 3, interestManagement: false }),
+  ]);
+  const server = driven.server;
+  const document = await (await fetch(`${server.url}/transport`)).json() as TransportDocument;
+  assert.equal(document.webTransport?.port, server.webTransport?.port);
+  assert.equal(document.webTransport?.certificateHashes.length, 1);
+  const client = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "ada",
+  });
+  assert.equal(client.connection.transport, "webtransport");
+  driven.tick();
+  await client.snapshotAt(1);
+  const startX = client.entity(client.playerId)?.x ?? NaN;
+  for (let sequence = 1; sequence <= 6; sequence++) {
+    client.connection.queue({
+      kind: MessageKind.INPUT,
+      sequence,
+      clientTick: sequence,
+      buttons: Buttons.RIGHT,
+      aim: 0,
+    });
+    client.connection.flush();
+  }
+  await roundTrip(client.connection);
+  driven.tick(6);
+  const snapshot = await client.snapshotAt(7);
+  assert.equal(snapshot.lastInputSequence, 6);
+  assert.ok((client.entity(client.playerId)?.x ?? NaN) > startX, "moved right");
+  assert.equal(client.entityIds().length, 4, "own player and 3 NPCs");
+  const counters = server.counters;
+  assert.equal(counters.openByTransport.webtransport, 1);
+  // Six ticks at once: the newest snapshot went, and a datagram still being written was
+  // replaced by a newer one instead of queueing behind it.
+  const { datagramsOut, datagramsDropped } = counters.webTransport;
+  assert.equal(
+    datagramsOut + datagramsDropped,
+    7,
+    `${datagramsOut} sent, ${datagramsDropped} dropped`,
+  );
+  // Six flushes in one go: those sent while a datagram was being written took the stream.
+  assert.ok(counters.webTransport.datagramsIn >= 1, `${counters.webTransport.datagramsIn} in`);
+  // Each input datagram repeated the two before it; the room applied each sequence once.
+  const room = server.registry.rooms()[0];
+  assert.equal(room?.lastInputSequence(client.playerId), 6);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /game_server_transport_connections\{transport="webtransport"\} 1\n/);
+  assert.match(metrics, /game_server_transport_connections\{transport="websocket"\} 0\n/);
+  assert.match(
+    metrics,
+    new RegExp(`game_server_webtransport_datagrams_out_total ${datagramsOut}\n`),
+  );
+  await client.leave();
+});
+
+Deno.test("a WebTransport player and a WebSocket player in one room see each other", async () => {
+  await using driven = await startDrivenServer([
+    createArenaGame({ npcCount: 0, interestManagement: false }),
+  ]);
+  const server = driven.server;
+  const overWt = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "ada",
+  });
+  const overWs = await TestClient.join(server.wsUrl, "bob", "arena");
+  assert.equal(overWs.connection.transport, "websocket");
+  driven.tick(2);
+  await overWt.snapshotAt(2);
+  await overWs.snapshotAt(2);
+  await overWt.until(
+    () => overWt.events.some((event) => event.type === "joined" && event.text === "bob"),
+    "bob's joined event over the stream",
+  );
+  await overWs.until(
+    () => overWs.events.some((event) => event.type === "joined" && event.text === "ada"),
+    "ada's joined event",
+  );
+  assert.deepEqual(overWt.entityIds().sort(), [overWt.playerId, overWs.playerId].sort());
+  assert.deepEqual(overWs.entityIds().sort(), [overWt.playerId, overWs.playerId].sort());
+  assert.equal(server.counters.openByTransport.webtransport, 1);
+  assert.equal(server.counters.openByTransport.websocket, 1);
+  await overWt.leave();
+  await waitFor(() => server.counters.openByTransport.webtransport === 0, "the session's end");
+  driven.tick();
+  await overWs.until(
+    () => overWs.events.some((event) => event.type === "left" && event.actor === overWt.playerId),
+    "ada's left event",
+  );
+  await overWs.leave();
+});
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
