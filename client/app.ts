@@ -10,6 +10,11 @@ import {
   JoinRefusedError,
 } from "./net/game_connection.ts";
 import { NetSimulator } from "./net/net_simulator.ts";
+import {
+  openGameConnection,
+  type TransportDocument,
+  type TransportPreference,
+} from "./net/transport_choice.ts";
 import { RateMeter } from "./net/rate_meter.ts";
 import { CanvasView } from "./render/canvas_view.ts";
 import { Hud } from "./render/hud.ts";
@@ -60,6 +65,7 @@ export class ArenaApp {
   /** The client-side network condition simulator (set from the debug overlay). */
   readonly simulator = new NetSimulator();
   readonly #url: string;
+  readonly #transport: TransportPreference;
   readonly #settings: JoinSettings;
   readonly #view: CanvasView;
   readonly #hud: Hud;
@@ -85,10 +91,14 @@ export class ArenaApp {
 
   /**
    * @param elements where to draw
-   * @param options the socket URL and the room and name to join with
+   * @param options the socket URL, the room and name to join with and the transport asked for
    */
-  constructor(elements: ArenaAppElements, options: JoinSettings & { url: string }) {
+  constructor(
+    elements: ArenaAppElements,
+    options: JoinSettings & { url: string; transport: TransportPreference },
+  ) {
     this.#url = options.url;
+    this.#transport = options.transport;
     this.#settings = { room: options.room, name: options.name };
     this.#room = options.room;
     this.#view = new CanvasView(elements.canvas);
@@ -144,7 +154,14 @@ export class ArenaApp {
       timeoutMs: JOIN_TIMEOUT_MS,
     };
     if (this.#seat !== undefined) options.reconnectToken = this.#seat.token;
-    GameConnection.open(options).then(
+    openGameConnection(options, {
+      preference: this.#transport,
+      hostname: location.hostname,
+      document: () =>
+        fetch(new URL("/transport", location.href)).then((response) =>
+          response.ok ? response.json() as Promise<TransportDocument> : null
+        ),
+    }).then(
       (connection) => {
         this.#connecting = false;
         this.#joined(connection);
@@ -299,6 +316,7 @@ export class ArenaApp {
         predictionError: undefined,
         interpolationDelayMs: undefined,
         room: undefined,
+        transport: undefined,
       });
       return;
     }
@@ -314,6 +332,7 @@ export class ArenaApp {
       predictionError: prediction.takePeakCorrection(),
       interpolationDelayMs: interpolation.enabled ? interpolation.delayMs : 0,
       room: `${session.roomId} · ${players} player${players === 1 ? "" : "s"}`,
+      transport: session.connection.transport === "webtransport" ? "WebTransport" : "WebSocket",
     });
     const conditions = this.simulator.conditions;
     this.#overlay.showStats([

@@ -1,11 +1,12 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
- * `deno task build:client`: reads `?room=` and `?name=`, connects to `/ws` on the page's host and
- * starts the game. Also installs the `globalThis.__arena` test hook.
+ * `deno task build:client`: reads `?room=`, `?name=` and `?transport=ws|wt`, connects over
+ * WebTransport when it can and to `/ws` on the page's host otherwise, and starts the game. Also installs the `globalThis.__arena` test hook.
  * @module
  */
 import { ArenaApp } from "./app.ts";
 import { socketUrl } from "./net/socket_url.ts";
+import { transportPreference } from "./net/transport_choice.ts";
 import { createDebugHook } from "./ui/debug_hook.ts";
 import { joinSettings } from "./ui/join_settings.ts";
 
@@ -22,7 +23,11 @@ const app = new ArenaApp(
     screen: element("screen", HTMLElement),
     debug: element("debug", HTMLElement),
   },
-  { ...joinSettings(location.search), url: socketUrl(location) },
+  {
+    ...joinSettings(location.search),
+    url: socketUrl(location),
+    transport: transportPreference(location.search),
+  },
 );
 globalThis.__arena = createDebugHook(app);
 app.start();

@@ -12,34 +12,10 @@ import { createArenaGame } from "../server/games/arena.ts";
 import { startServer } from "../server/server.ts";
 import { serveStaticFile } from "../server/transport/static_files.ts";
 import { SUBPROTOCOL } from "../shared/protocol/mod.ts";
-import { launchChromium } from "./support/browser.ts";
+import { buildClient, launchChromium } from "./support/browser.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;
-
-/** Build `client/dist/client.js` exactly as `deno task build:client` does. */
-async function buildClient(): Promise<void> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "--sourcemap",
-      "linked",
-      "-o",
-      "client/dist/client.js",
-      "client/main.ts",
-    ],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  if (code !== 0) {
-    throw new Error(`Cannot bundle the client: ${new TextDecoder().decode(stderr)}`);
-  }
-}
 
 /** Poll every 50 ms, for at most `timeoutMs`. */
 function within(timeoutMs: number): { timeout: number; polling: number } {

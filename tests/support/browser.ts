@@ -68,15 +68,20 @@ export interface HeadlessBrowser {
 }
 
 /**
- * Launch headless Chromium, installing it first if needed. Playwright's `launch` gives the
+ * Launch headless Chromium (with QUIC off unless `quic`), installing it first if needed. Playwright's `launch` gives the
  * browser a fresh temporary profile and deletes it on close, so no state leaks between runs.
  */
-export async function launchChromium(): Promise<HeadlessBrowser> {
+export async function launchChromium(
+  options: { quic?: boolean } = {},
+): Promise<HeadlessBrowser> {
   const executablePath = await ensureChromium();
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    // WebTransport runs over QUIC: the tests of it keep QUIC on.
+    args: options.quic === true
+      ? CHROMIUM_ARGS.filter((arg) => arg !== "--disable-quic")
+      : [...CHROMIUM_ARGS],
     timeout: 30_000,
   });
   return {
@@ -85,4 +90,28 @@ export async function launchChromium(): Promise<HeadlessBrowser> {
       await browser.close();
     },
   };
+}
+
+/** Build `client/dist/client.js` exactly as `deno task build:client` does. */
+export async function buildClient(): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "browser",
+      "--sourcemap",
+      "linked",
+      "-o",
+      "client/dist/client.js",
+      "client/main.ts",
+    ],
+    cwd: new URL("../..", import.meta.url).pathname,
+    stdout: "null",
+    stderr: "piped",
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  if (code !== 0) {
+    throw new Error(`Cannot bundle the client: ${new TextDecoder().decode(stderr)}`);
+  }
 }

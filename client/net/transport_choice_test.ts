@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { JoinRefusedError } from "./game_connection.ts";
+import {
+  shouldFallBack,
+  type TransportDocument,
+  transportPreference,
+  webTransportTarget,
+} from "./transport_choice.ts";
+
+const offered: TransportDocument = {
+  webSocketPath: "/ws",
+  webTransport: { port: 8001, certificateHashes: ["AAEC"] },
+};
+
+Deno.test("webTransportTarget() tries WebTransport only when asked or free to, and offered", () => {
+  assert.deepEqual(webTransportTarget("auto", true, offered, "play.example"), {
+    url: "https://play.example:8001/",
+    certificateHashes: ["AAEC"],
+  });
+  assert.equal(webTransportTarget("ws", true, offered, "play.example"), null);
+  assert.equal(webTransportTarget("auto", false, offered, "play.example"), null, "no API");
+  assert.equal(
+    webTransportTarget("auto", true, { webSocketPath: "/ws", webTransport: null }, "h"),
+    null,
+    "server offers none",
+  );
+  assert.equal(webTransportTarget("wt", true, null, "h"), null, "no document");
+  assert.equal(webTransportTarget("wt", true, offered, "::1")?.url, "https://[::1]:8001/");
+});
+
+Deno.test("shouldFallBack() gives way to WebSocket unless the server refused the join", () => {
+  assert.equal(shouldFallBack(new JoinRefusedError(0, "No welcome within 1500 ms")), true);
+  assert.equal(shouldFallBack(new JoinRefusedError(1006, "Connection failed")), true);
+  assert.equal(shouldFallBack(new TypeError("WebTransport is not a constructor")), true);
+  assert.equal(shouldFallBack(new JoinRefusedError(4002, "Room is full")), false);
+  assert.equal(shouldFallBack(new JoinRefusedError(4007, "Bad token")), false);
+});
+
+Deno.test("transportPreference() reads ?transport=ws|wt and defaults to auto", () => {
+  assert.equal(transportPreference(""), "auto");
+  assert.equal(transportPreference("?transport=wt"), "wt");
+  assert.equal(transportPreference("?transport=WS"), "auto");
+});
