@@ -9,6 +9,9 @@
  * a second (mean over bots), tick p50/p99 (from the server's /metrics histogram over the window),
  * the bots' CPU, and the server's CPU per delivered snapshot as a ratio to the floor's per message.
  *
+ * `--transport wt` has the bots connect over WebTransport (`both`: a WebSocket run, then a
+ * WebTransport run, in each repeat); the raw floor is a WebSocket one either way.
+ *
  * `--repeat N` runs the pair N times (one JSON line each) and ends with a summary line of the
  * ratios' minimum, median and maximum: on a shared 2-core machine one run's ratio moves by ±15%.
  * @module
@@ -126,11 +129,15 @@ async function runGame(
   botWorkers: number,
   placement: Placement,
   interest: boolean,
+  transport: Transport,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
   const serverLines = new Lines("server| ");
+  // WebSocket runs keep the server as it was measured before WebTransport: no QUIC listener.
+  const quic = transport === "wt" ? ["--unstable-net"] : [];
   const server = spawnDeno([
     "run",
+    ...quic,
     ...PERMISSIONS,
     ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
     "server/main.ts",
@@ -146,6 +153,7 @@ async function runGame(
     String(rooms * playersPerRoom + 100),
     "--interest",
     interest ? "on" : "off",
+    ...(transport === "wt" ? [] : ["--webtransport-port", "off"]),
   ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server });
   let bots: DenoChild | undefined;
   try {
@@ -163,8 +171,11 @@ async function runGame(
     const botLines = new Lines("bots| ");
     bots = spawnDeno([
       "run",
+      ...quic,
       ...PERMISSIONS,
       "tests/load/bots.ts",
+      "--transport",
+      transport,
       "--url",
       wsUrl,
       "--rooms",
@@ -381,7 +392,16 @@ export interface CapacityBenchmarkOptions {
    * @default true
    */
   interest?: boolean;
+  /**
+   * The bots' transport: WebSocket, or WebTransport (snapshots as datagrams; the raw floor
+   * stays a WebSocket one).
+   * @default "ws"
+   */
+  transport?: Transport;
 }
+
+/** The bots' transport in a run. */
+export type Transport = "ws" | "wt";
 
 /** Run one scale of the workload and its raw floor; returns the JSON line's object. */
 export async function runCapacityBenchmark(
@@ -402,7 +422,17 @@ export async function runCapacityBenchmark(
   const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
   const interest = options.interest ?? true;
-  const game = await runGame(scale, rooms, seconds, warmup, botWorkers, placement, interest);
+  const transport = options.transport ?? "ws";
+  const game = await runGame(
+    scale,
+    rooms,
+    seconds,
+    warmup,
+    botWorkers,
+    placement,
+    interest,
+    transport,
+  );
   const bots = game.bots;
   const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
   const botsCpuPerSecond = game.window.botsCpu / game.window.seconds;
@@ -469,6 +499,7 @@ export async function runCapacityBenchmark(
     : "none";
   return {
     scale,
+    transport,
     rooms,
     fullScale: rooms === SCALES[scale].rooms,
     playersPerRoom,
@@ -539,7 +570,14 @@ if (import.meta.main) {
     "raw",
     "interest",
     "repeat",
+    "transport",
   ]);
+  const transportFlag = flags.string("transport", "ws");
+  if (transportFlag !== "ws" && transportFlag !== "wt" && transportFlag !== "both") {
+    throw new RangeError(`Invalid --transport ${transportFlag}: use ws, wt or both`);
+  }
+  // `both` runs WebSocket then WebTransport in each repeat, so the two share the machine's state.
+  const transports: Transport[] = transportFlag === "both" ? ["ws", "wt"] : [transportFlag];
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
     throw new RangeError(`Invalid --scale ${scale}: use ${Object.keys(SCALES).join(", ")}`);
@@ -556,29 +594,39 @@ if (import.meta.main) {
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
   if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
   const repeat = flags.number("repeat", 1, 1, 20);
-  const ratios: number[] = [];
-  const micros: number[] = [];
+  const ratios = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
+  const micros = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
   for (let run = 0; run < repeat; run++) {
-    try {
-      const result = await runCapacityBenchmark(scale as ScaleName, options);
-      console.log(JSON.stringify(result));
-      if (typeof result.ratioToRawFloor === "number") ratios.push(result.ratioToRawFloor);
-      if (typeof result.cpuMicrosPerSnapshot === "number") micros.push(result.cpuMicrosPerSnapshot);
-    } catch (error) {
-      // Still one JSON line, so a table of runs shows which scale did not finish and why.
-      console.log(JSON.stringify({ scale, error: String(error) }));
-      Deno.exitCode = 1;
+    for (const transport of transports) {
+      try {
+        const result = await runCapacityBenchmark(scale as ScaleName, { ...options, transport });
+        console.log(JSON.stringify(result));
+        if (typeof result.ratioToRawFloor === "number") {
+          ratios.get(transport)?.push(result.ratioToRawFloor);
+        }
+        if (typeof result.cpuMicrosPerSnapshot === "number") {
+          micros.get(transport)?.push(result.cpuMicrosPerSnapshot);
+        }
+      } catch (error) {
+        // Still one JSON line, so a table of runs shows which scale did not finish and why.
+        console.log(JSON.stringify({ scale, transport, error: String(error) }));
+        Deno.exitCode = 1;
+      }
     }
   }
-  if (repeat > 1) {
-    console.log(JSON.stringify({
-      scale,
-      runs: repeat,
-      interestManagement: options.interest,
-      ratioToRawFloor: spread(ratios),
-      cpuMicrosPerSnapshot: spread(micros),
-      runsAtMost1_5x: ratios.filter((ratio) => ratio <= 1.5).length,
-    }));
+  if (repeat > 1 || transports.length > 1) {
+    for (const transport of transports) {
+      const transportRatios = ratios.get(transport) ?? [];
+      console.log(JSON.stringify({
+        scale,
+        transport,
+        runs: repeat,
+        interestManagement: options.interest,
+        ratioToRawFloor: spread(transportRatios),
+        cpuMicrosPerSnapshot: spread(micros.get(transport) ?? []),
+        runsAtMost1_5x: transportRatios.filter((ratio) => ratio <= 1.5).length,
+      }));
+    }
   }
 }
 

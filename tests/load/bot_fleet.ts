@@ -8,12 +8,15 @@ import { GameConnection, JoinRefusedError } from "../../client/net/game_connecti
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
+import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 
 /** Settings of a {@linkcode BotFleet}. */
 export interface BotFleetOptions {
   /** WebSocket URL of the server, e.g. `ws://127.0.0.1:8000/ws`. */
   url: string;
+  /** Connect over WebTransport to this target instead of the WebSocket at `url`. */
+  webTransport?: WebTransportTarget | undefined;
   /**
    * Game the first bot of each room creates a room of.
    * @default "arena"
@@ -194,6 +197,7 @@ export class BotFleet {
       historyCapacity: 64,
       seed: 1,
       namePrefix: "bot",
+      webTransport: undefined,
       ...options,
     };
     const { rooms, playersPerRoom, inputHz } = this.#options;
@@ -350,6 +354,7 @@ export class BotFleet {
     try {
       connection = await GameConnection.open({
         url: this.#options.url,
+        webTransport: this.#options.webTransport,
         game: this.#options.game,
         room,
         name: bot.name,

@@ -5,11 +5,15 @@
  *
  * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
- * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1).
+ * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--transport`
+ * `ws` (default) or `wt` (WebTransport, as the server's `/transport` document says; needs
+ * `--unstable-net`).
  * @module
  */
 import { Flags } from "./_flags.ts";
 import { runBots, type RunBotsOptions } from "./run_bots.ts";
+import type { TransportDocument } from "../../client/net/transport_choice.ts";
+import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 
 const FLAGS = [
   "url",
@@ -22,12 +26,20 @@ const FLAGS = [
   "workers",
   "concurrency",
   "seed",
+  "transport",
 ];
 
-/** Turn the command line into {@linkcode runBots} options. */
-export function parseBotFlags(args: readonly string[]): RunBotsOptions {
+/** Turn the command line into {@linkcode runBots} options, and the transport asked for. */
+export function parseBotFlags(
+  args: readonly string[],
+): RunBotsOptions & { transport: "ws" | "wt" } {
   const flags = new Flags(args, FLAGS);
+  const transport = flags.string("transport", "ws");
+  if (transport !== "ws" && transport !== "wt") {
+    throw new RangeError(`Invalid transport: ${transport}, expected ws or wt`);
+  }
   return {
+    transport,
     url: flags.string("url", "ws://127.0.0.1:8000/ws"),
     game: flags.string("game", "arena"),
     rooms: flags.number("rooms", 1, 1, 1000),
@@ -41,8 +53,23 @@ export function parseBotFlags(args: readonly string[]): RunBotsOptions {
   };
 }
 
+/** Where the server at WebSocket `url` takes WebTransport sessions (its `/transport` document). */
+async function webTransportOf(url: string): Promise<WebTransportTarget> {
+  const http = new URL(url.replace(/^ws/, "http"));
+  const response = await fetch(new URL("/transport", http));
+  const document = await response.json() as TransportDocument;
+  if (document.webTransport === null) {
+    throw new Error(`Cannot use WebTransport: ${http.host} offers none`);
+  }
+  return {
+    url: `https://${http.hostname}:${document.webTransport.port}/`,
+    certificateHashes: document.webTransport.certificateHashes,
+  };
+}
+
 if (import.meta.main) {
-  const options = parseBotFlags(Deno.args);
+  const { transport, ...options } = parseBotFlags(Deno.args);
+  if (transport === "wt") options.webTransport = await webTransportOf(options.url);
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   Deno.addSignalListener("SIGINT", interrupt);
