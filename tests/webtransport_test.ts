@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { GameConnection, JoinRefusedError } from "../client/net/game_connection.ts";
 import { createArenaGame } from "../server/games/arena.ts";
 import type { TransportDocument } from "../server/server.ts";
 import { Buttons } from "../shared/game/arena/mod.ts";
@@ -110,3 +111,41 @@ async function waitFor(predicate: () => boolean, what: string, timeoutMs = 3000)
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+Deno.test("a rotated certificate is published at /transport and new sessions trust it", async () => {
+  await using driven = await startDrivenServer([createArenaGame({ npcCount: 0 })]);
+  const server = driven.server;
+  const before = webTransportTarget(server);
+  const early = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: before,
+    game: "arena",
+    name: "ada",
+  });
+  await server.webTransport?.rotateCertificate();
+  const document = await (await fetch(`${server.url}/transport`)).json() as TransportDocument;
+  assert.notDeepEqual(document.webTransport?.certificateHashes, before.certificateHashes);
+  // A client still trusting the old certificate fails its handshake; the listener goes on.
+  const refusedBefore = server.counters.webTransport.sessionsRefused;
+  await assert.rejects(
+    GameConnection.open({ url: server.wsUrl, webTransport: before, game: "arena", name: "eve" }),
+    JoinRefusedError,
+  );
+  await waitFor(
+    () => server.counters.webTransport.sessionsRefused > refusedBefore,
+    "the failed handshake to be counted",
+  );
+  const late = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "bob",
+  });
+  assert.equal(late.connection.transport, "webtransport");
+  // The session made before the rotation goes on.
+  driven.tick();
+  await early.snapshotAt(1);
+  await late.snapshotAt(1);
+  await early.leave();
+  await late.leave();
+});

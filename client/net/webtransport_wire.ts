@@ -37,7 +37,8 @@ export class WebTransportWire implements Wire {
       hashes.length > 0 ? { serverCertificateHashes: hashes } : {},
     );
     this.#session.closed.then(
-      (info) => this.#end(info.closeCode ?? 0, info.reason ?? ""),
+      (info: WebTransportCloseInfo | undefined) =>
+        this.#end(info?.closeCode ?? 0, info?.reason ?? ""),
       (error: unknown) => this.#end(1006, error instanceof Error ? error.message : String(error)),
     );
     this.#start().catch((error: unknown) => {

@@ -108,18 +108,24 @@ export async function startWebTransport(
   const endpoint = new api.QuicEndpoint({ hostname: options.hostname, port: options.port });
   const listen = () =>
     endpoint.listen({ cert: certificate.certPem, key: certificate.keyPem, alpnProtocols: ["h3"] });
-  let listener = listen();
+  // A new listen() on the endpoint replaces its certificate for new connections; stopping an
+  // earlier listener would stop the endpoint's accepting altogether (measured on Deno 2.9.6), so
+  // every listener lives until close() and each has its own accept loop.
+  const listeners: QuicListener[] = [];
   let stopped = false;
   const slots = new AddressSlots(options.maxConnectionsPerAddress);
-  const acceptLoop = async () => {
+  const acceptLoop = async (listener: QuicListener) => {
+    let failuresInARow = 0;
     while (!stopped) {
-      const current = listener;
       let connection: QuicConnection;
       try {
-        connection = await current.accept();
+        connection = await listener.accept();
+        failuresInARow = 0;
       } catch {
-        // The listener was stopped: for good, or to switch to a new certificate.
-        if (current === listener) return;
+        // A handshake that failed (e.g. a client trusting another certificate), or the end.
+        if (stopped) return;
+        options.counters.webTransport.sessionsRefused++;
+        if (++failuresInARow >= 100) await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
       openSession(api, connection, options, slots).catch((error) => {
@@ -128,7 +134,12 @@ export async function startWebTransport(
       });
     }
   };
-  void acceptLoop();
+  const listenWithCurrentCertificate = () => {
+    const listener = listen();
+    listeners.push(listener);
+    void acceptLoop(listener);
+  };
+  listenWithCurrentCertificate();
   const rotateEveryMs = options.rotateEveryMs ?? 5 * DAY_MS;
   let rotateTimer: ReturnType<typeof setTimeout> | undefined;
   const server: WebTransportServer = {
@@ -137,15 +148,12 @@ export async function startWebTransport(
     async rotateCertificate() {
       if (!ephemeral || stopped) return;
       certificate = await createSelfSignedCertificate({ hostname: options.hostname });
-      const old = listener;
-      listener = listen();
-      old.stop();
-      void acceptLoop();
+      if (!stopped) listenWithCurrentCertificate();
     },
     close() {
       stopped = true;
       clearTimeout(rotateTimer);
-      listener.stop();
+      for (const listener of listeners) listener.stop();
       endpoint.close();
     },
   };

@@ -61,7 +61,7 @@ export class WebTransportSocket implements ClientSocket {
       events.end(code);
     };
     this.#session.closed.then(
-      (info) => end(info.closeCode ?? 0),
+      (info: WebTransportCloseInfo | undefined) => end(info?.closeCode ?? 0),
       () => end(1006),
     );
     this.#readStream(events).catch(() => {});

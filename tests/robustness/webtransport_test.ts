@@ -44,7 +44,10 @@ async function openRawSession(server: RunningServer): Promise<RawSession> {
   stream.closed.catch(() => {});
   datagrams.closed.catch(() => {});
   const closed = session.closed.then(
-    (info) => ({ closeCode: info.closeCode ?? 0, reason: info.reason ?? "" }),
+    (info: WebTransportCloseInfo | undefined) => ({
+      closeCode: info?.closeCode ?? 0,
+      reason: info?.reason ?? "",
+    }),
     (error: unknown) => ({ closeCode: -1, reason: String(error) }),
   );
   return {
