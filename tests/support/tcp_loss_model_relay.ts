@@ -62,11 +62,7 @@ export function startTcpLossModelRelay(
       // Reset by a peer.
     }
     await writing;
-    try {
-      to.closeWrite();
-    } catch {
-      // Gone.
-    }
+    await to.closeWrite().catch(() => {});
   };
   const accepting = (async () => {
     for await (const client of listener) {
