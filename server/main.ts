@@ -1,125 +1,28 @@
 /**
- * The server's entry point: `deno task start` runs this file. It parses flags and environment,
- * registers the demo game and serves until SIGINT/SIGTERM, then closes clients with 1012.
+ * The server's entry point: `deno task start` runs this file. It reads the settings
+ * (`config.ts`), binds the port, bundles the client when asked, registers the demo game and
+ * serves until SIGINT/SIGTERM, then closes clients with 1012. A user's mistake (a bad flag, a
+ * taken port) is one line on stderr and a non-zero exit, never a stack trace.
  * @module
  */
+import { buildClient } from "./build_client.ts";
+import { helpText, parseSettings, type ServerSettings, SettingsError } from "./config.ts";
 import { createArenaGame } from "./games/arena.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
-/** Settings read from flags (`--port 9000`) and the environment (`PORT=9000`). */
-export interface ServerSettings {
-  hostname: string;
-  port: number;
-  tickRateHz: number;
-  /** Wandering NPCs in each arena room (`--npcs`, `NPCS`). */
-  npcCount: number;
-  /** Most players in one arena room (`--max-players`, `MAX_PLAYERS`). */
-  maxPlayers: number;
-  /** Send each player only what is near it (`--interest on|off`, `INTEREST`). */
-  interestManagement: boolean;
-  /**
-   * Most WebSockets from one address (`--max-connections-per-address`,
-   * `MAX_CONNECTIONS_PER_ADDRESS`); load tests from one host raise it.
-   */
-  maxConnectionsPerAddress: number;
-  /**
-   * UDP port of WebTransport (`--webtransport-port`, `WEBTRANSPORT_PORT`): a number, or `off`;
-   * `undefined` means the HTTP port + 1.
-   */
-  webTransportPort: number | "off" | undefined;
-  /** PEM files of a real certificate and key for WebTransport (`--cert`, `--key`). */
-  certFile: string | undefined;
-  keyFile: string | undefined;
-}
-
-/** Read settings from `args` and `env`; flags win over the environment. */
-export function parseSettings(
-  args: readonly string[],
-  env: (name: string) => string | undefined,
-): ServerSettings {
-  const flags = new Map<string, string>();
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index] ?? "";
-    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (match === null) throw new TypeError(`Cannot parse argument ${arg}: expected --name value`);
-    const [, name = "", inline] = match;
-    const value = inline ?? args[++index];
-    if (value === undefined) throw new TypeError(`Cannot parse argument ${arg}: missing value`);
-    flags.set(name, value);
-  }
-  const known = new Set([
-    "port",
-    "host",
-    "tick-rate",
-    "npcs",
-    "max-players",
-    "max-connections-per-address",
-    "interest",
-    "webtransport-port",
-    "cert",
-    "key",
-  ]);
-  for (const name of flags.keys()) {
-    if (!known.has(name)) {
-      throw new TypeError(
-        `Unknown flag --${name}: use ${[...known].map((flag) => `--${flag}`).join(", ")}`,
-      );
-    }
-  }
-  const number = (value: string, what: string, min: number, max: number): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-      throw new RangeError(`Invalid ${what}: ${value}, expected an integer in ${min}..${max}`);
-    }
-    return parsed;
-  };
-  const onOff = (value: string, what: string): boolean => {
-    if (value !== "on" && value !== "off") {
-      throw new RangeError(`Invalid ${what}: ${value}, expected on or off`);
-    }
-    return value === "on";
-  };
-  const webTransportPort = flags.get("webtransport-port") ?? env("WEBTRANSPORT_PORT");
-  const certFile = flags.get("cert") ?? env("CERT_FILE");
-  const keyFile = flags.get("key") ?? env("KEY_FILE");
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new TypeError("Cannot use a certificate: give both --cert and --key, or neither");
-  }
-  return {
-    webTransportPort: webTransportPort === undefined || webTransportPort === "off"
-      ? webTransportPort
-      : number(webTransportPort, "WebTransport port", 0, 65535),
-    certFile,
-    keyFile,
-    hostname: flags.get("host") ?? env("HOST") ?? "127.0.0.1",
-    port: number(flags.get("port") ?? env("PORT") ?? "8000", "port", 0, 65535),
-    tickRateHz: number(flags.get("tick-rate") ?? env("TICK_RATE") ?? "30", "tick rate", 1, 240),
-    npcCount: number(flags.get("npcs") ?? env("NPCS") ?? "20", "NPC count", 0, 10_000),
-    maxPlayers: number(
-      flags.get("max-players") ?? env("MAX_PLAYERS") ?? "64",
-      "max players",
-      1,
-      1000,
-    ),
-    interestManagement: onOff(flags.get("interest") ?? env("INTEREST") ?? "on", "interest"),
-    maxConnectionsPerAddress: number(
-      flags.get("max-connections-per-address") ?? env("MAX_CONNECTIONS_PER_ADDRESS") ?? "32",
-      "max connections per address",
-      1,
-      1_000_000,
-    ),
-  };
-}
+export type { ServerSettings } from "./config.ts";
 
 /** Start the demo server with the arena game and the browser client. */
 export async function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
-  const certificate = settings.certFile === undefined || settings.keyFile === undefined
-    ? undefined
-    : {
-      certPem: await Deno.readTextFile(settings.certFile),
-      keyPem: await Deno.readTextFile(settings.keyFile),
-    };
+  const { certFile, keyFile } = settings;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new SettingsError("Cannot use a certificate: give both --cert and --key, or neither");
+  }
+  const certificate = certFile === undefined || keyFile === undefined ? undefined : {
+    certPem: await Deno.readTextFile(certFile),
+    keyPem: await Deno.readTextFile(keyFile),
+  };
   return await startServer({
     ...(settings.webTransportPort === undefined
       ? {}
@@ -140,9 +43,66 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
   });
 }
 
-if (import.meta.main) {
-  const settings = parseSettings(Deno.args, (name) => Deno.env.get(name));
-  const server = await startDemoServer(settings);
+/**
+ * One line for an error the user can fix by starting the server differently, or undefined for
+ * an error that is a bug (which keeps its stack trace).
+ */
+export function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
+  const where = `${settings.hostname}:${settings.port}`;
+  if (error instanceof SettingsError) return error.message;
+  if (error instanceof Deno.errors.NotFound) {
+    return `Cannot read a certificate file: ${error.message}`;
+  }
+  if (error instanceof Deno.errors.AddrInUse) {
+    return `Port ${settings.port} is in use: pass --port 0 for a free one, or stop the other server`;
+  }
+  if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) {
+    return `Cannot listen on ${where}: ${error.message} (ports under 1024 need root; try --port 8000)`;
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return `Cannot listen on ${where}: no interface has that address (try --host 127.0.0.1 or 0.0.0.0)`;
+  }
+  if (error instanceof Error && /failed to lookup address/.test(error.message)) {
+    return `Cannot listen on ${where}: cannot resolve ${settings.hostname} (try --host 127.0.0.1 or 0.0.0.0)`;
+  }
+  return undefined;
+}
+
+/** Run the server as `deno task start` does; resolves with the exit code when it cannot start. */
+export async function main(args: readonly string[]): Promise<number | undefined> {
+  let settings: ServerSettings;
+  try {
+    const request = parseSettings(args, (name) => Deno.env.get(name));
+    if (request.help) {
+      console.log(helpText());
+      return 0;
+    }
+    settings = request.settings;
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  let server: RunningServer;
+  try {
+    server = await startDemoServer(settings);
+  } catch (error) {
+    const line = startupErrorLine(error, settings);
+    if (line === undefined) throw error;
+    console.error(line);
+    return 1;
+  }
+  if (settings.buildClient) {
+    // After the port is bound, so a user error is reported before this slow step, and before
+    // the address is printed, so nobody loads a page whose script is still being written.
+    try {
+      await buildClient();
+    } catch (error) {
+      console.error(error instanceof Error ? error.message : String(error));
+      await server.shutdown("Server failed to start");
+      return 1;
+    }
+  }
   console.log(
     `Arena server on ${server.url} (WebSocket ${server.wsUrl}` +
       (server.webTransport === null ? "" : `, WebTransport on UDP ${server.webTransport.port}`) +
@@ -159,4 +119,10 @@ if (import.meta.main) {
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => stop("SIGTERM"));
+  return undefined;
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  if (code !== undefined) Deno.exit(code);
 }

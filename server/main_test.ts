@@ -1,54 +1,62 @@
 import assert from "node:assert/strict";
-import { parseSettings } from "./main.ts";
+import { SERVER_SETTINGS } from "./config.ts";
 
-const noEnv = () => undefined;
+const ROOT = new URL("..", import.meta.url).pathname;
+const CLIENT_BUNDLE = `${ROOT}client/dist/client.js`;
 
-Deno.test("parseSettings() has the documented defaults", () => {
-  assert.deepEqual(parseSettings([], noEnv), {
-    hostname: "127.0.0.1",
-    port: 8000,
-    tickRateHz: 30,
-    npcCount: 20,
-    maxPlayers: 64,
-    interestManagement: true,
-    maxConnectionsPerAddress: 32,
-    webTransportPort: undefined,
-    certFile: undefined,
-    keyFile: undefined,
-  });
-});
+/** Run `deno task start` with `args` to the end; stderr without deno task's own "Task" line. */
+async function start(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "start", ...args],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const stderrLines = text(stderr).split("\n").filter((line) => !line.startsWith("Task start "));
+  return { code, stdout: text(stdout), stderr: stderrLines.join("\n").trim() };
+}
 
-Deno.test("parseSettings() reads the WebTransport port, off, and needs --cert with --key", () => {
-  assert.equal(parseSettings(["--webtransport-port", "9001"], noEnv).webTransportPort, 9001);
-  assert.equal(parseSettings(["--webtransport-port=off"], noEnv).webTransportPort, "off");
-  assert.throws(
-    () => parseSettings(["--webtransport-port", "udp"], noEnv),
-    /Invalid WebTransport port: udp/,
+async function modifiedMs(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).mtime?.getTime();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+Deno.test("deno task start on a taken port says so in one line, exits 1, and builds nothing", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const before = await modifiedMs(CLIENT_BUNDLE);
+  const { code, stderr } = await start(["--port", String(taken.addr.port)]);
+  assert.equal(
+    stderr,
+    `Port ${taken.addr.port} is in use: pass --port 0 for a free one, or stop the other server`,
   );
-  assert.throws(() => parseSettings(["--cert", "a.pem"], noEnv), /give both --cert and --key/);
-  assert.deepEqual(
-    [parseSettings(["--cert", "a.pem", "--key", "b.pem"], noEnv)].map((
-      s,
-    ) => [s.certFile, s.keyFile]),
-    [["a.pem", "b.pem"]],
-  );
+  assert.equal(code, 1);
+  assert.equal(await modifiedMs(CLIENT_BUNDLE), before, "the client was not rebuilt");
 });
 
-Deno.test("parseSettings() reads flags in both forms, and flags win over the environment", () => {
-  const env = (name: string) => ({ PORT: "9000", TICK_RATE: "60", INTEREST: "off" })[name];
-  const settings = parseSettings(["--port=0", "--npcs", "200", "--host", "0.0.0.0"], env);
-  assert.equal(settings.port, 0);
-  assert.equal(settings.npcCount, 200);
-  assert.equal(settings.hostname, "0.0.0.0");
-  assert.equal(settings.tickRateHz, 60);
-  assert.equal(settings.interestManagement, false);
+Deno.test("deno task start with an unknown flag or a bad value says so in one line, exits 2", async () => {
+  const before = await modifiedMs(CLIENT_BUNDLE);
+  const unknown = await start(["--nonsense"]);
+  assert.equal(unknown.stderr, "Unknown flag --nonsense: --help lists every flag");
+  assert.equal(unknown.code, 2);
+  const bad = await start(["--port", "http"]);
+  assert.equal(bad.stderr, "Invalid --port http: expected an integer in 0..65535");
+  assert.equal(bad.code, 2);
+  assert.equal(await modifiedMs(CLIENT_BUNDLE), before, "the client was not rebuilt");
 });
 
-Deno.test("parseSettings() rejects unknown flags and bad values with a clear error", () => {
-  assert.throws(() => parseSettings(["--prot", "1"], noEnv), /Unknown flag --prot: use --port/);
-  assert.throws(() => parseSettings(["--port", "70000"], noEnv), /Invalid port: 70000/);
-  assert.throws(() => parseSettings(["--tick-rate", "0"], noEnv), /Invalid tick rate/);
-  assert.throws(() => parseSettings(["--interest", "maybe"], noEnv), /expected on or off/);
-  assert.throws(() => parseSettings(["--port"], noEnv), /missing value/);
-  assert.throws(() => parseSettings(["8000"], noEnv), /expected --name value/);
+Deno.test("deno task start --help lists every flag with its environment variable, exits 0", async () => {
+  const { code, stdout } = await start(["--help"]);
+  assert.equal(code, 0);
+  for (const spec of SERVER_SETTINGS) {
+    assert.ok(stdout.includes(`--${spec.flag}`), `--${spec.flag} in ${stdout}`);
+    assert.ok(stdout.includes(spec.env), `${spec.env} in ${stdout}`);
+  }
 });

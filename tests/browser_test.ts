@@ -5,14 +5,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
 // For its global `__arena` declaration (the test hook), which the page functions below read.
 import type {} from "../client/ui/debug_hook.ts";
+import { buildClient } from "../server/build_client.ts";
 import { createArenaGame } from "../server/games/arena.ts";
 import { startServer } from "../server/server.ts";
 import { serveStaticFile } from "../server/transport/static_files.ts";
 import { SUBPROTOCOL } from "../shared/protocol/mod.ts";
-import { buildClient, launchChromium } from "./support/browser.ts";
+import { type Browser, launchChromium, type Page } from "./support/browser.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;

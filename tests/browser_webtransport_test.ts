@@ -6,12 +6,12 @@
  * @module
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 // For its global `__arena` declaration (the test hook), which the page functions below read.
 import type {} from "../client/ui/debug_hook.ts";
 import { createArenaGame } from "../server/games/arena.ts";
 import { startServer, type TransportDocument } from "../server/server.ts";
-import { buildClient, launchChromium } from "./support/browser.ts";
+import { buildClient } from "../server/build_client.ts";
+import { launchChromium, type Page } from "./support/browser.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 

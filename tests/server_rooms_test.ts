@@ -76,11 +76,37 @@ Deno.test("a third client joining a full room is refused with 4002 and a reason"
   await b.leave();
 });
 
-Deno.test("joins to a missing room, an unknown game or as a refused name are answered", async () => {
+Deno.test("a room name nobody uses creates that room, friends join it, and any never picks it", async () => {
+  await using driven = await startDrivenServer([createDotsGame(4)]);
+  const url = driven.server.wsUrl;
+  const ada = await TestClient.join(url, "ada", "dots", "myfriends");
+  assert.equal(ada.connection.welcome.roomId, "myfriends");
+  const bob = await TestClient.join(url, "bob", "dots", "myfriends");
+  assert.equal(bob.connection.welcome.roomId, "myfriends");
+  assert.equal(driven.server.registry.get("myfriends")?.playerCount, 2);
+  const stranger = await TestClient.join(url, "cy", "dots", "any");
+  assert.equal(stranger.connection.welcome.roomId, "dots-1");
+  for (const client of [ada, bob, stranger]) await client.leave();
+});
+
+Deno.test("a numbered room asked for by name (from before a restart) is open to any", async () => {
+  await using driven = await startDrivenServer([createDotsGame(4)]);
+  const url = driven.server.wsUrl;
+  const back = await TestClient.join(url, "dee", "dots", "dots-1");
+  assert.equal(back.connection.welcome.roomId, "dots-1");
+  const stranger = await TestClient.join(url, "cy", "dots", "any");
+  assert.equal(stranger.connection.welcome.roomId, "dots-1");
+  // The next numbered room skips the id that was taken by name.
+  const fresh = await TestClient.join(url, "eve", "dots", "new");
+  assert.equal(fresh.connection.welcome.roomId, "dots-2");
+  for (const client of [back, stranger, fresh]) await client.leave();
+});
+
+Deno.test("joins to an empty room name, an unknown game or as a refused name are answered", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const url = driven.server.wsUrl;
   const cases = [
-    { game: "dots", room: "nope", name: "a", code: CloseCode.ROOM_NOT_FOUND },
+    { game: "dots", room: " ", name: "a", code: CloseCode.ROOM_NOT_FOUND },
     { game: "chess", room: "any", name: "a", code: CloseCode.ROOM_NOT_FOUND },
     { game: "dots", room: "any", name: "banned", code: CloseCode.JOIN_REFUSED },
   ];

@@ -18,7 +18,10 @@ export interface RoomRegistryOptions extends RoomOptions {
 export interface JoinRequest {
   /** Game name, used when `room` is `any` or `new`. */
   game: string;
-  /** A room id, `any` (join-or-create) or `new` (always create). */
+  /**
+   * A room id, `any` (join a numbered room with space, or create one), `new` (always create) or a
+   * name (join that room, creating it if nobody uses the name yet).
+   */
   room: string;
   /** Display name. */
   name: string;
@@ -37,6 +40,8 @@ export class RoomRegistry {
   readonly #games = new Map<string, Game<unknown>>();
   readonly #rooms = new Map<string, Room>();
   readonly #disposeTimers = new Map<Room, TimerHandle>();
+  /** Rooms created by a name a player chose. */
+  readonly #named = new WeakSet<Room>();
   readonly #options: RoomRegistryOptions;
   readonly #clock: Clock;
   readonly #emptyRoomTimeoutMs: number;
@@ -76,10 +81,14 @@ export class RoomRegistry {
     return this.#rooms.get(roomId);
   }
 
-  /** Seat a client as the request asks, or say why not. */
+  /**
+   * Seat a client as the request asks, or say why not. A room name nobody uses yet creates a room
+   * of that name (so a shared link works); `any` only picks rooms it created itself, so strangers
+   * are not sent into a room a group named for itself.
+   */
   join(request: JoinRequest, client: RoomClient): RegistryJoinResult {
-    let room: Room | undefined;
-    if (request.room === "any" || request.room === "new") {
+    let room = this.#rooms.get(request.room);
+    if (room === undefined || request.room === "any" || request.room === "new") {
       const game = this.#games.get(request.game);
       if (game === undefined) {
         return {
@@ -91,22 +100,29 @@ export class RoomRegistry {
         };
       }
       if (request.room === "any") {
+        room = undefined;
         for (const candidate of this.#rooms.values()) {
-          if (candidate.game === game && candidate.playerCount < game.maxPlayers) {
+          if (
+            candidate.game === game && !this.#named.has(candidate) &&
+            candidate.playerCount < game.maxPlayers
+          ) {
             room = candidate;
             break;
           }
         }
-      }
-      room ??= this.create(game);
-    } else {
-      room = this.#rooms.get(request.room);
-      if (room === undefined) {
-        return {
-          ok: false,
-          code: CloseCode.ROOM_NOT_FOUND,
-          reason: `No room ${JSON.stringify(request.room)}`,
-        };
+        room ??= this.create(game);
+      } else if (request.room === "new") {
+        room = this.create(game);
+      } else if (request.room.trim() === "") {
+        return { ok: false, code: CloseCode.ROOM_NOT_FOUND, reason: "Room name is empty" };
+      } else {
+        room = this.create(game, request.room);
+        // A numbered id asked for by name is a room that existed before a restart: its players
+        // come back to it, and it stays open to `any` like the rest.
+        const prefix = `${game.name}-`;
+        const numbered = request.room.startsWith(prefix) &&
+          /^\d+$/.test(request.room.slice(prefix.length));
+        if (!numbered) this.#named.add(room);
       }
     }
     const result = room.join(client, request.name);
@@ -139,9 +155,16 @@ export class RoomRegistry {
     return { ok: true, room, playerId };
   }
 
-  /** Create and start a room of `game`; it is disposed if nobody joins in time. */
-  create<State>(game: Game<State>): Room<State> {
-    const id = `${game.name}-${this.#nextRoomNumber++}`;
+  /**
+   * Create and start a room of `game`, named `id` or numbered; it is disposed if nobody joins in
+   * time. A numbered id skips names players have taken.
+   * @throws {TypeError} if a room named `id` exists
+   */
+  create<State>(game: Game<State>, id?: string): Room<State> {
+    if (id !== undefined && this.#rooms.has(id)) {
+      throw new TypeError(`Cannot create room ${id}: a room has that name`);
+    }
+    while (id === undefined || this.#rooms.has(id)) id = `${game.name}-${this.#nextRoomNumber++}`;
     const room = new Room(id, game, this.#options);
     room.onEmpty = () => this.#scheduleDispose(room as Room);
     room.onFailure = (failed, error) => {

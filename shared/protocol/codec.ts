@@ -1,6 +1,7 @@
 import type { Packr, Unpackr } from "msgpackr";
 import { createBodyPackr, createBodyUnpackr, SERVER_BODY_STRUCTURES } from "./body.ts";
 import { ByteReader, ByteWriter, MAX_VARINT, unzigzag, zigzag } from "./bytes.ts";
+import { StrictMsgpackReader } from "./strict_msgpack.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 import {
   isClientMessageKind,
@@ -365,7 +366,10 @@ export class ClientFrames {
  * {@linkcode FrameError} and nothing partial is returned.
  */
 export class FrameDecoder {
-  readonly #unpackr: Unpackr = createBodyUnpackr();
+  /** msgpackr, with the agreed records, for server bodies only; made on first use. */
+  #unpackr: Unpackr | undefined;
+  /** Client bodies: only the plain msgpack the client messages use (see strict_msgpack.ts). */
+  readonly #clientBodies = new StrictMsgpackReader();
   readonly #reader = new ByteReader(EMPTY);
   #frames: ClientFrames | undefined;
 
@@ -448,7 +452,7 @@ export class FrameDecoder {
         expectEmptyBody(reader, what);
         return;
       case MessageKind.JOIN: {
-        const body = expectTuple(this.#readBody(reader, what), `${what} body`, 5);
+        const body = expectTuple(this.#readClientBody(reader, what), `${what} body`, 5);
         out.joins[index] = {
           kind,
           protocolVersion: expectInt(body[0], `${what} protocol version`, 0, 255),
@@ -460,8 +464,8 @@ export class FrameDecoder {
         return;
       }
       case MessageKind.PING: {
-        const body = expectTuple(this.#readBody(reader, what), `${what} body`, 1);
-        fields[at] = expectFinite(body[0], `${what} time`, 2 ** 53);
+        const body = expectTuple(this.#readClientBody(reader, what), `${what} body`, 1);
+        fields[at] = expectFinite(body[0], `${what} time`, LIMITS.maxPingTimeMs);
         return;
       }
     }
@@ -537,8 +541,8 @@ export class FrameDecoder {
         const body = expectRecord(this.#readBody(reader, what), `${what} body`);
         return {
           kind,
-          clientTimeMs: expectFinite(body.clientTimeMs, `${what} client time`, 2 ** 53),
-          serverTimeMs: expectFinite(body.serverTimeMs, `${what} server time`, 2 ** 53),
+          clientTimeMs: expectFinite(body.clientTimeMs, `${what} client time`, LIMITS.maxTimeMs),
+          serverTimeMs: expectFinite(body.serverTimeMs, `${what} server time`, LIMITS.maxTimeMs),
         };
       }
       case MessageKind.ERROR: {
@@ -601,12 +605,23 @@ export class FrameDecoder {
     };
   }
 
-  #readBody(reader: ByteReader, what: string): unknown {
+  /** The body of a client frame, read by the strict reader: untrusted, so no msgpackr. */
+  #readClientBody(reader: ByteReader, what: string): unknown {
+    return this.#clientBodies.read(this.#bodyBytes(reader, what), what);
+  }
+
+  #bodyBytes(reader: ByteReader, what: string): Uint8Array {
     const length = reader.readVarint(what);
     if (length === 0) {
       throw new FrameError(FrameErrorReason.TRUNCATED, `Cannot decode ${what}: body is empty`);
     }
-    const body = reader.readBytes(length, what);
+    return reader.readBytes(length, what);
+  }
+
+  /** The body of a server frame: msgpackr with the agreed record structures. */
+  #readBody(reader: ByteReader, what: string): unknown {
+    const body = this.#bodyBytes(reader, what);
+    this.#unpackr ??= createBodyUnpackr();
     try {
       return this.#unpackr.unpack(body);
     } catch (error) {

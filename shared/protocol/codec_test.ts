@@ -255,8 +255,8 @@ Deno.test("FrameDecoder rejects msgpack garbage and wrong field types", () => {
     new FrameDecoder().decodeClientBatch(hex("02 02 01 01 00 ff d9 c4 09 00"))[0]?.kind,
     MessageKind.INPUT,
   );
-  // an inline record definition where an array is expected.
-  rejects(hex("02 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_FIELD, "client");
+  // an inline record definition (msgpackr's fixext 0x72) is not msgpack a client may send.
+  rejects(hex("02 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_MSGPACK, "client");
 });
 
 Deno.test("NaN, Infinity and huge numbers are refused at both ends", () => {

@@ -41,6 +41,13 @@ export const LIMITS = {
   maxEntityFields: 32,
   /** Largest magnitude of an input's aim, radians. */
   maxAimRadians: 1000,
+  /**
+   * Largest magnitude of a ping's client time, ms: half the 2^53 a pong may carry, so the server
+   * can always echo it advanced by the time it held the pong.
+   */
+  maxPingTimeMs: 2 ** 52,
+  /** Largest magnitude of a time the server sends (a pong's two times), ms. */
+  maxTimeMs: 2 ** 53,
 } as const;
 
 /** Client → server: enter a room. */

@@ -176,12 +176,12 @@ Deno.test("floods are throttled, then cut; impossible joins are refused with the
     reason: RegExp;
   }[] = [
     {
-      name: "a room that does not exist",
+      name: "an empty room name",
       game: "dots",
-      room: "dots-999",
+      room: "",
       player: "x",
       code: CloseCode.ROOM_NOT_FOUND,
-      reason: /^No room "dots-999"$/,
+      reason: /^Room name is empty$/,
     },
     {
       name: "a game that does not exist",

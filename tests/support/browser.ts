@@ -3,7 +3,12 @@
  * `playwright-core` (which ships no browser of its own, so nothing is downloaded at run time).
  * @module
  */
-import { type Browser, chromium } from "playwright-core";
+// Named here, not in package.json: the tests' packages are pinned in tests/deno.lock, so deno.lock,
+// all of which `deno task start` installs, holds only what the server needs.
+// deno-lint-ignore no-import-prefix
+import { type Browser, chromium } from "npm:playwright-core@^1.65.1";
+
+export type { Browser, Page } from "npm:playwright-core@^1.65.1";
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -68,7 +73,8 @@ export interface HeadlessBrowser {
 }
 
 /**
- * Launch headless Chromium (with QUIC off unless `quic`), installing it first if needed. Playwright's `launch` gives the
+ * Launch headless Chromium (QUIC off unless `quic`: WebTransport needs it), installing it first if
+ * needed. Playwright's `launch` gives the
  * browser a fresh temporary profile and deletes it on close, so no state leaks between runs.
  */
 export async function launchChromium(
@@ -90,28 +96,4 @@ export async function launchChromium(
       await browser.close();
     },
   };
-}
-
-/** Build `client/dist/client.js` exactly as `deno task build:client` does. */
-export async function buildClient(): Promise<void> {
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "--sourcemap",
-      "linked",
-      "-o",
-      "client/dist/client.js",
-      "client/main.ts",
-    ],
-    cwd: new URL("../..", import.meta.url).pathname,
-    stdout: "null",
-    stderr: "piped",
-    signal: AbortSignal.timeout(120_000),
-  }).output();
-  if (code !== 0) {
-    throw new Error(`Cannot bundle the client: ${new TextDecoder().decode(stderr)}`);
-  }
 }

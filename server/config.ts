@@ -1,0 +1,287 @@
+/**
+ * The server's settings as one table: each row is a flag, its environment variable, its default,
+ * its help text and the parser that checks its value. `--help`, the parser and the README's
+ * settings table all come from (or are checked against) this table, so adding a setting is
+ * adding one row.
+ * @module
+ */
+
+/** One setting: `--flag VALUE` or `ENV=VALUE`; the flag wins over the environment. */
+export interface SettingSpec<Key extends string = string, Value = unknown> {
+  /** The flag without its dashes: `port` for `--port`. */
+  readonly flag: string;
+  /** The environment variable read when the flag is absent. */
+  readonly env: string;
+  /** The field of {@linkcode ServerSettings} it fills. */
+  readonly key: Key;
+  /** What `--help` shows after the flag: `N`, `ADDR`, `on|off`. */
+  readonly value: string;
+  /** The raw default, parsed like a value the user gave. */
+  readonly defaultValue: string;
+  /** One line for `--help` and the README. */
+  readonly help: string;
+  /** Check and convert a raw value. @throws {RangeError} saying what was expected */
+  readonly parse: (raw: string) => Value;
+}
+
+/** A parser for an integer in `min..max`. */
+export function integerIn(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    const parsed = Number(raw);
+    if (raw.trim() === "" || !Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new RangeError(`expected an integer in ${min}..${max}`);
+    }
+    return parsed;
+  };
+}
+
+/** A parser for `on` or `off`. */
+export function onOff(raw: string): boolean {
+  if (raw !== "on" && raw !== "off") throw new RangeError("expected on or off");
+  return raw === "on";
+}
+
+/** A parser for a non-empty string. */
+export function nonEmpty(raw: string): string {
+  if (raw.trim() === "") throw new RangeError("expected a value");
+  return raw;
+}
+
+/** A parser for the WebTransport port: `auto` (undefined: the HTTP port + 1), `off` or a port. */
+export function webTransportPort(raw: string): number | "off" | undefined {
+  if (raw === "auto") return undefined;
+  if (raw === "off") return "off";
+  try {
+    return integerIn(0, 65535)(raw);
+  } catch {
+    throw new RangeError("expected auto, off or an integer in 0..65535");
+  }
+}
+
+/** A parser for a file path that may be left empty (undefined). */
+export function optionalPath(raw: string): string | undefined {
+  return raw === "" ? undefined : raw;
+}
+
+/** Every setting of the demo server. Add a row here to add a setting. */
+export const SERVER_SETTINGS = [
+  {
+    flag: "port",
+    env: "PORT",
+    key: "port",
+    value: "N",
+    defaultValue: "8000",
+    help: "Port to listen on; 0 picks a free one",
+    parse: integerIn(0, 65535),
+  },
+  {
+    flag: "host",
+    env: "HOST",
+    key: "hostname",
+    value: "ADDR",
+    defaultValue: "127.0.0.1",
+    help: "Interface to listen on; 0.0.0.0 lets other machines join",
+    parse: nonEmpty,
+  },
+  {
+    flag: "tick-rate",
+    env: "TICK_RATE",
+    key: "tickRateHz",
+    value: "HZ",
+    defaultValue: "30",
+    help: "Simulation ticks a second",
+    parse: integerIn(1, 240),
+  },
+  {
+    flag: "npcs",
+    env: "NPCS",
+    key: "npcCount",
+    value: "N",
+    defaultValue: "20",
+    help: "Wandering NPCs in each arena room",
+    parse: integerIn(0, 10_000),
+  },
+  {
+    flag: "max-players",
+    env: "MAX_PLAYERS",
+    key: "maxPlayers",
+    value: "N",
+    defaultValue: "64",
+    help: "Most players in one arena room",
+    parse: integerIn(1, 1000),
+  },
+  {
+    flag: "interest",
+    env: "INTEREST",
+    key: "interestManagement",
+    value: "on|off",
+    defaultValue: "on",
+    help: "Send each player only what is near it",
+    parse: onOff,
+  },
+  {
+    flag: "max-connections-per-address",
+    env: "MAX_CONNECTIONS_PER_ADDRESS",
+    key: "maxConnectionsPerAddress",
+    value: "N",
+    defaultValue: "32",
+    help: "Most WebSockets from one address (more are refused with 429); raise it for load tests",
+    parse: integerIn(1, 1_000_000),
+  },
+  {
+    flag: "build-client",
+    env: "BUILD_CLIENT",
+    key: "buildClient",
+    value: "on|off",
+    defaultValue: "off",
+    help: "Bundle client/main.ts into client/dist after the port is bound (deno task start: on)",
+    parse: onOff,
+  },
+  {
+    flag: "webtransport-port",
+    env: "WEBTRANSPORT_PORT",
+    key: "webTransportPort",
+    value: "N|off",
+    defaultValue: "auto",
+    help: "UDP port of WebTransport (auto: the HTTP port + 1); needs --unstable-net",
+    parse: webTransportPort,
+  },
+  {
+    flag: "cert",
+    env: "CERT_FILE",
+    key: "certFile",
+    value: "FILE",
+    defaultValue: "",
+    help: "PEM certificate for WebTransport, with --key (default: an ephemeral one)",
+    parse: optionalPath,
+  },
+  {
+    flag: "key",
+    env: "KEY_FILE",
+    key: "keyFile",
+    value: "FILE",
+    defaultValue: "",
+    help: "PEM private key of --cert",
+    parse: optionalPath,
+  },
+] as const satisfies readonly SettingSpec[];
+
+type Spec = (typeof SERVER_SETTINGS)[number];
+
+/** The parsed settings: one field per row of {@linkcode SERVER_SETTINGS}. */
+export type ServerSettings = { -readonly [S in Spec as S["key"]]: ReturnType<S["parse"]> };
+
+/** A mistake in the flags or environment, said in one line the user can act on. */
+export class SettingsError extends Error {
+  /** @param message what is wrong and what to do */
+  constructor(message: string) {
+    super(message);
+    this.name = "SettingsError";
+  }
+}
+
+/** What the command line asks for: the settings, or the help text. */
+export type SettingsRequest = { help: true } | { help: false; settings: ServerSettings };
+
+/**
+ * Read settings from `args` and `env`; a flag wins over its environment variable.
+ * @throws {SettingsError} on an unknown flag, a missing value or a value its parser rejects
+ */
+export function parseSettings(
+  args: readonly string[],
+  env: (name: string) => string | undefined,
+): SettingsRequest {
+  const byFlag = new Map<string, Spec>(SERVER_SETTINGS.map((spec) => [spec.flag, spec]));
+  const given = new Map<Spec, string>();
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? "";
+    if (arg === "--help" || arg === "-h") return { help: true };
+    const match = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+    if (match === null) {
+      throw new SettingsError(
+        `Unexpected argument ${arg}: settings are flags like --port 8000 (--help lists them)`,
+      );
+    }
+    const [, name = "", inline] = match;
+    const spec = byFlag.get(name);
+    if (spec === undefined) throw new SettingsError(unknownFlagMessage(name));
+    const next = args[index + 1];
+    const value = inline ?? (next === undefined || next.startsWith("--") ? undefined : next);
+    if (value === undefined) {
+      throw new SettingsError(`Missing value for --${name}: e.g. --${name} ${spec.defaultValue}`);
+    }
+    if (inline === undefined) index++;
+    given.set(spec, value);
+  }
+  const settings: Record<string, unknown> = {};
+  for (const spec of SERVER_SETTINGS) {
+    const fromFlag = given.get(spec);
+    const fromEnv = fromFlag === undefined ? env(spec.env) : undefined;
+    const raw = fromFlag ?? fromEnv ?? spec.defaultValue;
+    try {
+      settings[spec.key] = spec.parse(raw);
+    } catch (error) {
+      const source = fromFlag !== undefined
+        ? `--${spec.flag} ${fromFlag}`
+        : fromEnv !== undefined
+        ? `${spec.env}=${fromEnv}`
+        : `default ${spec.defaultValue} of --${spec.flag}`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SettingsError(`Invalid ${source}: ${reason}`);
+    }
+  }
+  // Every key of ServerSettings was filled above by the row that declares it.
+  return { help: false, settings: settings as ServerSettings };
+}
+
+function unknownFlagMessage(name: string): string {
+  let nearest: string | undefined;
+  let nearestDistance = 3;
+  for (const { flag } of SERVER_SETTINGS) {
+    const distance = editDistance(name, flag);
+    if (distance < nearestDistance) [nearest, nearestDistance] = [flag, distance];
+  }
+  const hint = nearest === undefined ? "" : `did you mean --${nearest}? `;
+  return `Unknown flag --${name}: ${hint}--help lists every flag`;
+}
+
+/** Levenshtein distance; flags are short, so the quadratic table is fine. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The `--help` text: usage, then one line per setting with its environment variable and default. */
+export function helpText(): string {
+  const rows = SERVER_SETTINGS.map((spec) => [
+    `--${spec.flag} ${spec.value}`,
+    spec.env,
+    spec.defaultValue,
+    spec.help,
+  ]);
+  const header = ["flag", "environment", "default", "what it does"];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length))
+  );
+  const line = (cells: string[]) =>
+    "  " + cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+  return [
+    "Usage: deno task start [flags]   (or: deno run -A server/main.ts [flags])",
+    "",
+    "Serves the arena demo game and its browser client. Each setting is a flag or an",
+    "environment variable; the flag wins.",
+    "",
+    line(header),
+    ...rows.map(line),
+    "",
+    "  -h, --help  print this text",
+  ].join("\n");
+}
