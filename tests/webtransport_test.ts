@@ -149,3 +149,63 @@ Deno.test("a rotated certificate is published at /transport and new sessions tru
   await early.leave();
   await late.leave();
 });
+
+Deno.test("a dropped WebTransport player resumes its seat with the welcome's reconnect token", async () => {
+  await using driven = await startDrivenServer([createArenaGame({ npcCount: 0 })]);
+  const server = driven.server;
+  const first = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "ada",
+  });
+  const token = first.connection.welcome.reconnectToken;
+  assert.notEqual(token, "");
+  // Any end but a goodbye (1000) keeps the seat for the grace period.
+  const closed = first.connection.closed();
+  first.connection.close(4999, "Network changed");
+  await closed;
+  await waitFor(() => server.counters.openByTransport.webtransport === 0, "the session's end");
+  const again = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "ada",
+    room: first.connection.welcome.roomId,
+    reconnectToken: token,
+  });
+  assert.equal(again.playerId, first.playerId);
+  driven.tick();
+  const snapshot = await again.snapshotAt(1);
+  assert.equal(snapshot.baselineTick, 0, "a full snapshot first");
+  await again.leave();
+});
+
+Deno.test("a snapshot over the session's datagram size goes on the stream, counted", async () => {
+  // 200 NPCs: the full snapshot after the join is about 3 KB, over the 1,287-byte datagram.
+  await using driven = await startDrivenServer([
+    createArenaGame({ npcCount: 200, interestManagement: false }),
+  ]);
+  const server = driven.server;
+  const client = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "ada",
+  });
+  driven.tick();
+  const full = await client.snapshotAt(1);
+  assert.equal(full.baselineTick, 0);
+  assert.equal(client.entityIds().length, 201);
+  assert.equal(server.counters.webTransport.snapshotsOnStream, 1);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /game_server_webtransport_snapshots_on_stream_total 1\n/);
+  // Once acknowledged, the deltas are small enough for datagrams.
+  await roundTrip(client.connection);
+  const datagramsBefore = server.counters.webTransport.datagramsOut;
+  driven.tick();
+  const delta = await client.snapshotAt(2);
+  assert.equal(delta.baselineTick, 1);
+  assert.equal(server.counters.webTransport.datagramsOut, datagramsBefore + 1);
+  await client.leave();
+});
