@@ -179,7 +179,15 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
           if (options.certificate !== undefined) {
             webTransportOptions.certificate = options.certificate;
           }
-          webTransport = await startWebTransport(webTransportOptions);
+          try {
+            webTransport = await startWebTransport(webTransportOptions);
+          } catch (error) {
+            // A taken UDP port (the default is the HTTP port + 1) must not take WebSocket down.
+            const detail = error instanceof Error ? error.message : String(error);
+            console.warn(
+              `WebTransport is off: cannot listen on UDP ${hostname}:${webTransportPort}: ${detail}; serving WebSocket only`,
+            );
+          }
         }
         resolve({
           url: `http://${host}:${port}`,

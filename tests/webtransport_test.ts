@@ -1,3 +1,4 @@
+/// <reference lib="deno.unstable" />
 import assert from "node:assert/strict";
 import { GameConnection, JoinRefusedError } from "../client/net/game_connection.ts";
 import { createArenaGame } from "../server/games/arena.ts";
@@ -208,4 +209,31 @@ Deno.test("a snapshot over the session's datagram size goes on the stream, count
   assert.equal(delta.baselineTick, 1);
   assert.equal(server.counters.webTransport.datagramsOut, datagramsBefore + 1);
   await client.leave();
+});
+
+Deno.test("a taken WebTransport port leaves the server serving WebSocket only", async () => {
+  // A UDP socket holding the port the listener wants.
+  const taken = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+  const port = (taken.addr as Deno.NetAddr).port;
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (line: string) => warnings.push(line);
+  try {
+    await using driven = await startDrivenServer([createArenaGame({ npcCount: 0 })], {
+      webTransportPort: port,
+    });
+    assert.equal(driven.server.webTransport, null);
+    const document = await (await fetch(`${driven.server.url}/transport`)).json();
+    assert.deepEqual(document, { webSocketPath: "/ws", webTransport: null });
+    const client = await TestClient.join(driven.server.wsUrl, "ada", "arena");
+    await client.leave();
+  } finally {
+    console.warn = warn;
+    taken.close();
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0] ?? "",
+    /^WebTransport is off: cannot listen on UDP 127\.0\.0\.1:\d+: .*serving WebSocket only$/,
+  );
 });
