@@ -133,8 +133,14 @@ Deno.test("WebTransport at 5% loss, 40 ± 10 ms and 1% reordering: exact views, 
       if (to - from > 3) gaps.push(`${from}→${to}`);
     }
     const longGaps = gaps.length;
+    // A busy server (this machine is shared) also replaces a datagram it could not write in time
+    // by the next one (newest or nothing): each such replacement may make one gap too.
     const predicted = worldsChecked.length * LOSS ** 3;
-    assert.ok(longGaps <= Math.max(1, 10 * predicted), `gaps over 3 ticks: ${gaps.join(", ")}`);
+    const replaced = server.counters.webTransport.datagramsDropped;
+    assert.ok(
+      longGaps <= Math.max(1, 10 * predicted) + replaced,
+      `gaps over 3 ticks: ${gaps.join(", ")} (${replaced} datagrams replaced at the server)`,
+    );
     // No input lost: each datagram repeats the two inputs before it, so losing one input takes
     // three datagrams in a row (0.05³); without the repeats about 5% would be lost.
     const missing = [];
@@ -145,6 +151,7 @@ Deno.test("WebTransport at 5% loss, 40 ± 10 ms and 1% reordering: exact views, 
     assert.ok(relay.up.dropped > 0 && relay.down.dropped > 0, "the relay dropped both ways");
     console.log(
       `checked ${worldsChecked.length} snapshots, gaps over 3 ticks: [${gaps.join(", ")}], ` +
+        `${replaced} datagrams replaced at the server, ` +
         `${missing.length} inputs lost; relay dropped ${relay.up.dropped}/${relay.up.forwarded} up, ` +
         `${relay.down.dropped}/${relay.down.forwarded} down`,
     );
