@@ -39,16 +39,25 @@ export function transportPreference(search: string): TransportPreference {
   return value === "ws" || value === "wt" ? value : "auto";
 }
 
+/** What {@linkcode webTransportTarget} decides by besides the server's document. */
+export interface TargetOptions {
+  /** What the player asked for. */
+  preference: TransportPreference;
+  /** Whether the page has a `WebTransport` constructor. */
+  browserHasWebTransport: boolean;
+  /** The page's host name, where the WebTransport listener is. */
+  hostname: string;
+}
+
 /**
  * Where to try WebTransport, or `null` to go straight to WebSocket: when WebSocket is asked for,
- * the browser lacks `WebTransport`, or the server offers none.
+ * the browser lacks `WebTransport`, or the server offers none (or its document is missing).
  */
 export function webTransportTarget(
-  preference: TransportPreference,
-  browserHasWebTransport: boolean,
   document: TransportDocument | null,
-  hostname: string,
+  options: TargetOptions,
 ): WebTransportTarget | null {
+  const { preference, browserHasWebTransport, hostname } = options;
   if (preference === "ws" || !browserHasWebTransport || document?.webTransport == null) {
     return null;
   }
@@ -96,7 +105,11 @@ export async function openGameConnection(
     return await GameConnection.open({ ...options, webTransport: undefined });
   }
   const document = await withDeadline(open.document(), FALLBACK_AFTER_MS).catch(() => null);
-  const target = webTransportTarget(open.preference, hasWebTransport, document, open.hostname);
+  const target = webTransportTarget(document, {
+    preference: open.preference,
+    browserHasWebTransport: hasWebTransport,
+    hostname: open.hostname,
+  });
   if (target !== null) {
     const remainingMs = Math.max(1, FALLBACK_AFTER_MS - (performance.now() - startedMs));
     try {

@@ -13,19 +13,23 @@ const offered: TransportDocument = {
 };
 
 Deno.test("webTransportTarget() tries WebTransport only when asked or free to, and offered", () => {
-  assert.deepEqual(webTransportTarget("auto", true, offered, "play.example"), {
+  const auto = { preference: "auto", browserHasWebTransport: true, hostname: "h" } as const;
+  assert.deepEqual(webTransportTarget(offered, { ...auto, hostname: "play.example" }), {
     url: "https://play.example:8001/",
     certificateHashes: ["AAEC"],
   });
-  assert.equal(webTransportTarget("ws", true, offered, "play.example"), null);
-  assert.equal(webTransportTarget("auto", false, offered, "play.example"), null, "no API");
+  assert.equal(webTransportTarget(offered, { ...auto, preference: "ws" }), null);
+  assert.equal(webTransportTarget(offered, { ...auto, browserHasWebTransport: false }), null);
   assert.equal(
-    webTransportTarget("auto", true, { webSocketPath: "/ws", webTransport: null }, "h"),
+    webTransportTarget({ webSocketPath: "/ws", webTransport: null }, auto),
     null,
     "server offers none",
   );
-  assert.equal(webTransportTarget("wt", true, null, "h"), null, "no document");
-  assert.equal(webTransportTarget("wt", true, offered, "::1")?.url, "https://[::1]:8001/");
+  assert.equal(webTransportTarget(null, { ...auto, preference: "wt" }), null, "no document");
+  assert.equal(
+    webTransportTarget(offered, { ...auto, hostname: "::1" })?.url,
+    "https://[::1]:8001/",
+  );
 });
 
 Deno.test("shouldFallBack() gives way to WebSocket unless the server refused the join", () => {
