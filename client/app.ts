@@ -46,6 +46,12 @@ const INPUT_FALLBACK_MS = 100;
  * sooner (a server that welcomes and then fails) keeps backing off.
  */
 const STABLE_CONNECTION_MS = 5000;
+/**
+ * After a close with 1012 (the server is restarting, usually back within a second): first retry
+ * after 200–400 ms, then 400–800 ms and so on, spread so a restart's players do not all return
+ * in the same instant.
+ */
+const RESTART_BACKOFF = { initialMs: 200, jitter: 1 } as const;
 
 const EMPTY_SCENE: Scene = {
   entities: [],
@@ -72,7 +78,13 @@ export class ArenaApp {
   readonly #screens: Screens;
   readonly #overlay: DebugOverlay;
   readonly #input: InputSampler;
-  readonly #backoff = new Backoff();
+  #backoff = new Backoff();
+  /**
+   * Why the connection was lost, as the server said it: kept on screen through the failed
+   * attempts of the outage, until a join succeeds.
+   */
+  #lostReason: string | undefined;
+  #retryDelaysMs: number[] = [];
   readonly #down = new RateMeter();
   readonly #up = new RateMeter();
   readonly #snapshotRate = new RateMeter();
@@ -102,7 +114,7 @@ export class ArenaApp {
     this.#settings = { room: options.room, name: options.name };
     this.#room = options.room;
     this.#view = new CanvasView(elements.canvas);
-    this.#hud = new Hud(elements.hud);
+    this.#hud = new Hud(elements.hud, () => this.#inviteLink());
     this.#screens = new Screens(elements.screen, {
       reconnect: () => this.#connect(),
       joinAnyRoom: () => {
@@ -131,6 +143,11 @@ export class ArenaApp {
     return this.#screens.state.kind;
   }
 
+  /** The waits chosen before each reconnect attempt since the last join, ms. */
+  get retryDelaysMs(): readonly number[] {
+    return this.#retryDelaysMs;
+  }
+
   /** Connect and start drawing. */
   start(): void {
     this.#connect();
@@ -145,7 +162,13 @@ export class ArenaApp {
     if (this.#connecting || this.#session !== undefined) return;
     clearTimeout(this.#reconnectTimer);
     this.#connecting = true;
-    this.#screens.show({ kind: "connecting", room: this.#room, name: this.#settings.name });
+    const state = this.#screens.state;
+    if (state.kind === "disconnected") {
+      // Keep the reason up while this attempt runs.
+      this.#screens.show({ ...state, retryAtMs: performance.now() });
+    } else {
+      this.#screens.show({ kind: "connecting", room: this.#room, name: this.#settings.name });
+    }
     const options: GameConnectionOptions = {
       url: this.#url,
       game: "arena",
@@ -188,6 +211,9 @@ export class ArenaApp {
     this.#session = session;
     // After a drop, come back to the same room (and seat, if the server keeps seats).
     this.#room = session.roomId;
+    this.#lostReason = undefined;
+    this.#retryDelaysMs = [];
+    this.#showRoomInAddressBar(session.roomId);
     const token = connection.welcome.reconnectToken;
     this.#seat = token === ""
       ? undefined
@@ -232,8 +258,13 @@ export class ArenaApp {
       this.#seat.lastSequence = session.lastSequence;
     }
     if (session !== undefined && performance.now() - this.#joinedAtMs >= STABLE_CONNECTION_MS) {
-      this.#backoff.reset();
+      this.#backoff = new Backoff();
     }
+    if (code === CloseCode.SERVICE_RESTART && session !== undefined) {
+      this.#backoff = new Backoff(RESTART_BACKOFF);
+    }
+    // A failed attempt says only that the server is not back yet: keep what it said at the drop.
+    if (session !== undefined && reason !== "") this.#lostReason = reason;
     session?.close();
     this.#session = undefined;
     this.simulator.clear();
@@ -263,12 +294,13 @@ export class ArenaApp {
         this.#screens.show({ kind: "refused", reason });
         return;
       default:
-        this.#retry(reason || `Connection closed (${code})`);
+        this.#retry(this.#lostReason ?? (reason || `Connection closed (${code})`));
     }
   }
 
   #retry(reason: string): void {
     const delayMs = this.#backoff.next();
+    this.#retryDelaysMs.push(delayMs);
     this.#screens.show({
       kind: "disconnected",
       reason,
@@ -277,6 +309,23 @@ export class ArenaApp {
     });
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = setTimeout(() => this.#connect(), delayMs);
+  }
+
+  /** Put the joined room in the address bar, so the page's own address is the invite. */
+  #showRoomInAddressBar(roomId: string): void {
+    const params = new URLSearchParams(location.search);
+    if (params.get("room") === roomId) return;
+    params.set("room", roomId);
+    history.replaceState(history.state, "", `${location.pathname}?${params}${location.hash}`);
+  }
+
+  /** The link a friend opens to join this room (under their own name). */
+  #inviteLink(): string | undefined {
+    const session = this.#session;
+    if (session === undefined) return undefined;
+    return `${location.origin}${location.pathname}?${new URLSearchParams({
+      room: session.roomId,
+    })}`;
   }
 
   #applySwitches(switches: Readonly<DebugSwitches>): void {
@@ -293,6 +342,7 @@ export class ArenaApp {
     this.#scene = session === undefined ? EMPTY_SCENE : session.scene(nowMs);
     this.#view.draw(this.#scene, {
       showServerPositions: this.#overlay.switches.showServerPositions,
+      overlays: this.#hud.visible,
     });
     if (session !== undefined) {
       this.#down.update(nowMs, session.connection.bytesIn);
@@ -311,8 +361,8 @@ export class ArenaApp {
         pingMs: undefined,
         serverTick: undefined,
         snapshotsPerSecond: undefined,
-        kbpsDown: undefined,
-        kbpsUp: undefined,
+        kilobytesPerSecondDown: undefined,
+        kilobytesPerSecondUp: undefined,
         predictionError: undefined,
         interpolationDelayMs: undefined,
         room: undefined,
@@ -327,8 +377,8 @@ export class ArenaApp {
       pingMs: session.rtt.smoothedMs,
       serverTick: session.serverTick,
       snapshotsPerSecond: this.#snapshotRate.perSecond,
-      kbpsDown: this.#down.perSecond * 8 / 1000,
-      kbpsUp: this.#up.perSecond * 8 / 1000,
+      kilobytesPerSecondDown: kilobytes(this.#down.perSecond),
+      kilobytesPerSecondUp: kilobytes(this.#up.perSecond),
       predictionError: prediction.takePeakCorrection(),
       interpolationDelayMs: interpolation.enabled ? interpolation.delayMs : 0,
       room: `${session.roomId} · ${players} player${players === 1 ? "" : "s"}`,
@@ -350,4 +400,8 @@ export class ArenaApp {
       `bytes in/out      ${session.connection.bytesIn} / ${session.connection.bytesOut}`,
     ]);
   }
+}
+
+function kilobytes(bytes: number | undefined): number | undefined {
+  return bytes === undefined ? undefined : bytes / 1000;
 }

@@ -5,6 +5,7 @@
  * adding one row.
  * @module
  */
+import { TrustedProxies } from "./transport/trusted_proxies.ts";
 
 /** One setting: `--flag VALUE` or `ENV=VALUE`; the flag wins over the environment. */
 export interface SettingSpec<Key extends string = string, Value = unknown> {
@@ -127,6 +128,33 @@ export const SERVER_SETTINGS = [
     defaultValue: "32",
     help: "Most WebSockets from one address (more are refused with 429); raise it for load tests",
     parse: integerIn(1, 1_000_000),
+  },
+  {
+    flag: "max-rooms",
+    env: "MAX_ROOMS",
+    key: "maxRooms",
+    value: "N",
+    defaultValue: "1000",
+    help: "Most live rooms on the server; a join that would create one more is refused",
+    parse: integerIn(1, 1_000_000),
+  },
+  {
+    flag: "rooms-per-address-per-minute",
+    env: "ROOMS_PER_ADDRESS_PER_MINUTE",
+    key: "roomsPerAddressPerMinute",
+    value: "N",
+    defaultValue: "10",
+    help: "Rooms one address may create a minute (burst and rate); raise it for load tests",
+    parse: integerIn(1, 1_000_000),
+  },
+  {
+    flag: "trusted-proxy",
+    env: "TRUSTED_PROXY",
+    key: "trustedProxies",
+    value: "ADDR[,ADDR…]",
+    defaultValue: "none",
+    help: "Reverse proxies (addresses or CIDRs) whose Forwarded/X-Forwarded-For names the client",
+    parse: TrustedProxies.parse,
   },
   {
     flag: "build-client",

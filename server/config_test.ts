@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { BUNDLE_CLIENT_ARGS } from "./build_client.ts";
+import { TrustedProxies } from "./transport/trusted_proxies.ts";
 import {
   helpText,
   parseSettings,
@@ -37,11 +38,16 @@ Deno.test("parseSettings() has the documented defaults", () => {
     maxPlayers: 64,
     interestManagement: true,
     maxConnectionsPerAddress: 32,
+    maxRooms: 1000,
+    roomsPerAddressPerMinute: 10,
+    trustedProxies: TrustedProxies.NONE,
     buildClient: false,
     webTransportPort: undefined,
     certFile: undefined,
     keyFile: undefined,
   });
+  assert.equal(settingsOf(["--max-rooms", "5"]).maxRooms, 5);
+  assert.equal(settingsOf([], (name) => name === "MAX_ROOMS" ? "7" : undefined).maxRooms, 7);
 });
 
 Deno.test("parseSettings() reads the WebTransport port (auto, off or a number) and certificate files", () => {
@@ -101,6 +107,12 @@ Deno.test("parseSettings() says which flag or variable holds a bad value and wha
   );
   assert.equal(errorOf(["--interest", "maybe"]), "Invalid --interest maybe: expected on or off");
   assert.equal(errorOf(["--port"]), "Missing value for --port: e.g. --port 8000");
+  assert.equal(
+    errorOf(["--trusted-proxy", "10.0.0.0/33"]),
+    "Invalid --trusted-proxy 10.0.0.0/33: expected addresses or CIDR ranges like 10.0.0.0/8, " +
+      "got 10.0.0.0/33",
+  );
+  assert.equal(settingsOf(["--trusted-proxy", "10.0.0.0/8,::1"]).trustedProxies.size, 2);
   assert.equal(errorOf(["--port", "--npcs", "3"]), "Missing value for --port: e.g. --port 8000");
 });
 

@@ -38,7 +38,11 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
     hostname: settings.hostname,
     port: settings.port,
     tickRateHz: settings.tickRateHz,
+    maxRooms: settings.maxRooms,
+    roomsPerCreatorBurst: settings.roomsPerAddressPerMinute,
+    roomsPerCreatorPerMinute: settings.roomsPerAddressPerMinute,
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
+    trustedProxies: settings.trustedProxies,
     staticFolders: [`${clientFolder}/dist`, clientFolder],
   });
 }
@@ -47,7 +51,7 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
  * One line for an error the user can fix by starting the server differently, or undefined for
  * an error that is a bug (which keeps its stack trace).
  */
-export function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
+function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
   const where = `${settings.hostname}:${settings.port}`;
   if (error instanceof SettingsError) return error.message;
   if (error instanceof Deno.errors.NotFound) {

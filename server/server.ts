@@ -12,6 +12,7 @@ import {
 } from "./transport/connection_limits.ts";
 import { ReconnectTokens } from "./transport/reconnect_token.ts";
 import { ServerCounters } from "./transport/server_counters.ts";
+import type { TrustedProxies } from "./transport/trusted_proxies.ts";
 import {
   startWebTransport,
   type WebTransportServer,
@@ -41,6 +42,8 @@ export interface ServerOptions
   allowedOrigins?: string[];
   /** Per-address connection limit, message rate, join and silence deadlines. */
   connectionLimits?: ConnectionLimitsOptions;
+  /** Reverse proxies whose forwarding headers name the client; none when unset. */
+  trustedProxies?: TrustedProxies;
   /**
    * Signs and checks reconnect tokens.
    * @default a ReconnectTokens with a random secret: tokens die with the process
@@ -141,6 +144,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
+  if (options.trustedProxies !== undefined) handlerOptions.trustedProxies = options.trustedProxies;
   handlerOptions.routes = {
     "/transport": () => Response.json(transportDocument()),
     ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),

@@ -11,7 +11,7 @@ import type {} from "../client/ui/debug_hook.ts";
 import { createArenaGame } from "../server/games/arena.ts";
 import { startServer, type TransportDocument } from "../server/server.ts";
 import { buildClient } from "../server/build_client.ts";
-import { launchChromium, type Page } from "./support/browser.ts";
+import { browserTest, launchChromium, type Page } from "./support/browser.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -29,75 +29,78 @@ async function playing(page: Page): Promise<{ transport: string; hud: string }> 
   }));
 }
 
-Deno.test("browser client: plays over WebTransport, and falls back to WebSocket without it", async () => {
-  await buildClient();
-  // A UDP socket that swallows everything: a QUIC port behind a firewall that drops UDP.
-  const blackhole = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
-  const blackholePort = (blackhole.addr as Deno.NetAddr).port;
-  const swallowing = (async () => {
-    try {
-      for await (const _ of blackhole) { /* dropped */ }
-    } catch { /* closed */ }
-  })();
-  const server = await startServer({
-    games: [createArenaGame({ npcCount: 2 })],
-    hostname: "127.0.0.1",
-    port: 0,
-    staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
-  });
-  const blockedServer = await startServer({
-    games: [createArenaGame({ npcCount: 2 })],
-    hostname: "127.0.0.1",
-    port: 0,
-    staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
-    routes: {
-      "/transport": () =>
-        Response.json(
-          {
-            webSocketPath: "/ws",
-            webTransport: {
-              port: blackholePort,
-              certificateHashes: server.webTransport?.certificateHashes() ?? [],
-            },
-          } satisfies TransportDocument,
-        ),
-    },
-  });
-  try {
-    await using chromium = await launchChromium({ quic: true });
-    const context = await chromium.browser.newContext();
-    const overWt = await context.newPage();
-    await overWt.goto(`${server.url}/?name=ada`, { timeout: 10_000 });
-    assert.deepEqual(await playing(overWt), { transport: "webtransport", hud: "WebTransport" });
-    assert.equal(server.counters.openByTransport.webtransport, 1);
-    assert.ok(server.counters.webTransport.datagramsOut > 10, "snapshots went as datagrams");
-
-    const withoutApi = await context.newPage();
-    await withoutApi.addInitScript(() => {
-      delete (globalThis as { WebTransport?: unknown }).WebTransport;
+browserTest(
+  "browser client: plays over WebTransport, and falls back to WebSocket without it",
+  async () => {
+    await buildClient();
+    // A UDP socket that swallows everything: a QUIC port behind a firewall that drops UDP.
+    const blackhole = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
+    const blackholePort = (blackhole.addr as Deno.NetAddr).port;
+    const swallowing = (async () => {
+      try {
+        for await (const _ of blackhole) { /* dropped */ }
+      } catch { /* closed */ }
+    })();
+    const server = await startServer({
+      games: [createArenaGame({ npcCount: 2 })],
+      hostname: "127.0.0.1",
+      port: 0,
+      staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
     });
-    await withoutApi.goto(`${server.url}/?name=bob`, { timeout: 10_000 });
-    assert.deepEqual(await playing(withoutApi), { transport: "websocket", hud: "WebSocket" });
+    const blockedServer = await startServer({
+      games: [createArenaGame({ npcCount: 2 })],
+      hostname: "127.0.0.1",
+      port: 0,
+      staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
+      routes: {
+        "/transport": () =>
+          Response.json(
+            {
+              webSocketPath: "/ws",
+              webTransport: {
+                port: blackholePort,
+                certificateHashes: server.webTransport?.certificateHashes() ?? [],
+              },
+            } satisfies TransportDocument,
+          ),
+      },
+    });
+    try {
+      await using chromium = await launchChromium({ quic: true });
+      const context = await chromium.browser.newContext();
+      const overWt = await context.newPage();
+      await overWt.goto(`${server.url}/?name=ada`, { timeout: 10_000 });
+      assert.deepEqual(await playing(overWt), { transport: "webtransport", hud: "WebTransport" });
+      assert.equal(server.counters.openByTransport.webtransport, 1);
+      assert.ok(server.counters.webTransport.datagramsOut > 10, "snapshots went as datagrams");
 
-    const forced = await context.newPage();
-    await forced.goto(`${server.url}/?name=cy&transport=ws`, { timeout: 10_000 });
-    assert.deepEqual(await playing(forced), { transport: "websocket", hud: "WebSocket" });
-    assert.equal(server.counters.openByTransport.websocket, 2);
+      const withoutApi = await context.newPage();
+      await withoutApi.addInitScript(() => {
+        delete (globalThis as { WebTransport?: unknown }).WebTransport;
+      });
+      await withoutApi.goto(`${server.url}/?name=bob`, { timeout: 10_000 });
+      assert.deepEqual(await playing(withoutApi), { transport: "websocket", hud: "WebSocket" });
 
-    const blocked = await context.newPage();
-    const startedMs = performance.now();
-    await blocked.goto(`${blockedServer.url}/?name=dee`, { timeout: 10_000 });
-    assert.deepEqual(await playing(blocked), { transport: "websocket", hud: "WebSocket" });
-    console.log(
-      `Blocked QUIC port: playing over WebSocket after ${
-        Math.round(performance.now() - startedMs)
-      } ms`,
-    );
-    assert.equal(blockedServer.counters.openByTransport.websocket, 1);
-  } finally {
-    await server.shutdown("Test finished", 1000);
-    await blockedServer.shutdown("Test finished", 1000);
-    blackhole.close();
-    await swallowing;
-  }
-});
+      const forced = await context.newPage();
+      await forced.goto(`${server.url}/?name=cy&transport=ws`, { timeout: 10_000 });
+      assert.deepEqual(await playing(forced), { transport: "websocket", hud: "WebSocket" });
+      assert.equal(server.counters.openByTransport.websocket, 2);
+
+      const blocked = await context.newPage();
+      const startedMs = performance.now();
+      await blocked.goto(`${blockedServer.url}/?name=dee`, { timeout: 10_000 });
+      assert.deepEqual(await playing(blocked), { transport: "websocket", hud: "WebSocket" });
+      console.log(
+        `Blocked QUIC port: playing over WebSocket after ${
+          Math.round(performance.now() - startedMs)
+        } ms`,
+      );
+      assert.equal(blockedServer.counters.openByTransport.websocket, 1);
+    } finally {
+      await server.shutdown("Test finished", 1000);
+      await blockedServer.shutdown("Test finished", 1000);
+      blackhole.close();
+      await swallowing;
+    }
+  },
+);

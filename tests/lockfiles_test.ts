@@ -30,7 +30,12 @@ Deno.test("deno.lock holds only package.json's dependencies and what they depend
     const entry = lock.npm[key];
     pending.push(...(entry?.dependencies ?? []), ...(entry?.optionalDependencies ?? []));
   }
-  assert.deepEqual(Object.keys(lock.npm).sort(), [...needed].sort());
+  assert.deepEqual(
+    Object.keys(lock.npm).sort(),
+    [...needed].sort(),
+    "deno.lock holds a package the server does not need: a test that uses it was run without " +
+      "--lock=tests/deno.lock (restore deno.lock with git checkout, or use deno task test)",
+  );
 });
 
 Deno.test("tests/deno.lock pins the server's packages exactly as deno.lock does", async () => {

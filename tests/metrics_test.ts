@@ -197,3 +197,20 @@ Deno.test("the history keeps at most historyLength samples", async () => {
   for (let index = 0; index < 305; index++) driven.server.metrics.sample();
   assert.equal(driven.server.metrics.report().history.timeSeconds.length, 300);
 });
+
+Deno.test("game_server_upgrades_refused_total's help names every status an upgrade is refused with", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const { text } = await scrape(driven.server.url);
+  const help = /^# HELP game_server_upgrades_refused_total (.*)$/m.exec(text)?.[1] ?? "";
+  assert.match(
+    help,
+    /too many connections from one address \(429, --max-connections-per-address\)/,
+  );
+  const handler = await Deno.readTextFile(
+    new URL("../server/transport/http_handler.ts", import.meta.url),
+  );
+  const upgrade = handler.slice(handler.indexOf("function upgrade("));
+  const statuses = new Set([...upgrade.matchAll(/textResponse\(\s*(\d{3})/g)].map((m) => m[1]));
+  assert.ok(statuses.size >= 4, `found the refusals: ${[...statuses]}`);
+  for (const status of statuses) assert.ok(help.includes(`${status}`), `${status} in: ${help}`);
+});

@@ -160,7 +160,11 @@ Deno.test("a flood of inputs moves a player no faster than one input per tick", 
 });
 
 Deno.test("leaving removes the entity and an empty room is disposed after its timeout", async () => {
-  await using driven = await startDrivenServer([createDotsGame()], { emptyRoomTimeoutMs: 5000 });
+  // A room younger than the empty timeout goes after the unused timeout: here both are 5 s.
+  await using driven = await startDrivenServer([createDotsGame()], {
+    emptyRoomTimeoutMs: 5000,
+    unusedRoomTimeoutMs: 5000,
+  });
   const a = await TestClient.join(driven.server.wsUrl, "ada");
   const b = await TestClient.join(driven.server.wsUrl, "bob");
   const roomId = a.connection.welcome.roomId;
@@ -266,7 +270,14 @@ Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, e
 Deno.test("an upgrade without the game.v2 subprotocol is refused with 400 and a reason", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const response = await driven.server.handler(
-    new Request("http://127.0.0.1/ws", { headers: { upgrade: "websocket" } }),
+    new Request("http://127.0.0.1/ws", {
+      headers: {
+        host: "127.0.0.1",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    }),
   );
   assert.equal(response.status, 400);
   assert.match(await response.text(), /offer game\.v2/);

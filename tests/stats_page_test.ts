@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createArenaGame } from "../server/games/arena.ts";
 import { startServer } from "../server/server.ts";
-import { launchChromium } from "./support/browser.ts";
+import { browserTest, launchChromium } from "./support/browser.ts";
 import { BotFleet } from "./load/bot_fleet.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -18,7 +18,7 @@ function within(timeoutMs: number): { timeout: number; polling: number } {
   return { timeout: timeoutMs, polling: 50 };
 }
 
-Deno.test("stats page: charts draw and the numbers follow a small load", async () => {
+browserTest("stats page: charts draw and the numbers follow a small load", async () => {
   const server = await startServer({
     games: [createArenaGame({ npcCount: 10 })],
     port: 0,
@@ -30,7 +30,18 @@ Deno.test("stats page: charts draw and the numbers follow a small load", async (
     const page = await chromium.browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    // Any failed request (a /favicon.ico 404 was one) is a failure.
+    page.on("response", (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+    });
     await page.goto(`${server.url}/stats`);
+    // Headful browsers ask for /favicon.ico (a 404 in the log) unless the page names an icon.
+    assert.match(
+      await page.evaluate(() =>
+        document.querySelector("link[rel=icon]")?.getAttribute("href") ?? ""
+      ),
+      /^data:/,
+    );
     const text = (id: string) => page.locator(`#${id}`).textContent();
     await page.waitForFunction(
       () => document.getElementById("v-players")?.textContent === "0",

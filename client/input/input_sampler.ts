@@ -16,12 +16,16 @@ const KEY_BUTTONS: Record<string, number> = {
 
 /**
  * Tracks the keys and the mouse and turns them into one {@linkcode ArenaInput} when the client
- * tick asks: WASD or the arrows move, the mouse aims, a click or space fires.
+ * tick asks: WASD or the arrows move, the mouse aims, a click or space fires. A button pressed
+ * since the last sample counts as held in the next one even if it was already released, so a
+ * click or tap quicker than a tick still reaches the server.
  */
 export class InputSampler {
   readonly #held = new Set<string>();
   readonly #target: HTMLElement;
   #mouseDown = false;
+  /** Buttons pressed since the last sample, held or not. */
+  #pressed = 0;
   #pointerX: number | undefined;
   #pointerY: number | undefined;
   #aim = 0;
@@ -31,13 +35,21 @@ export class InputSampler {
   constructor(target: HTMLElement) {
     this.#target = target;
     const signal = this.#abort.signal;
+    // Capture phase on the window: game keys reach the game whatever control has focus, and
+    // that control (a debug checkbox or slider) never sees them.
     globalThis.addEventListener("keydown", (event) => {
-      if (isTyping(event) || !(event.code in KEY_BUTTONS)) return;
-      // Arrows and space would scroll the page.
+      const button = KEY_BUTTONS[event.code];
+      if (button === undefined || isTextEntry(event.target)) return;
+      // Arrows and space would scroll the page, toggle a focused checkbox or move a slider.
       event.preventDefault();
+      this.#pressed |= button;
       this.#held.add(event.code);
-    }, { signal });
-    globalThis.addEventListener("keyup", (event) => this.#held.delete(event.code), { signal });
+    }, { signal, capture: true });
+    globalThis.addEventListener("keyup", (event) => {
+      this.#held.delete(event.code);
+      // A checkbox or button toggles on the space key's release.
+      if (event.code in KEY_BUTTONS && !isTextEntry(event.target)) event.preventDefault();
+    }, { signal, capture: true });
     // Keys released while the window had no focus never send keyup.
     globalThis.addEventListener("blur", () => {
       this.#held.clear();
@@ -46,7 +58,9 @@ export class InputSampler {
     target.addEventListener("pointermove", (event) => this.#point(event), { signal });
     target.addEventListener("pointerdown", (event) => {
       this.#point(event);
-      if (event.button === 0) this.#mouseDown = true;
+      if (event.button !== 0) return;
+      this.#mouseDown = true;
+      this.#pressed |= Buttons.FIRE;
     }, { signal });
     globalThis.addEventListener("pointerup", (event) => {
       if (event.button === 0) this.#mouseDown = false;
@@ -59,7 +73,8 @@ export class InputSampler {
    * pixels) to the mouse, or the previous aim while the mouse has not moved.
    */
   sample(origin: { x: number; y: number } | undefined): ArenaInput {
-    let buttons = 0;
+    let buttons = this.#pressed;
+    this.#pressed = 0;
     for (const code of this.#held) buttons |= KEY_BUTTONS[code] ?? 0;
     if (this.#mouseDown) buttons |= Buttons.FIRE;
     if (origin !== undefined && this.#pointerX !== undefined && this.#pointerY !== undefined) {
@@ -88,7 +103,10 @@ export class InputSampler {
   }
 }
 
-// Keys for a focused control of the debug overlay are not game keys.
-function isTyping(event: KeyboardEvent): boolean {
-  return event.target instanceof HTMLInputElement || event.target instanceof HTMLButtonElement;
+// Only a field that takes text keeps game keys; the client has none today.
+function isTextEntry(target: EventTarget | null): boolean {
+  if (target instanceof HTMLTextAreaElement) return true;
+  if (target instanceof HTMLElement && target.isContentEditable) return true;
+  return target instanceof HTMLInputElement &&
+    ["text", "search", "email", "url", "tel", "password", "number"].includes(target.type);
 }

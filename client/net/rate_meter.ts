@@ -9,13 +9,14 @@
  *
  * const meter = new RateMeter();
  * meter.update(0, 0);
+ * assert.equal(meter.perSecond, undefined);
  * meter.update(1000, 30);
  * assert.equal(meter.perSecond, 30);
  * ```
  */
 export class RateMeter {
-  /** The rate over the last full window, per second. */
-  perSecond = 0;
+  /** The rate over the last full window, per second; `undefined` until a window has passed. */
+  perSecond: number | undefined;
   readonly #windowMs: number;
   #startMs: number | undefined;
   #startCount = 0;
@@ -25,9 +26,13 @@ export class RateMeter {
     this.#windowMs = windowMs;
   }
 
-  /** Feed the counter's value at `nowMs`; a counter that went down (a new connection) restarts. */
+  /**
+   * Feed the counter's value at `nowMs`; a counter that went down (a new connection) starts
+   * again with no rate.
+   */
   update(nowMs: number, count: number): void {
     if (this.#startMs === undefined || count < this.#startCount) {
+      this.perSecond = undefined;
       this.#startMs = nowMs;
       this.#startCount = count;
       return;

@@ -29,8 +29,8 @@ export class CanvasView {
     return this.#ownScreen;
   }
 
-  /** Draw one frame. */
-  draw(scene: Scene, options: DrawWorldOptions = {}): void {
+  /** Draw one frame; `overlays: false` leaves out the scoreboard and the minimap. */
+  draw(scene: Scene, options: DrawWorldOptions & { overlays?: boolean } = {}): void {
     this.#fitToWindow();
     const camera = this.camera;
     const own = scene.own;
@@ -42,6 +42,7 @@ export class CanvasView {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     const frame = { ctx, scene, camera };
     drawWorld(frame, options);
+    if (options.overlays === false) return;
     drawScoreboard(frame);
     drawMinimap(frame);
   }

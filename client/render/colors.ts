@@ -30,5 +30,6 @@ export const PALETTE = {
   hpLow: "#f25c54",
   text: "#e8ecf8",
   ownRing: "#ffffff",
-  panel: "rgba(8, 11, 22, 0.85)",
+  // Opaque: entities behind a panel must not show through it.
+  panel: "#080b16",
 } as const;

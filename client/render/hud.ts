@@ -6,10 +6,10 @@ export interface HudStats {
   serverTick: number | undefined;
   /** Snapshots applied per second. */
   snapshotsPerSecond: number | undefined;
-  /** Received, kilobits per second. */
-  kbpsDown: number | undefined;
-  /** Sent, kilobits per second. */
-  kbpsUp: number | undefined;
+  /** Received, kilobytes (1000 bytes) per second, the unit `/stats` and the README use. */
+  kilobytesPerSecondDown: number | undefined;
+  /** Sent, kilobytes (1000 bytes) per second. */
+  kilobytesPerSecondUp: number | undefined;
   /** Length of the newest reconciliation correction, world units. */
   predictionError: number | undefined;
   /** Interpolation delay, ms. */
@@ -24,23 +24,34 @@ const FIELDS: [key: keyof HudStats, label: string, format: (value: number | stri
   ["pingMs", "Ping", (value) => `${Math.round(Number(value))} ms`],
   ["serverTick", "Tick", (value) => String(value)],
   ["snapshotsPerSecond", "Snapshots", (value) => `${Number(value).toFixed(0)}/s`],
-  ["kbpsDown", "Down", (value) => `${Number(value).toFixed(1)} kbps`],
-  ["kbpsUp", "Up", (value) => `${Number(value).toFixed(1)} kbps`],
+  ["kilobytesPerSecondDown", "Down", (value) => `${Number(value).toFixed(1)} KB/s`],
+  ["kilobytesPerSecondUp", "Up", (value) => `${Number(value).toFixed(1)} KB/s`],
   ["predictionError", "Pred. error", (value) => `${Number(value).toFixed(1)} u`],
   ["interpolationDelayMs", "Interp. delay", (value) => `${Math.round(Number(value))} ms`],
   ["room", "Room", (value) => String(value)],
   ["transport", "Transport", (value) => String(value)],
 ];
 
+/** The key that hides and shows the HUD, the scoreboard and the minimap. */
+export const HUD_TOGGLE_KEY = "KeyH";
+
 /**
  * The heads-up display: a small DOM panel over the canvas (DOM text stays sharp and is readable
- * by tests). Each value sits in an element with id `hud-<field>`, e.g. `hud-pingMs`.
+ * by tests). Each value sits in an element with id `hud-<field>`, e.g. `hud-pingMs`. **H** hides
+ * it (and, through {@linkcode Hud.visible}, the scoreboard and minimap) to free a small window.
+ * Its "copy invite link" button copies the address of the player's room.
  */
 export class Hud {
+  readonly #element: HTMLElement;
   readonly #values = new Map<keyof HudStats, HTMLElement>();
+  readonly #invite: HTMLButtonElement;
 
-  /** @param element the panel; its content is replaced */
-  constructor(element: HTMLElement) {
+  /**
+   * @param element the panel; its content is replaced
+   * @param inviteLink the link to the current room, or undefined while not in one
+   */
+  constructor(element: HTMLElement, inviteLink: () => string | undefined) {
+    this.#element = element;
     element.replaceChildren();
     for (const [key, label] of FIELDS) {
       const row = document.createElement("div");
@@ -55,10 +66,38 @@ export class Hud {
       element.append(row);
       this.#values.set(key, value);
     }
+    this.#invite = document.createElement("button");
+    this.#invite.type = "button";
+    this.#invite.id = "hud-invite";
+    this.#invite.className = "hud-invite";
+    this.#invite.textContent = "Copy invite link";
+    this.#invite.addEventListener("click", async () => {
+      // Hand the keyboard back to the game.
+      this.#invite.blur();
+      const link = inviteLink();
+      if (link === undefined) return;
+      const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(location.hostname);
+      this.#invite.textContent = !await copyText(link)
+        ? link
+        : loopback
+        ? `Copied, but ${location.hostname} is this machine: use its network address`
+        : "Copied: send it to a friend";
+      setTimeout(() => this.#invite.textContent = "Copy invite link", 3000);
+    });
+    element.append(this.#invite);
     const help = document.createElement("div");
     help.className = "hud-help";
-    help.textContent = "WASD move · mouse aim · click/space fire · F3 net debug";
+    help.textContent = "WASD move · mouse aim · click/space fire · H hide HUD · F3 net debug";
     element.append(help);
+    globalThis.addEventListener("keydown", (event) => {
+      if (event.code !== HUD_TOGGLE_KEY || event.repeat) return;
+      element.hidden = !element.hidden;
+    });
+  }
+
+  /** Whether the HUD (and with it the scoreboard and minimap) is shown. */
+  get visible(): boolean {
+    return !this.#element.hidden;
   }
 
   /** Show new values. */
@@ -70,4 +109,28 @@ export class Hud {
       if (element !== undefined && element.textContent !== text) element.textContent = text;
     }
   }
+}
+
+/**
+ * Put `text` on the clipboard; false when the browser refuses. The clipboard API exists only on
+ * secure pages (https or localhost), so a friend's LAN address falls back to `execCommand`.
+ */
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard !== undefined) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // Denied: try the old way.
+  }
+  const field = document.createElement("textarea");
+  field.value = text;
+  field.style.position = "fixed";
+  field.style.opacity = "0";
+  document.body.append(field);
+  field.select();
+  const copied = document.execCommand("copy");
+  field.remove();
+  return copied;
 }

@@ -35,6 +35,8 @@ export interface ArenaDebugHook {
   readonly snapshotsApplied: number;
   /** The screen shown: `playing`, `connecting`, `disconnected`, `room_full`… */
   readonly screen: string;
+  /** The waits chosen before each reconnect attempt since the last join, ms. */
+  readonly retryDelaysMs: readonly number[];
 }
 
 declare global {
@@ -76,6 +78,9 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
     },
     get screen() {
       return app.screen;
+    },
+    get retryDelaysMs() {
+      return [...app.retryDelaysMs];
     },
   };
 }

@@ -1,4 +1,4 @@
-import { LIMITS } from "../../shared/protocol/mod.ts";
+import { cleanText, LIMITS } from "../../shared/protocol/mod.ts";
 
 /** Which room to join and under which name. */
 export interface JoinSettings {
@@ -25,7 +25,11 @@ export interface JoinSettings {
 export function joinSettings(search: string, random: () => number = Math.random): JoinSettings {
   const params = new URLSearchParams(search);
   const room = (params.get("room") ?? "").trim().slice(0, LIMITS.maxRoomIdChars);
-  const name = (params.get("name") ?? "").trim().slice(0, LIMITS.maxNameChars);
+  // The server's own cleaning, so the name shown here is the one others see.
+  const name = cleanText(params.get("name") ?? "", {
+    maxGraphemes: LIMITS.maxNameGraphemes,
+    maxCodeUnits: LIMITS.maxNameChars,
+  });
   return {
     room: room === "" ? "any" : room,
     name: name === "" ? `player-${100 + Math.floor(random() * 900)}` : name,

@@ -13,6 +13,9 @@ Deno.test("joinSettings() picks any room and a random player name by default", (
   });
 });
 
-Deno.test("joinSettings() cuts a name to the protocol's 24 characters", () => {
+Deno.test("joinSettings() cleans a name as the server does: 24 characters, no controls", () => {
   assert.equal(joinSettings(`?name=${"x".repeat(40)}`).name.length, 24);
+  assert.equal(joinSettings(`?name=${encodeURIComponent("a\u202eb\u0000 \n c")}`).name, "ab c");
+  // Only controls: the default name.
+  assert.match(joinSettings(`?name=${encodeURIComponent("\u0007")}`).name, /^player-\d+$/);
 });

@@ -5,7 +5,13 @@ export type ScreenState =
   | { kind: "room_full"; reason: string }
   | { kind: "version_mismatch"; reason: string }
   | { kind: "refused"; reason: string }
-  | { kind: "disconnected"; reason: string; retryAtMs: number; attempt: number };
+  | {
+    kind: "disconnected";
+    reason: string;
+    /** When the next attempt starts (or started, while it runs), `performance.now()` ms. */
+    retryAtMs: number;
+    attempt: number;
+  };
 
 /** What the screens' buttons do. */
 export interface ScreenActions {
@@ -85,10 +91,11 @@ export class Screens {
         this.#set("Cannot join", state.reason, "Join any room");
         return;
       case "disconnected": {
-        const seconds = Math.max(0, (state.retryAtMs - nowMs) / 1000);
+        const seconds = (state.retryAtMs - nowMs) / 1000;
+        const when = seconds > 0 ? `in ${seconds.toFixed(1)} s` : "now";
         this.#set(
           "Disconnected",
-          `${state.reason}. Reconnecting in ${seconds.toFixed(1)} s (attempt ${state.attempt}).`,
+          `${state.reason}. Reconnecting ${when} (attempt ${state.attempt}).`,
           "Reconnect now",
         );
         return;

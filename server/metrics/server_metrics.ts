@@ -386,8 +386,14 @@ export class ServerMetrics {
     text.family(
       "game_server_upgrades_refused_total",
       "counter",
-      "Upgrade requests refused before the handshake (subprotocol, origin, not a WebSocket).",
-      [{ value: counters.upgradesRefused }],
+      "Upgrade requests refused before the handshake, by reason: not_websocket (426), " +
+        "no_host (400), bad_version (426), bad_key (400), origin not allowed (403), game " +
+        "subprotocol not offered (400), too_many_connections from one address (429, " +
+        "--max-connections-per-address), malformed (400, refused by Deno).",
+      [...counters.upgradesRefusedByReason].map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     text.family(
       "game_server_rooms",
@@ -502,6 +508,15 @@ export class ServerMetrics {
       "counter",
       "Clients the server closed, by reason.",
       [...kicks].map(([reason, value]) => ({ labels: { reason }, value })),
+    );
+    text.family(
+      "game_server_room_creations_refused_total",
+      "counter",
+      "Joins refused with 4008 because a room could not be created, by reason.",
+      Object.entries(this.#registry.creationsRefused).map(([reason, value]) => ({
+        labels: { reason },
+        value,
+      })),
     );
     const decodeErrors = new Map(counters.decodeErrors);
     for (const reason of Object.values(FrameErrorReason)) {

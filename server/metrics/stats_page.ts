@@ -8,6 +8,7 @@ export const STATS_PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Game server stats</title>
+<link rel="icon" href="data:,">
 <style>
   body { margin: 0; padding: 16px 20px; background: #0e1014; color: #d8dde6;
     font: 14px/1.4 system-ui, sans-serif; }
@@ -59,7 +60,7 @@ const CHARTS = [
   { id: "chart-tick", series: [["tickP50Ms", "#4fc3f7"], ["tickP99Ms", "#ff8a65"]], scale: 1 },
   { id: "chart-players", series: [["players", "#81c784"]], scale: 1 },
   { id: "chart-rooms", series: [["rooms", "#ba68c8"]], scale: 1 },
-  { id: "chart-bandwidth", series: [["bytesOutPerSecond", "#ffd54f"]], scale: 1 / 1024 },
+  { id: "chart-bandwidth", series: [["bytesOutPerSecond", "#ffd54f"]], scale: 1 / 1000 },
 ];
 const byId = (id) => document.getElementById(id);
 const fixed = (value, digits) => value === null || value === undefined ? "–" : value.toFixed(digits);
@@ -147,7 +148,7 @@ function render(stats) {
   byId("v-rooms").textContent = String(stats.rooms);
   byId("v-tick").textContent = fixed(latest("tickP50Ms"), 2) + " / " + fixed(latest("tickP99Ms"), 2);
   const out = latest("bytesOutPerSecond");
-  byId("v-bandwidth").textContent = out === null ? "–" : (out / 1024).toFixed(1);
+  byId("v-bandwidth").textContent = out === null ? "–" : (out / 1000).toFixed(1);
   byId("v-dropped").textContent = String(stats.totals.ticksDropped);
   byId("v-skipped").textContent = String(stats.totals.snapshotsSkipped);
   byId("v-kicked").textContent = String(stats.totals.clientsKicked);

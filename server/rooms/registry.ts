@@ -1,5 +1,6 @@
 import { CloseCode } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
+import { KeyedRateLimiter } from "./creation_rate.ts";
 import type { Game } from "./game.ts";
 import { Room, type RoomClient, type RoomOptions } from "./room.ts";
 
@@ -10,6 +11,31 @@ export interface RoomRegistryOptions extends RoomOptions {
    * @default 30000
    */
   emptyRoomTimeoutMs?: number;
+  /**
+   * A room younger than `emptyRoomTimeoutMs` that has no player (never joined, or its players left
+   * soon after creating it) is disposed after this long instead: a cheap way to create many rooms
+   * must not keep them all ticking.
+   * @default 1500
+   */
+  unusedRoomTimeoutMs?: number;
+  /**
+   * Most live rooms; a join that would create one more is refused with 4008.
+   * @default 1000
+   */
+  maxRooms?: number;
+  /**
+   * Rooms one creator (an address) may create at once, then {@linkcode roomsPerCreatorPerMinute}.
+   * A room's memory stays in the process's RSS after the room is gone (about 95 KiB an empty arena
+   * room, more with players), so the burst bounds what one address can cost.
+   * @default 10
+   */
+  roomsPerCreatorBurst?: number;
+  /**
+   * Rate at which a creator earns back room creations; over it, a join that would create a room is
+   * refused with 4008.
+   * @default 10
+   */
+  roomsPerCreatorPerMinute?: number;
   /** Told when a room stops because its game threw; the default logs the error. */
   onRoomFailure?: (room: Room, error: unknown) => void;
 }
@@ -25,12 +51,20 @@ export interface JoinRequest {
   room: string;
   /** Display name. */
   name: string;
+  /**
+   * Who asks (an address key), counted against the per-creator room creation rate.
+   * @default ""
+   */
+  creator?: string;
 }
+
+/** Why {@linkcode RoomRegistry} refused a join or a room creation. */
+export type RegistryRefusal = { ok: false; code: number; reason: string };
 
 /** Outcome of {@linkcode RoomRegistry.join}. */
 export type RegistryJoinResult =
   | { ok: true; room: Room; playerId: number }
-  | { ok: false; code: number; reason: string };
+  | RegistryRefusal;
 
 /**
  * The rooms of one server process: finds or creates a room for a join, and disposes rooms that
@@ -45,7 +79,14 @@ export class RoomRegistry {
   readonly #options: RoomRegistryOptions;
   readonly #clock: Clock;
   readonly #emptyRoomTimeoutMs: number;
+  readonly #unusedRoomTimeoutMs: number;
+  readonly #maxRooms: number;
+  readonly #creations: KeyedRateLimiter;
+  /** Clock time each live room was created, for {@linkcode RoomRegistryOptions.unusedRoomTimeoutMs}. */
+  readonly #createdAtMs = new Map<Room, number>();
   #nextRoomNumber = 1;
+  /** Room creations refused, by why: the room cap or the creator's rate. */
+  readonly creationsRefused = { max_rooms: 0, creation_rate: 0 };
   /** Rooms disposed so far. */
   disposedRooms = 0;
   /** Steps dropped and other counters of rooms already disposed, kept for metrics. */
@@ -56,6 +97,18 @@ export class RoomRegistry {
     this.#options = options;
     this.#clock = options.clock;
     this.#emptyRoomTimeoutMs = options.emptyRoomTimeoutMs ?? 30_000;
+    this.#unusedRoomTimeoutMs = Math.min(
+      options.unusedRoomTimeoutMs ?? 1500,
+      this.#emptyRoomTimeoutMs,
+    );
+    this.#maxRooms = options.maxRooms ?? 1000;
+    if (!Number.isInteger(this.#maxRooms) || this.#maxRooms < 1) {
+      throw new RangeError(`Cannot use maxRooms ${this.#maxRooms}: expected an integer above 0`);
+    }
+    this.#creations = new KeyedRateLimiter({
+      burst: options.roomsPerCreatorBurst ?? 10,
+      perMinute: options.roomsPerCreatorPerMinute ?? 10,
+    });
   }
 
   /** Make a game available to join by its name. */
@@ -110,18 +163,23 @@ export class RoomRegistry {
             break;
           }
         }
-        room ??= this.create(game);
-      } else if (request.room === "new") {
-        room = this.create(game);
-      } else if (request.room.trim() === "") {
-        return { ok: false, code: CloseCode.ROOM_NOT_FOUND, reason: "Room name is empty" };
-      } else {
-        room = this.create(game, request.room);
+      }
+      let name: string | undefined;
+      if (request.room !== "any" && request.room !== "new") {
+        if (request.room.trim() === "") {
+          return { ok: false, code: CloseCode.ROOM_NOT_FOUND, reason: "Room name is empty" };
+        }
+        name = request.room;
+      }
+      if (room === undefined) {
+        const created = this.create(game, request.creator, name);
+        if (!(created instanceof Room)) return created;
+        room = created;
         // A numbered id asked for by name is a room that existed before a restart: its players
         // come back to it, and it stays open to `any` like the rest.
         const prefix = `${game.name}-`;
-        const numbered = request.room.startsWith(prefix) &&
-          /^\d+$/.test(request.room.slice(prefix.length));
+        const numbered = name === undefined ||
+          (name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length)));
         if (!numbered) this.#named.add(room);
       }
     }
@@ -156,13 +214,31 @@ export class RoomRegistry {
   }
 
   /**
-   * Create and start a room of `game`, named `id` or numbered; it is disposed if nobody joins in
-   * time. A numbered id skips names players have taken.
+   * Create and start a room of `game` for `creator` (an address key), named `id` or numbered; it
+   * is disposed if nobody joins in time. A numbered id skips names players have taken. Refused
+   * with 4008 at the room cap or over the creator's creation rate: every way of creating a room
+   * comes through here.
    * @throws {TypeError} if a room named `id` exists
    */
-  create<State>(game: Game<State>, id?: string): Room<State> {
+  create<State>(game: Game<State>, creator = "", id?: string): Room<State> | RegistryRefusal {
     if (id !== undefined && this.#rooms.has(id)) {
       throw new TypeError(`Cannot create room ${id}: a room has that name`);
+    }
+    if (this.#rooms.size >= this.#maxRooms) {
+      this.creationsRefused.max_rooms++;
+      return {
+        ok: false,
+        code: CloseCode.ROOM_LIMIT,
+        reason: `Cannot create a room: the server has its maximum of ${this.#maxRooms} rooms`,
+      };
+    }
+    if (!this.#creations.take(creator, this.#clock.now())) {
+      this.creationsRefused.creation_rate++;
+      return {
+        ok: false,
+        code: CloseCode.ROOM_LIMIT,
+        reason: "Cannot create a room: too many rooms created from your address, try again later",
+      };
     }
     while (id === undefined || this.#rooms.has(id)) id = `${game.name}-${this.#nextRoomNumber++}`;
     const room = new Room(id, game, this.#options);
@@ -176,6 +252,7 @@ export class RoomRegistry {
       this.#dispose(failed as Room);
     };
     this.#rooms.set(id, room as Room);
+    this.#createdAtMs.set(room as Room, this.#clock.now());
     room.start();
     this.#scheduleDispose(room as Room);
     return room;
@@ -191,10 +268,12 @@ export class RoomRegistry {
 
   #scheduleDispose(room: Room): void {
     this.#cancelDispose(room);
+    const nowMs = this.#clock.now();
+    const young = nowMs - (this.#createdAtMs.get(room) ?? nowMs) < this.#emptyRoomTimeoutMs;
     const timer = this.#clock.setTimer(() => {
       this.#disposeTimers.delete(room);
       if (room.playerCount === 0) this.#dispose(room);
-    }, this.#emptyRoomTimeoutMs);
+    }, young ? this.#unusedRoomTimeoutMs : this.#emptyRoomTimeoutMs);
     this.#disposeTimers.set(room, timer);
   }
 
@@ -210,6 +289,7 @@ export class RoomRegistry {
     this.#cancelDispose(room);
     room.close(CloseCode.ROOM_CLOSED, `Room ${room.id} closed`);
     this.#rooms.delete(room.id);
+    this.#createdAtMs.delete(room);
     this.disposedRooms++;
     this.retired.droppedSteps += room.stats.droppedSteps;
     this.retired.failures += room.stats.failures;

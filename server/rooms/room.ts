@@ -402,7 +402,12 @@ export class Room<State = unknown> {
       for (const event of events) {
         this.#pendingEvents.push({ kind: MessageKind.EVENT, tick: this.#tick, ...event });
       }
-      if (this.#tick % this.#broadcastEveryTicks === 0) this.#broadcast();
+      if (this.#tick % this.#broadcastEveryTicks === 0) {
+        // Nobody to send to: the world is not quantized or coded, so a room nobody is in costs
+        // its step only, and holds no snapshot memory (a joiner's first snapshot is full anyway).
+        if (this.#members.size > 0) this.#broadcast();
+        else this.#pendingEvents.length = 0;
+      }
     } catch (error) {
       this.#fail(error);
       return;

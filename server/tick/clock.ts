@@ -29,6 +29,9 @@ interface ManualTimer {
   callback: () => void;
 }
 
+/** More timers than a test ever sets for one instant: beyond it, a timer is re-arming itself. */
+const MAX_TIMERS_AT_ONE_INSTANT = 100_000;
+
 /** A clock that moves only when a test calls {@linkcode ManualClock.advance}. */
 export class ManualClock implements Clock {
   #nowMs: number;
@@ -68,6 +71,7 @@ export class ManualClock implements Clock {
    */
   advance(ms: number): void {
     const endMs = this.#nowMs + ms;
+    let firedWithoutMoving = 0;
     for (;;) {
       let next: ManualTimer | undefined;
       for (const timer of this.#timers) {
@@ -76,6 +80,13 @@ export class ManualClock implements Clock {
       if (next === undefined) break;
       const due = next;
       this.#timers = this.#timers.filter((timer) => timer !== due);
+      firedWithoutMoving = due.dueMs > this.#nowMs ? 0 : firedWithoutMoving + 1;
+      if (firedWithoutMoving > MAX_TIMERS_AT_ONE_INSTANT) {
+        // A timer that re-arms itself at the same instant would spin here for ever.
+        throw new RangeError(
+          `Cannot advance the clock: over ${MAX_TIMERS_AT_ONE_INSTANT} timers fired at ${this.#nowMs} ms without time moving`,
+        );
+      }
       this.#nowMs = Math.max(this.#nowMs, due.dueMs);
       due.callback();
     }

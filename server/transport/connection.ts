@@ -1,4 +1,5 @@
 import {
+  cleanText,
   ClientFrames,
   CloseCode,
   encodeBatch,
@@ -7,6 +8,7 @@ import {
   FrameError,
   FrameErrorReason,
   type JoinMessage,
+  LIMITS,
   MessageKind,
   PROTOCOL_VERSION,
 } from "../../shared/protocol/mod.ts";
@@ -50,6 +52,11 @@ export interface ConnectionOptions {
   pongHolds: PongHolds;
   /** Told once when the socket has ended. */
   onEnded?: () => void;
+  /**
+   * The peer's address key, counted against the per-address room creation rate.
+   * @default ""
+   */
+  address?: string;
   /**
    * Rate, size-of-burst and silence limits.
    * @default resolveConnectionLimits()
@@ -332,9 +339,22 @@ export class Connection implements RoomClient, PongHolder {
       });
       return;
     }
-    const name = message.name.trim() || "player";
+    // Other players see the name: no control or direction characters, a bounded length.
+    const name = cleanText(message.name, { maxGraphemes: LIMITS.maxNameGraphemes });
+    if (name === "") {
+      this.#refuse(
+        CloseCode.JOIN_REFUSED,
+        "Name refused: nothing is left of it once control and direction characters are removed",
+      );
+      return;
+    }
     this.#seated(
-      this.#options.registry.join({ game: message.game, room: message.room, name }, this),
+      this.#options.registry.join({
+        game: message.game,
+        room: message.room,
+        name,
+        creator: this.#options.address ?? "",
+      }, this),
     );
   }
 

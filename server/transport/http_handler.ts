@@ -8,8 +8,10 @@ import {
   type ConnectionLimitsOptions,
   resolveConnectionLimits,
 } from "./connection_limits.ts";
+import { checkHandshake, type HandshakeRefusal, UpgradeRefusal } from "./handshake.ts";
 import type { ServerCounters } from "./server_counters.ts";
 import { PongHolds } from "./pong_holds.ts";
+import { clientAddress, type TrustedProxies } from "./trusted_proxies.ts";
 import { serveStaticFile } from "./static_files.ts";
 import { WebSocketSocket } from "./websocket_socket.ts";
 
@@ -31,6 +33,12 @@ export interface HandlerOptions {
   connections?: Set<Connection>;
   /** Per-address, rate and silence limits of the WebSockets. */
   limits?: ConnectionLimitsOptions;
+  /**
+   * Reverse proxies whose `Forwarded` / `X-Forwarded-For` header names the client that the
+   * per-address limit counts; nobody else's header is read.
+   * @default none
+   */
+  trustedProxies?: TrustedProxies;
   /** Checks the reconnect token of a join that resumes a seat. */
   reconnectTokens?: ReconnectTokenVerifier;
   /**
@@ -110,58 +118,60 @@ interface Upgrades {
   pongHolds: PongHolds;
 }
 
+function refuse(counters: ServerCounters, refusal: HandshakeRefusal): Response {
+  counters.refuseUpgrade(refusal.reason);
+  const response = textResponse(refusal.status, refusal.text);
+  for (const [name, value] of Object.entries(refusal.headers ?? {})) {
+    response.headers.set(name, value);
+  }
+  return response;
+}
+
 function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgrades): Response {
   const { options, limits, slots } = upgrades;
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-    options.counters.upgradesRefused++;
-    return textResponse(426, "Upgrade required: connect with a WebSocket");
-  }
-  const origin = request.headers.get("origin");
-  if (options.allowedOrigins !== undefined && !options.allowedOrigins.includes(origin ?? "")) {
-    options.counters.upgradesRefused++;
-    return textResponse(403, `Origin ${origin ?? "(none)"} is not allowed`);
-  }
-  const offered = (request.headers.get("sec-websocket-protocol") ?? "")
-    .split(",")
-    .map((protocol) => protocol.trim());
-  if (!offered.includes(SUBPROTOCOL)) {
-    options.counters.upgradesRefused++;
-    return textResponse(
-      400,
-      `Unsupported subprotocol: offer ${SUBPROTOCOL} in Sec-WebSocket-Protocol`,
-    );
-  }
-  const address = addressKey(info?.remoteAddr.hostname ?? "unknown");
+  const refusal = checkHandshake(request, {
+    subprotocol: SUBPROTOCOL,
+    allowedOrigins: options.allowedOrigins,
+  });
+  if (refusal !== null) return refuse(options.counters, refusal);
+  const peer = info?.remoteAddr.hostname ?? "unknown";
+  const address = addressKey(clientAddress(request.headers, peer, options.trustedProxies));
   if (!slots.acquire(address)) {
-    options.counters.upgradesRefused++;
-    const response = textResponse(
-      429,
-      `Too many connections from ${address}: at most ${limits.maxConnectionsPerAddress} at once`,
-    );
-    response.headers.set("retry-after", "5");
-    return response;
+    return refuse(options.counters, {
+      reason: UpgradeRefusal.TOO_MANY_CONNECTIONS,
+      status: 429,
+      text:
+        `Too many connections from ${address}: at most ${limits.maxConnectionsPerAddress} at once`,
+      headers: { "retry-after": "5" },
+    });
   }
   let upgraded: { socket: WebSocket; response: Response };
   try {
+    // No `protocol` here: Deno would compare it with the offer split on ", " exactly, and refuse
+    // legal spellings ("game.v1,game.v2", a tab after the comma). The offer is checked above.
     upgraded = Deno.upgradeWebSocket(request, {
-      protocol: SUBPROTOCOL,
       // Deno counts seconds; 0 turns its pings off.
       idleTimeout: limits.pingTimeoutMs / 1000,
     });
   } catch (error) {
-    // Deno throws a TypeError for a missing Sec-WebSocket-Key, a Connection without Upgrade and
-    // the like; that is the client's fault, so it is answered, not logged as a server error.
+    // Deno throws a TypeError for a Connection without Upgrade and the like; that is the
+    // client's fault, so it is answered, not logged as a server error.
     slots.release(address);
-    options.counters.upgradesRefused++;
     const detail = error instanceof Error ? error.message : String(error);
-    return textResponse(400, `Bad WebSocket upgrade: ${detail}`);
+    return refuse(options.counters, {
+      reason: UpgradeRefusal.MALFORMED,
+      status: 400,
+      text: `Bad WebSocket upgrade: ${detail}`,
+    });
   }
+  upgraded.response.headers.set("sec-websocket-protocol", SUBPROTOCOL);
   const connectionOptions: ConnectionOptions = {
     registry: options.registry,
     counters: options.counters,
     serverTimeMs: upgrades.serverTimeMs,
     pongHolds: upgrades.pongHolds,
     limits,
+    address,
     onEnded: () => {
       slots.release(address);
       options.connections?.delete(connection);

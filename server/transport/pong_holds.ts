@@ -1,3 +1,5 @@
+import { type Clock, realClock, type TimerHandle } from "../tick/clock.ts";
+
 /**
  * Longest a seated client's pong waits for its room's next message before it is sent alone; a
  * room sending every tick at 30 Hz carries it within 34 ms.
@@ -6,7 +8,7 @@ export const MAX_PONG_HOLD_MS = 100;
 
 /** A connection holding a pong for its room's next message. */
 export interface PongHolder {
-  /** When the held ping arrived, in `performance.now()` milliseconds. */
+  /** When the held ping arrived, in the milliseconds of the holds' clock. */
   readonly heldPingAtMs: number;
   /** Send the held pong in a message of its own, now. */
   sendHeldPong(): void;
@@ -21,12 +23,14 @@ export interface PongHolder {
  */
 export class PongHolds {
   readonly #maxHoldMs: number;
+  readonly #clock: Clock;
   readonly #holders = new Set<PongHolder>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
 
-  /** @param maxHoldMs how long a pong may wait for its room */
-  constructor(maxHoldMs = MAX_PONG_HOLD_MS) {
-    this.#maxHoldMs = maxHoldMs;
+  /** @param options how long a pong may wait, and the clock that times it */
+  constructor(options: PongHoldsOptions = {}) {
+    this.#maxHoldMs = options.maxHoldMs ?? MAX_PONG_HOLD_MS;
+    this.#clock = options.clock ?? realClock;
   }
 
   /** Pongs held now. */
@@ -51,19 +55,19 @@ export class PongHolds {
   /** Forget every hold and stop the timer (the server is shutting down). */
   stop(): void {
     this.#holders.clear();
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
   }
 
   #arm(oldestAtMs: number): void {
-    const delayMs = oldestAtMs + this.#maxHoldMs - performance.now();
-    // Rounded up: Deno's timers count whole milliseconds and could fire just before it is due.
-    this.#timer = setTimeout(() => this.#sendOverdue(), Math.max(0, Math.ceil(delayMs)));
+    const delayMs = oldestAtMs + this.#maxHoldMs - this.#clock.now();
+    // The real clock rounds up to whole milliseconds, so the timer never fires before it is due.
+    this.#timer = this.#clock.setTimer(() => this.#sendOverdue(), Math.max(0, delayMs));
   }
 
   #sendOverdue(): void {
     this.#timer = undefined;
-    const nowMs = performance.now();
+    const nowMs = this.#clock.now();
     let oldestAtMs = Infinity;
     for (const holder of this.#holders) {
       const atMs = holder.heldPingAtMs;
@@ -74,4 +78,18 @@ export class PongHolds {
     }
     if (oldestAtMs !== Infinity) this.#arm(oldestAtMs);
   }
+}
+
+/** Settings of {@linkcode PongHolds}. */
+export interface PongHoldsOptions {
+  /**
+   * How long a pong may wait for its room's next message.
+   * @default 100
+   */
+  maxHoldMs?: number;
+  /**
+   * The clock that times the holds; `heldPingAtMs` must be read from it.
+   * @default realClock
+   */
+  clock?: Clock;
 }

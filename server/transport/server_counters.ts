@@ -1,4 +1,5 @@
 import type { TransportName } from "./client_socket.ts";
+import { UpgradeRefusal } from "./handshake.ts";
 
 /** What the WebTransport side counts beyond what every connection counts. */
 export interface WebTransportCounters {
@@ -32,8 +33,6 @@ export class ServerCounters {
     datagramsDropped: 0,
     snapshotsOnStream: 0,
   };
-  /** Upgrade requests refused before the handshake. */
-  upgradesRefused = 0;
   /** Messages received. */
   messagesIn = 0;
   /** Bytes received. */
@@ -48,6 +47,22 @@ export class ServerCounters {
   readonly decodeErrors = new Map<string, number>();
   /** Clients closed by the server, by reason. */
   readonly kicks = new Map<string, number>();
+  /** Upgrade requests refused before the handshake, by reason; every reason is there from the start. */
+  readonly upgradesRefusedByReason = new Map<UpgradeRefusal, number>(
+    Object.values(UpgradeRefusal).map((reason) => [reason, 0]),
+  );
+
+  /** Count an upgrade refused for `reason`. */
+  refuseUpgrade(reason: UpgradeRefusal): void {
+    this.upgradesRefusedByReason.set(reason, (this.upgradesRefusedByReason.get(reason) ?? 0) + 1);
+  }
+
+  /** Upgrade requests refused before the handshake, for every reason. */
+  get upgradesRefused(): number {
+    let total = 0;
+    for (const count of this.upgradesRefusedByReason.values()) total += count;
+    return total;
+  }
 
   /** Count a connection accepted over `transport`. */
   opened(transport: TransportName): void {

@@ -27,6 +27,8 @@ export const CloseCode = {
   ROOM_CLOSED: 4006,
   /** A reconnect token was forged, expired, used for another room, or its seat is gone. */
   BAD_TOKEN: 4007,
+  /** No room can be created now: the server is at its room cap, or this address created too many. */
+  ROOM_LIMIT: 4008,
 } as const;
 
 /** One of the codes in {@linkcode CloseCode}. */

@@ -25,8 +25,10 @@ export const LIMITS = {
   maxServerMessageBytes: 4 * 1024 * 1024,
   /** Most frames in one WebSocket message. */
   maxFramesPerMessage: 64,
-  /** Longest player name, in UTF-16 code units. */
-  maxNameChars: 24,
+  /** Longest player name on the wire, in UTF-16 code units (an emoji may take 2 to 11). */
+  maxNameChars: 64,
+  /** Longest player name the server keeps, in user-perceived characters (grapheme clusters). */
+  maxNameGraphemes: 24,
   /** Longest room id or game name. */
   maxRoomIdChars: 64,
   /** Longest reconnect token. */
@@ -59,7 +61,10 @@ export interface JoinMessage {
   game: string;
   /** Room id, or `any` for the server to choose (join-or-create). */
   room: string;
-  /** Display name; the server may shorten or replace it. */
+  /**
+   * Display name. The server removes control and direction characters, collapses white space,
+   * normalises to NFC and keeps 24 user-perceived characters; a name left empty is refused.
+   */
   name: string;
   /** Token from an earlier welcome to resume a dropped seat, or `""`. */
   reconnectToken: string;

@@ -1,5 +1,5 @@
 /**
- * `deno task bench:bandwidth`: the arena workload of WORKLOAD.md (S1, S2) in one process with
+ * `deno task bench:bandwidth`: the arena workload of tests/load/WORKLOAD.md (S1, S2) in one process with
  * simulated clients, measured step by step — plain msgpack snapshots, then quantization, then
  * deltas against the acknowledged baseline, then interest management. Prints a Markdown table.
  * @module

@@ -2,7 +2,7 @@ import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import { createArenaGame } from "../../server/games/arena.ts";
 import { SnapshotBuilder } from "../../server/rooms/snapshots/snapshot_builder.ts";
 
-// One S3 room of WORKLOAD.md (50 players, 100 NPCs): a whole broadcast tick, every client's
+// One S3 room of tests/load/WORKLOAD.md (50 players, 100 NPCs): a whole broadcast tick, every client's
 // snapshot written against a baseline a few ticks old, as acks arrive in a live server.
 function roomTick(interest: boolean) {
   const game = createArenaGame({ npcCount: 100, interestManagement: interest });

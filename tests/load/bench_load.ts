@@ -1,6 +1,6 @@
 /**
  * `deno task bench:load -- --scale S3 [--seconds 20] [--warmup 5] [--bot-workers N]`: the
- * capacity benchmark of WORKLOAD.md. It starts the server (a separate process, arena game with
+ * capacity benchmark of tests/load/WORKLOAD.md. It starts the server (a separate process, arena game with
  * the scale's NPCs and room size) and the bots (another process), measures the window between
  * the bots' warm-up and their end, then runs the raw-broadcast floor with the same clients,
  * message size and rate, and prints one JSON line. Every process it starts is stopped.
@@ -151,6 +151,8 @@ async function runGame(
     String(Math.max(playersPerRoom, 1)),
     "--max-connections-per-address",
     String(rooms * playersPerRoom + 100),
+    "--rooms-per-address-per-minute",
+    String(rooms + 10),
     "--interest",
     interest ? "on" : "off",
     ...(transport === "wt" ? [] : ["--webtransport-port", "off"]),

@@ -1,5 +1,5 @@
 /**
- * Headless bots that play the arena workload (WORKLOAD.md) through the real client code:
+ * Headless bots that play the arena workload (tests/load/WORKLOAD.md) through the real client code:
  * `GameConnection` decodes every message and `SnapshotHistory` rebuilds every snapshot. All bots
  * of a fleet are driven by one timer loop, so a process holds thousands of them.
  * @module
@@ -9,6 +9,7 @@ import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
+import { probeUpgrade, type UpgradeAnswer } from "./upgrade_probe.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 
 /** Settings of a {@linkcode BotFleet}. */
@@ -82,8 +83,13 @@ export interface FleetCounters {
   snapshots: number;
   decodeErrors: number;
   baselineMisses: number;
-  /** Join failures by close code or error name. */
+  /**
+   * Join failures by kind: `http_<status>` for an upgrade the server refused (`http_429`: the
+   * per-address limit), `unreachable` when nothing answered, else the close code or error name.
+   */
   failedBy: Record<string, number>;
+  /** The server's reason for each kind in `failedBy`, as first seen. */
+  refusals: Record<string, string>;
   /** Connections the server closed during the run, by close code. */
   closedByServer: Record<string, number>;
 }
@@ -103,6 +109,7 @@ export function emptyFleetCounters(requested = 0): FleetCounters {
     decodeErrors: 0,
     baselineMisses: 0,
     failedBy: {},
+    refusals: {},
     closedByServer: {},
   };
 }
@@ -184,6 +191,8 @@ export class BotFleet {
   #wakes = 0;
   #stopped = false;
   #historyErrors = 0;
+  /** The newest upgrade probe; failures within a second of it share its answer. */
+  #probe: { atMs: number; answer: Promise<UpgradeAnswer> } | undefined;
 
   /** @param options server, rooms and pace */
   constructor(options: BotFleetOptions) {
@@ -361,12 +370,9 @@ export class BotFleet {
         timeoutMs: Math.min(remainingMs, 10_000),
       });
     } catch (error) {
-      const reason = error instanceof JoinRefusedError
-        ? String(error.code)
-        : error instanceof Error
-        ? error.name
-        : "error";
-      this.#fail(bot, reason);
+      const [kind, reason] = await this.#failureOf(error);
+      this.#counters.refusals[kind] ??= reason;
+      this.#fail(bot, kind);
       return null;
     }
     connection.takeEarlyEvents();
@@ -394,6 +400,23 @@ export class BotFleet {
       connection.close(1000, "Bots finished");
     }
     return welcome.roomId;
+  }
+
+  /** What kind of failure `error` is, and the server's reason for it. */
+  async #failureOf(error: unknown): Promise<[kind: string, reason: string]> {
+    if (!(error instanceof JoinRefusedError)) {
+      return error instanceof Error ? [error.name, error.message] : ["error", String(error)];
+    }
+    // 0 or 1006 without a welcome: the socket never opened, or dropped; the HTTP answer says which.
+    if (error.code !== 0 && error.code !== 1006) return [String(error.code), error.message];
+    const nowMs = performance.now();
+    if (this.#probe === undefined || nowMs - this.#probe.atMs > 1000) {
+      this.#probe = { atMs: nowMs, answer: probeUpgrade(this.#options.url) };
+    }
+    const answer = await this.#probe.answer;
+    if (answer.status === 101) return [String(error.code), error.message];
+    if (answer.status === 0) return ["unreachable", answer.reason];
+    return [`http_${answer.status}`, answer.reason];
   }
 
   #fail(bot: Bot, reason: string): void {

@@ -3,6 +3,10 @@
  * bots that play the arena workload against a running server. A progress line a second goes to
  * stderr, one JSON summary of the measured window to stdout. Stops by itself.
  *
+ * A join that fails is counted by kind in the summary's `failedBy` (`http_429` for an upgrade the
+ * server refused with 429) with the server's reason in `refusals`, and said on stderr; refusals
+ * by the server's per-address limit add a line naming the flag that lifts it.
+ *
  * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
  * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--transport`
@@ -11,7 +15,7 @@
  * @module
  */
 import { Flags } from "./_flags.ts";
-import { runBots, type RunBotsOptions } from "./run_bots.ts";
+import { describeFailures, runBots, type RunBotsOptions } from "./run_bots.ts";
 import type { TransportDocument } from "../../client/net/transport_choice.ts";
 import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 
@@ -92,5 +96,6 @@ if (import.meta.main) {
   clearTimeout(watchdog);
   Deno.removeSignalListener("SIGINT", interrupt);
   Deno.removeSignalListener("SIGTERM", interrupt);
+  for (const line of describeFailures(summary.clients)) console.error(line);
   console.log(JSON.stringify(summary));
 }

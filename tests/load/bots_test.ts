@@ -3,7 +3,7 @@ import { createArenaGame } from "../../server/games/arena.ts";
 import { startServer } from "../../server/server.ts";
 import { parseBotFlags } from "./bots.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { runBots } from "./run_bots.ts";
+import { describeFailures, runBots } from "./run_bots.ts";
 
 Deno.test("parseBotFlags() reads the task's flags after a bare --", () => {
   const options = parseBotFlags([
@@ -85,3 +85,34 @@ for (const workers of [1, 2]) {
     }
   });
 }
+
+Deno.test("runBots() reports upgrades the per-address limit refused, with the status, reason and flag", async () => {
+  const server = await startServer({
+    games: [createArenaGame({ npcCount: 0 })],
+    port: 0,
+    connectionLimits: { maxConnectionsPerAddress: 4 },
+  });
+  try {
+    const summary = await runBots({
+      url: server.wsUrl,
+      rooms: 2,
+      playersPerRoom: 3,
+      durationMs: 200,
+      connectTimeoutMs: 10_000,
+    });
+    assert.equal(summary.clients.connected, 4);
+    assert.deepEqual(summary.clients.failedBy, { http_429: 2 });
+    assert.equal(
+      summary.clients.refusals["http_429"],
+      "Too many connections from 127.0.0.1: at most 4 at once",
+    );
+    assert.deepEqual(describeFailures(summary.clients), [
+      "bots: 2 of 6 refused with HTTP 429: Too many connections from 127.0.0.1: at most 4 at once",
+      "bots: the server's per-address limit refused them (every bot shares this machine's " +
+      "address): start the server with --max-connections-per-address 16 " +
+      "(or MAX_CONNECTIONS_PER_ADDRESS=16)",
+    ]);
+  } finally {
+    await server.shutdown("Test finished", 1000);
+  }
+});

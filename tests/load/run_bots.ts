@@ -11,6 +11,7 @@ import {
   type FleetSecond,
   type FleetWindow,
 } from "./bot_fleet.ts";
+import { perAddressLimitHint } from "./upgrade_probe.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 
 /** Settings of {@linkcode runBots}. */
@@ -53,6 +54,8 @@ export interface BotsSummary {
     /** Open when the measured window began; the per-client rates divide by this. */
     measured: number;
     failedBy: Record<string, number>;
+    /** The server's reason for each kind of failure in `failedBy`. */
+    refusals: Record<string, string>;
     closedByServer: Record<string, number>;
   };
   /** Mean over the bots of what each received and sent a second. */
@@ -160,6 +163,25 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/**
+ * One line per kind of join failure with its count and the server's reason (HTTP status for a
+ * refused upgrade), and when the per-address limit refused bots, the line saying how to lift it.
+ */
+export function describeFailures(clients: BotsSummary["clients"]): string[] {
+  const lines: string[] = [];
+  for (const [kind, count] of Object.entries(clients.failedBy)) {
+    const status = /^http_(\d+)$/.exec(kind)?.[1];
+    const what = status !== undefined ? `refused with HTTP ${status}` : `failed (${kind})`;
+    const reason = clients.refusals[kind];
+    lines.push(
+      `bots: ${count} of ${clients.requested} ${what}${reason ? `: ${reason}` : ""}`,
+    );
+  }
+  const hint = perAddressLimitHint(clients.refusals["http_429"] ?? "", clients.requested);
+  if (hint !== undefined) lines.push(hint);
+  return lines;
+}
+
 function sumCounters(all: readonly FleetCounters[]): FleetCounters {
   const total: FleetCounters = emptyFleetCounters();
   for (const one of all) {
@@ -177,6 +199,7 @@ function sumCounters(all: readonly FleetCounters[]): FleetCounters {
     for (const [key, count] of Object.entries(one.failedBy)) {
       total.failedBy[key] = (total.failedBy[key] ?? 0) + count;
     }
+    for (const [key, reason] of Object.entries(one.refusals)) total.refusals[key] ??= reason;
     for (const [key, count] of Object.entries(one.closedByServer)) {
       total.closedByServer[key] = (total.closedByServer[key] ?? 0) + count;
     }
@@ -320,6 +343,7 @@ export async function runBots(options: RunBotsOptions): Promise<BotsSummary> {
         failed: counters.failed,
         measured,
         failedBy: counters.failedBy,
+        refusals: counters.refusals,
         closedByServer: counters.closedByServer,
       },
       perClientPerSecond: {

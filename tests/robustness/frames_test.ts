@@ -251,10 +251,10 @@ const BAD_MESSAGES: BadMessage[] = [
     reason: /more than 64 frames/,
   },
   {
-    name: "join name of 100 characters (limit 24)",
+    name: "join name of 100 characters (limit 64)",
     bytes: frame(JOIN, [], packed([V, "dots", "any", "x".repeat(100), ""])),
     code: TOO_BIG,
-    reason: /join frame name: string has 100 characters, limit is 24/,
+    reason: /join frame name: string has 100 characters, limit is 64/,
   },
   {
     name: "join token of 600 characters (limit 512)",

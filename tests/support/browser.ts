@@ -1,6 +1,9 @@
 /**
- * Headless Chromium for the end-to-end tests: Debian's `chromium` package driven by
- * `playwright-core` (which ships no browser of its own, so nothing is downloaded at run time).
+ * Headless Chromium (or Chrome) for the end-to-end tests, driven by `playwright-core` (which ships
+ * no browser of its own, so nothing is downloaded at run time). The browser is found the way a
+ * developer expects: `CHROMIUM_PATH`, then the usual names on `PATH`, then, as root on Debian (as
+ * CI runs), Debian's `chromium` installed with apt-get. Without one, the browser tests are
+ * ignored with one loud line, except under `CI=true`, where they are required.
  * @module
  */
 // Named here, not in package.json: the tests' packages are pinned in tests/deno.lock, so deno.lock,
@@ -8,10 +11,15 @@
 // deno-lint-ignore no-import-prefix
 import { type Browser, chromium } from "npm:playwright-core@^1.65.1";
 
-export type { Browser, Page } from "npm:playwright-core@^1.65.1";
+import {
+  BROWSER_ENV,
+  BROWSER_NAMES,
+  canInstallWithApt,
+  findBrowser,
+  installDebianChromium,
+} from "./find_browser.ts";
 
-/** Where Debian's `chromium` package puts the browser. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+export type { Browser, Page } from "npm:playwright-core@^1.65.1";
 
 /** Flags for a quiet, reproducible headless run on a CI box without a GPU or a sandbox. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -25,45 +33,24 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-async function run(command: string, args: string[], timeoutMs: number): Promise<void> {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-    signal: AbortSignal.timeout(timeoutMs),
-  }).spawn();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) {
-    const tail = new TextDecoder().decode(stderr.length > 0 ? stderr : stdout).slice(-2000);
-    throw new Error(`Cannot run ${command} ${args.join(" ")}: exit code ${code}\n${tail}`);
-  }
-}
-
 /**
- * Install Debian's `chromium` with apt-get when it is missing, the way CI does on a fresh
- * machine (as root). Does nothing when the browser is already there.
- * @throws {Error} if apt-get fails or the browser is still missing afterwards
+ * The browser this test run drives, found (or installed) once when a browser test module loads;
+ * undefined when there is none, and then every browser test is ignored.
  */
-export async function ensureChromium(): Promise<string> {
-  if (await exists(CHROMIUM_PATH)) return CHROMIUM_PATH;
-  await run("apt-get", ["update"], 5 * 60_000);
-  await run("apt-get", ["install", "-y", "chromium"], 10 * 60_000);
-  if (!(await exists(CHROMIUM_PATH))) {
-    throw new Error(`Cannot find ${CHROMIUM_PATH}: apt-get install chromium did not provide it`);
-  }
-  return CHROMIUM_PATH;
+export const BROWSER_PATH: string | undefined = await findBrowser({
+  env: (name) => Deno.env.get(name),
+  install: async () => (await canInstallWithApt()) ? await installDebianChromium() : undefined,
+});
+if (BROWSER_PATH === undefined) {
+  console.error(
+    `!!! Browser tests IGNORED: no Chromium or Chrome found. Set ${BROWSER_ENV}=/path/to/chrome ` +
+      `or put one of ${BROWSER_NAMES.join(", ")} on PATH (under CI=true they fail instead) !!!`,
+  );
+}
+
+/** Register a test that needs the browser: reported as ignored when there is none. */
+export function browserTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: BROWSER_PATH === undefined, fn });
 }
 
 /** A headless browser; dispose it with `await using`. */
@@ -73,14 +60,16 @@ export interface HeadlessBrowser {
 }
 
 /**
- * Launch headless Chromium (QUIC off unless `quic`: WebTransport needs it), installing it first if
- * needed. Playwright's `launch` gives the
- * browser a fresh temporary profile and deletes it on close, so no state leaks between runs.
+ * Launch the headless browser of {@linkcode BROWSER_PATH} (QUIC off unless `quic`: WebTransport
+ * needs it). Playwright's `launch` gives it a fresh temporary profile and deletes it on close, so
+ * no state leaks between runs.
+ * @throws {Error} when there is no browser (the tests that call this are ignored then)
  */
 export async function launchChromium(
   options: { quic?: boolean } = {},
 ): Promise<HeadlessBrowser> {
-  const executablePath = await ensureChromium();
+  const executablePath = BROWSER_PATH;
+  if (executablePath === undefined) throw new Error("Cannot launch a browser: none was found");
   const browser = await chromium.launch({
     executablePath,
     headless: true,

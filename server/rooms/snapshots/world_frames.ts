@@ -14,14 +14,14 @@ export interface WorldFrame {
  * a client can still name has its values here.
  */
 export class WorldFrames {
-  readonly #frames: WorldFrame[];
+  /** Made on first claim: a room that never sends a snapshot allocates none. */
+  readonly #frames: (WorldFrame | undefined)[];
+  readonly #stride: number;
 
   /** @param stride columns per entity; @param size ticks remembered */
   constructor(stride: number, size = VIEW_HISTORY_TICKS) {
-    this.#frames = Array.from({ length: size }, () => ({
-      tick: -1,
-      table: createEntityTable(stride, 64),
-    }));
+    this.#stride = stride;
+    this.#frames = new Array<WorldFrame | undefined>(size).fill(undefined);
   }
 
   /** The frame of `tick`, if still remembered. */
@@ -32,8 +32,12 @@ export class WorldFrames {
 
   /** The frame to fill for `tick`; it overwrites the world of `tick − size`. */
   claim(tick: number): WorldFrame {
-    const frame = this.#frames[tick % this.#frames.length];
-    if (frame === undefined) throw new RangeError(`Cannot claim world frame for tick ${tick}`);
+    const index = tick % this.#frames.length;
+    let frame = this.#frames[index];
+    if (frame === undefined) {
+      frame = { tick, table: createEntityTable(this.#stride, 64) };
+      this.#frames[index] = frame;
+    }
     frame.tick = tick;
     frame.table.count = 0;
     return frame;
