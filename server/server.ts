@@ -213,6 +213,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             while (counters.openConnections > 0 && performance.now() < deadlineMs) {
               await new Promise((resolve) => setTimeout(resolve, 10));
             }
+            if (webTransport !== null && counters.openedByTransport.webtransport > 0) {
+              // A session counts as ended once it is closed here, before its close has reached
+              // the peer; closing the endpoint at once would cut it off (the client would see a
+              // dropped connection, not 1012). A fifth of a second covers a loopback or LAN
+              // round trip or two.
+              const graceMs = Math.min(200, Math.max(0, deadlineMs - performance.now()));
+              await new Promise((resolve) => setTimeout(resolve, graceMs));
+            }
             webTransport?.close();
             controller.abort();
             let timer: ReturnType<typeof setTimeout> | undefined;

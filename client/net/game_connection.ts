@@ -91,6 +91,8 @@ export class GameConnection {
   /** The last inputs sent, repeated in each datagram (see {@linkcode GameConnection.queue}). */
   readonly #recentInputs: ClientMessage[] = [];
   #inputQueued = false;
+  /** Code of the first error frame received, if any. */
+  #errorCode: number | null = null;
   /** Time source for receive stamps; replaced by tests and the network simulator. */
   clock: () => number = () => performance.now();
 
@@ -266,15 +268,21 @@ export class GameConnection {
           this.handlers.onPong?.(message, receivedAtMs);
           break;
         case MessageKind.ERROR:
-          this.closeReason = message.reason;
+          // The first error says why; a transport may repeat it before it closes.
+          if (this.#errorCode === null) {
+            this.#errorCode = message.code;
+            this.closeReason = message.reason;
+          }
           break;
       }
     }
   }
 
   #closed(code: number, reason: string): void {
-    this.closeCode = code;
-    this.closeReason = reason || this.closeReason;
-    this.handlers.onClose?.(code, this.closeReason);
+    // An error frame's code wins: a WebTransport session may end as "connection lost" after it.
+    const closeCode = this.#errorCode ?? code;
+    this.closeCode = closeCode;
+    this.closeReason = this.#errorCode === null ? reason || this.closeReason : this.closeReason;
+    this.handlers.onClose?.(closeCode, this.closeReason);
   }
 }

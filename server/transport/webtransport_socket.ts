@@ -1,4 +1,10 @@
-import { BatchReader, FrameError, prefixBatch } from "../../shared/protocol/mod.ts";
+import {
+  BatchReader,
+  encodeBatch,
+  FrameError,
+  MessageKind,
+  prefixBatch,
+} from "../../shared/protocol/mod.ts";
 import type { ClientSocket, ClientSocketEvents } from "./client_socket.ts";
 import type { WebTransportCounters } from "./server_counters.ts";
 
@@ -145,10 +151,25 @@ export class WebTransportSocket implements ClientSocket {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#session.close({ closeCode: code, reason });
-    } catch {
-      // Already closed by the peer; its closed promise reports it.
-    }
+    // Chromium reports a session closed by Deno as "connection lost", without its code (measured
+    // with Deno 2.9.6 and Debian's Chromium), so the code and reason also go on the stream as an
+    // error frame, which the client reads first; the session closes once it had time to arrive.
+    const farewell = prefixBatch(
+      encodeBatch([{ kind: MessageKind.ERROR, code, reason: reason.slice(0, 256) }]),
+    );
+    const closeSession = () => {
+      try {
+        this.#session.close({ closeCode: code, reason });
+      } catch {
+        // Already closed by the peer; its closed promise reports it.
+      }
+    };
+    this.#streamWriter.write(farewell)
+      .then(() => this.#streamWriter.close())
+      .then(() => new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS)))
+      .then(closeSession, closeSession);
   }
 }
+
+/** How long a closing session waits for its farewell error frame to reach the client. */
+const CLOSE_GRACE_MS = 100;
