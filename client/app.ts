@@ -56,6 +56,7 @@ const RESTART_BACKOFF = { initialMs: 200, jitter: 1 } as const;
 const EMPTY_SCENE: Scene = {
   entities: [],
   own: undefined,
+  beams: [],
   serverPositions: [],
   scores: [],
   names: new Map(),
@@ -342,6 +343,7 @@ export class ArenaApp {
     this.#scene = session === undefined ? EMPTY_SCENE : session.scene(nowMs);
     this.#view.draw(this.#scene, {
       showServerPositions: this.#overlay.switches.showServerPositions,
+      showLagCompensation: this.#overlay.switches.showLagCompensation,
       overlays: this.#hud.visible,
     });
     if (session !== undefined) {

@@ -39,6 +39,7 @@ Deno.test("arena inputs move the player exactly as the shared rules do", async (
     hp: 100,
     score: 0,
     fireCooldownMs: 0,
+    beamCooldownMs: 0,
     respawnInMs: 0,
   };
   const state = createArenaState(1, { npcCount: 0 });

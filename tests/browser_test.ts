@@ -1,7 +1,8 @@
 /**
  * End-to-end: the real server and the bundled client in headless Chromium. Two players join one
- * room; a key held in page A moves A's player in both pages, read from each page's
- * `window.__arena` test hook (what the page draws, not what the server says).
+ * room; a key held in page A moves A's player in both pages, and A's beam hits B while B strafes
+ * (lag compensation), read from each page's `window.__arena` test hook (what the page draws, not
+ * what the server says).
  * @module
  */
 import assert from "node:assert/strict";
@@ -17,6 +18,7 @@ import { type Browser, browserTest, launchChromium, type Page } from "./support/
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;
+const LAG_SCREENSHOT = `${ROOT}tests/artifacts/lag_compensation.png`;
 
 /** Bundle the client and serve it with the arena game, as `deno task start` does, on a free port. */
 async function serveClient(arena: ArenaGameOptions): Promise<RunningServer> {
@@ -238,6 +240,55 @@ browserTest("browser client: a key held in page A moves A's player in both pages
     // For the screenshot: B walks up to A (bounded), then both aim at each other and fire.
     await walkTowards(pageB, idA, 260, 15_000);
     const idB = await pageB.evaluate(() => globalThis.__arena?.playerId ?? 0);
+
+    // The beam (F) is judged where A saw B: A keeps aiming at where it draws B while B strafes,
+    // and the server confirms a hit on B, which page B shows as lost hp.
+    const hpBefore = await pageB.evaluate(() => globalThis.__arena?.ownHp ?? 0);
+    // The net-debug overlay's lag compensation view rings where A saw B and where the server
+    // judged B after each beam (kept in the screenshot below).
+    await pageA.keyboard.press("F3");
+    await pageA.getByLabel("Show lag compensation", { exact: false }).check();
+    await pageA.keyboard.press("F3");
+    const beamHit = () =>
+      globalThis.__arena?.beams().some((beam) => (beam.judgedTarget ?? 0) > 0) ?? false;
+    const strafeUntilMs = performance.now() + 8_000;
+    const strafe = async () => {
+      for (let turn = 0; performance.now() < strafeUntilMs; turn++) {
+        const key = turn % 2 === 0 ? "d" : "a";
+        await pageB.keyboard.down(key);
+        await pageB.waitForTimeout(400);
+        await pageB.keyboard.up(key);
+        if (await pageA.evaluate(beamHit)) return;
+      }
+    };
+    const shoot = async () => {
+      await pageA.keyboard.down("f");
+      try {
+        while (performance.now() < strafeUntilMs && !(await pageA.evaluate(beamHit))) {
+          await aimAt(pageA, idA, idB);
+          await pageA.waitForTimeout(20);
+        }
+      } finally {
+        await pageA.keyboard.up("f");
+      }
+    };
+    await Promise.all([strafe(), shoot()]);
+    const beams = await pageA.evaluate(() => globalThis.__arena?.beams() ?? []);
+    assert.ok(beams.length > 0, "A drew its beams at once");
+    assert.ok(
+      beams.some((beam) => beam.judgedTarget === idB),
+      `the server confirmed a beam hit on B: ${JSON.stringify(beams)}`,
+    );
+    await Deno.mkdir(`${ROOT}tests/artifacts`, { recursive: true });
+    await pageA.screenshot({ path: LAG_SCREENSHOT, timeout: 10_000 });
+    await waitFor(
+      "B to show the beam's damage",
+      pageB.waitForFunction(
+        (before) => (globalThis.__arena?.ownHp ?? before) < before,
+        hpBefore,
+        within(3_000),
+      ),
+    );
     await aimAt(pageA, idA, idB);
     await aimAt(pageB, idB, idA);
     await pageA.mouse.down();
@@ -256,7 +307,7 @@ browserTest("browser client: a key held in page A moves A's player in both pages
       } ms, bundle ${bundleBytes} bytes, ` +
         `ping ${pingText}, A moved ${
           Math.round(endA.x - startA.x)
-        } units; screenshot ${SCREENSHOT}`,
+        } units, ${beams.length} beams to the first confirmed hit; screenshot ${SCREENSHOT}`,
     );
   } finally {
     await server.shutdown("Test finished", 1000);

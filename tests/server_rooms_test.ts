@@ -267,7 +267,7 @@ Deno.test("bad first messages are closed with a code: text 1003, garbage 1007, e
   }
 });
 
-Deno.test("an upgrade without the game.v2 subprotocol is refused with 400 and a reason", async () => {
+Deno.test("an upgrade without the game.v3 subprotocol is refused with 400 and a reason", async () => {
   await using driven = await startDrivenServer([createDotsGame()]);
   const response = await driven.server.handler(
     new Request("http://127.0.0.1/ws", {
@@ -280,7 +280,7 @@ Deno.test("an upgrade without the game.v2 subprotocol is refused with 400 and a 
     }),
   );
   assert.equal(response.status, 400);
-  assert.match(await response.text(), /offer game\.v2/);
+  assert.match(await response.text(), /offer game\.v3/);
   const health = await fetch(`${driven.server.url}/healthz`);
   assert.deepEqual((await health.json()).ok, true);
 });

@@ -1,4 +1,4 @@
-import { ARENA, type ArenaInput, ENTITY_KIND } from "../../shared/game/arena/mod.ts";
+import { ARENA, type ArenaInput, Buttons, ENTITY_KIND } from "../../shared/game/arena/mod.ts";
 import {
   type EventMessage,
   MessageKind,
@@ -13,6 +13,7 @@ import { BaselineMissingError, SnapshotHistory } from "../net/snapshot_history.t
 import { type EntityColumns, entityColumns } from "../netcode/entity_columns.ts";
 import { InterpolationBuffer } from "../netcode/interpolation_buffer.ts";
 import { OwnPlayerPrediction } from "../netcode/prediction.ts";
+import { BeamShots, type BeamTarget } from "./beam_shots.ts";
 import type { KillNotice, Scene, SceneEntity, ScoreLine } from "./scene.ts";
 
 /** Settings of an {@linkcode ArenaSession}. */
@@ -68,6 +69,9 @@ export class ArenaSession {
   readonly names = new Map<number, string>();
   /** Snapshots applied so far (not counting reordered or dropped ones). */
   snapshotsApplied = 0;
+  /** Own beams drawn at once and confirmed by the server, and others' beams. */
+  readonly beams = new BeamShots();
+  #lastBeamSequence = Number.NEGATIVE_INFINITY;
   readonly #simulator: NetSimulator;
   readonly #clock: () => number;
   readonly #sender: InputSender;
@@ -127,14 +131,48 @@ export class ArenaSession {
     const clientTick = serverTimeMs === undefined
       ? this.serverTick
       : serverTimeMs / this.tickIntervalMs;
-    const messages = this.#sender.batch(input, clientTick, this.history.latest?.tick ?? 0);
+    const messages = this.#sender.batch(
+      input,
+      clientTick,
+      this.history.latest?.tick ?? 0,
+      this.interpolation.viewTicks(),
+    );
     this.prediction.addInput(this.#sender.sequence, input, tickTimeMs);
     this.#aim = input.aim;
+    this.#predictBeam(input, tickTimeMs);
     const connection = this.connection;
     this.#simulator.send(true, () => {
       for (const message of messages) connection.queue(message);
       connection.flush();
     });
+  }
+
+  /**
+   * Draw the own beam at once when this input fires it (held, alive, cooled down as the server
+   * counts it), ending where the client draws the first target: the server's `beam` event later
+   * confirms the hit.
+   */
+  #predictBeam(input: ArenaInput, nowMs: number): void {
+    const sequence = this.#sender.sequence;
+    if ((input.buttons & Buttons.BEAM) === 0) return;
+    // The server's cooldown counted in its ticks, one input each: 500 ms is 15 at 30 Hz.
+    const cooldownInputs = Math.round(ARENA.beamCooldownMs / this.tickIntervalMs);
+    if (sequence - this.#lastBeamSequence < cooldownInputs) return;
+    const row = this.ownRow;
+    if (row === undefined || (row[this.columns.hp] ?? 0) <= 0) return;
+    this.#lastBeamSequence = sequence;
+    const origin = this.prediction.hasState
+      ? this.prediction.position
+      : { x: row[this.columns.x] ?? 0, y: row[this.columns.y] ?? 0 };
+    const targets: BeamTarget[] = [];
+    for (const entity of this.interpolation.entities()) {
+      const kind = entity.row[this.columns.kind];
+      const alive = (entity.row[this.columns.hp] ?? 0) > 0;
+      if (entity.id === this.playerId || kind === ENTITY_KIND.PROJECTILE || !alive) continue;
+      const radius = kind === ENTITY_KIND.NPC ? ARENA.npcRadius : ARENA.playerRadius;
+      targets.push({ id: entity.id, x: entity.x, y: entity.y, radius });
+    }
+    this.beams.fire(origin, input.aim, targets, nowMs);
   }
 
   /** Send a ping stamped now; its pong updates {@linkcode ArenaSession.rtt}. */
@@ -213,6 +251,7 @@ export class ArenaSession {
     return {
       entities,
       own,
+      beams: this.beams.views(nowMs),
       serverPositions: this.#serverPositions(),
       scores: this.#scores(),
       names: this.names,
@@ -318,6 +357,12 @@ export class ArenaSession {
           receivedAtMs: atMs,
         });
         break;
+      case "beam": {
+        const own = event.actor === this.playerId;
+        const shooter = own ? null : this.interpolation.sample(event.actor);
+        this.beams.confirm(event, own, atMs, shooter ?? undefined);
+        break;
+      }
       case "kill":
         this.#kills.push({
           attacker: this.#nameOf(event.actor),

@@ -20,6 +20,9 @@ export interface SceneEntity {
   flash: number;
 }
 
+export type { BeamView } from "./beam_shots.ts";
+import type { BeamView } from "./beam_shots.ts";
+
 /** A recent kill, for the kill feed. */
 export interface KillNotice {
   attacker: string;
@@ -42,6 +45,8 @@ export interface Scene {
   entities: SceneEntity[];
   /** The own player, if it is in the world. */
   own: SceneEntity | undefined;
+  /** Recent beams: the own ones drawn at once, others' when the server tells. */
+  beams: readonly BeamView[];
   /** The server's newest positions, drawn as outlines when the debug overlay asks. */
   serverPositions: SceneEntity[];
   /** Every player in the room by score, best first (not only those in view). */

@@ -12,11 +12,13 @@ const KEY_BUTTONS: Record<string, number> = {
   KeyD: Buttons.RIGHT,
   ArrowRight: Buttons.RIGHT,
   Space: Buttons.FIRE,
+  KeyF: Buttons.BEAM,
 };
 
 /**
  * Tracks the keys and the mouse and turns them into one {@linkcode ArenaInput} when the client
- * tick asks: WASD or the arrows move, the mouse aims, a click or space fires. A button pressed
+ * tick asks: WASD or the arrows move, the mouse aims, a click or space fires, a right click or F
+ * fires the beam. A button pressed
  * since the last sample counts as held in the next one even if it was already released, so a
  * click or tap quicker than a tick still reaches the server.
  */
@@ -24,6 +26,7 @@ export class InputSampler {
   readonly #held = new Set<string>();
   readonly #target: HTMLElement;
   #mouseDown = false;
+  #rightDown = false;
   /** Buttons pressed since the last sample, held or not. */
   #pressed = 0;
   #pointerX: number | undefined;
@@ -54,16 +57,22 @@ export class InputSampler {
     globalThis.addEventListener("blur", () => {
       this.#held.clear();
       this.#mouseDown = false;
+      this.#rightDown = false;
     }, { signal });
     target.addEventListener("pointermove", (event) => this.#point(event), { signal });
     target.addEventListener("pointerdown", (event) => {
       this.#point(event);
-      if (event.button !== 0) return;
-      this.#mouseDown = true;
-      this.#pressed |= Buttons.FIRE;
+      if (event.button === 0) {
+        this.#mouseDown = true;
+        this.#pressed |= Buttons.FIRE;
+      } else if (event.button === 2) {
+        this.#rightDown = true;
+        this.#pressed |= Buttons.BEAM;
+      }
     }, { signal });
     globalThis.addEventListener("pointerup", (event) => {
       if (event.button === 0) this.#mouseDown = false;
+      if (event.button === 2) this.#rightDown = false;
     }, { signal });
     target.addEventListener("contextmenu", (event) => event.preventDefault(), { signal });
   }
@@ -77,6 +86,7 @@ export class InputSampler {
     this.#pressed = 0;
     for (const code of this.#held) buttons |= KEY_BUTTONS[code] ?? 0;
     if (this.#mouseDown) buttons |= Buttons.FIRE;
+    if (this.#rightDown) buttons |= Buttons.BEAM;
     if (origin !== undefined && this.#pointerX !== undefined && this.#pointerY !== undefined) {
       const dx = this.#pointerX - origin.x;
       const dy = this.#pointerY - origin.y;

@@ -226,9 +226,16 @@ export class GameConnection {
     this.flush();
   }
 
-  /** Close the connection normally. */
+  /**
+   * Close the connection, normally by default. A client may only send 1000 or 3000–4999 (the
+   * WebSocket API throws on any other), so a protocol code such as 1007 becomes 1000 and only the
+   * reason says why.
+   */
   close(code = 1000, reason = "Client left"): void {
-    if (this.#wire.open) this.#wire.close(code, reason);
+    if (!this.#wire.open) return;
+    // A WebSocket accepts only 1000 and 3000..4999 from a client.
+    const allowed = code === 1000 || (code >= 3000 && code <= 4999);
+    this.#wire.close(allowed ? code : 1000, reason);
   }
 
   /** Wait until the socket has closed; resolves with the code. */

@@ -1,5 +1,5 @@
 import type { ArenaInput } from "../../shared/game/arena/mod.ts";
-import { type ClientMessage, MessageKind } from "../../shared/protocol/mod.ts";
+import { type ClientMessage, MessageKind, VIEW_ALPHA_STEPS } from "../../shared/protocol/mod.ts";
 
 /**
  * Numbers the client's inputs 1, 2, 3… and builds one client tick's batch: the input and, when a
@@ -48,14 +48,25 @@ export class InputSender {
    * @param input buttons and aim sampled this tick
    * @param clientTick the server tick the client believes it is at
    * @param newestTick the newest snapshot tick applied, 0 if none
+   * @param viewTicks the server tick (with fraction) the other entities were drawn at when the
+   * input was sampled (`InterpolationBuffer.viewTicks`), 0 if none
    */
-  batch(input: ArenaInput, clientTick: number, newestTick: number): ClientMessage[] {
+  batch(
+    input: ArenaInput,
+    clientTick: number,
+    newestTick: number,
+    viewTicks = 0,
+  ): ClientMessage[] {
+    // The nearest 1/256 of a tick; rounding up to the next whole tick carries into the tick.
+    const steps = Math.round(Math.max(0, viewTicks) * VIEW_ALPHA_STEPS);
     const messages: ClientMessage[] = [{
       kind: MessageKind.INPUT,
       sequence: ++this.#sequence,
       clientTick: Math.max(0, Math.round(clientTick)),
       buttons: input.buttons,
       aim: input.aim,
+      viewTick: Math.floor(steps / VIEW_ALPHA_STEPS),
+      viewAlpha: steps % VIEW_ALPHA_STEPS,
     }];
     if (this.#wantFull) {
       this.#wantFull = false;

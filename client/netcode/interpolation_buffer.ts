@@ -173,6 +173,20 @@ export class InterpolationBuffer {
     return this.#renderTimeMs;
   }
 
+  /**
+   * The server tick being drawn, with its fraction (what an input reports as its view for lag
+   * compensation): the render time in ticks, never past the newest snapshot (an extrapolated
+   * entity was never seen there), the newest snapshot's tick when interpolation is off, and 0
+   * before the first snapshot.
+   */
+  viewTicks(): number {
+    const newest = this.#snapshots.at(-1);
+    if (newest === undefined) return 0;
+    if (!this.enabled || this.#renderTimeMs === undefined) return newest.tick;
+    const ticks = this.#renderTimeMs / this.#tickIntervalMs;
+    return ticks > newest.tick ? newest.tick : ticks > 0 ? ticks : 0;
+  }
+
   /** How far the render time is past the newest snapshot, capped at the extrapolation limit. */
   get extrapolatingMs(): number {
     const newest = this.#snapshots.at(-1);

@@ -128,3 +128,18 @@ Deno.test("InterpolationBuffer.sample() shows a new entity at once and drops a r
   assert.equal(buffer.sample(3)?.x, 70);
   assert.deepEqual(buffer.entities().map((entity) => entity.id), [1, 3]);
 });
+
+Deno.test("InterpolationBuffer.viewTicks() is the drawn tick with its fraction, never past the newest snapshot", () => {
+  const buffer = new InterpolationBuffer(COLUMNS, TICK_MS);
+  assert.equal(buffer.viewTicks(), 0, "nothing drawn yet");
+  for (let tick = 30; tick <= 32; tick++) buffer.push(moving(tick, 40));
+  buffer.update(40 + buffer.delayMs + 30.5 * TICK_MS);
+  assert.ok(Math.abs(buffer.viewTicks() - 30.5) < 1e-9, `${buffer.viewTicks()}`);
+  // The entity drawn there is the one the server rewinds to at that view.
+  assert.ok(Math.abs((buffer.sample(1)?.x ?? 0) - 305) < 1e-9);
+  // Extrapolating past tick 32: what was drawn there was never a snapshot.
+  buffer.update(40 + buffer.delayMs + 34 * TICK_MS);
+  assert.equal(buffer.viewTicks(), 32);
+  buffer.enabled = false;
+  assert.equal(buffer.viewTicks(), 32, "without interpolation the newest snapshot is drawn");
+});

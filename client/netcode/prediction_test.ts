@@ -34,6 +34,7 @@ function replay(x: number, y: number, replayed: ArenaInput[]): { x: number; y: n
     hp: ARENA.maxHp,
     score: 0,
     fireCooldownMs: 0,
+    beamCooldownMs: 0,
     respawnInMs: 0,
   };
   for (const input of replayed) movePlayer(player, input, TICK_MS);

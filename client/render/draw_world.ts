@@ -1,6 +1,7 @@
 import { ARENA, ENTITY_KIND } from "../../shared/game/arena/mod.ts";
 import type { SceneEntity } from "../game/scene.ts";
 import type { Camera } from "./camera.ts";
+import { drawBeams } from "./draw_beams.ts";
 import { PALETTE, playerColor } from "./colors.ts";
 import type { FrameView } from "./frame_view.ts";
 
@@ -12,6 +13,12 @@ export interface DrawWorldOptions {
    * @default false
    */
   showServerPositions?: boolean;
+  /**
+   * After each own beam, ring where the client drew the target and where the server's rewind
+   * judged it.
+   * @default false
+   */
+  showLagCompensation?: boolean;
 }
 
 const GRID_STEP = 100;
@@ -37,6 +44,7 @@ export function drawWorld(frame: FrameView, options: DrawWorldOptions = {}): voi
     else if (entity.kind === ENTITY_KIND.NPC) drawNpc(ctx, entity);
     else drawPlayer(ctx, entity);
   }
+  drawBeams(ctx, scene.beams, options.showLagCompensation === true);
   ctx.restore();
   // Labels in screen space, so text stays crisp at any zoom.
   ctx.save();

@@ -87,7 +87,8 @@ export class Hud {
     element.append(this.#invite);
     const help = document.createElement("div");
     help.className = "hud-help";
-    help.textContent = "WASD move · mouse aim · click/space fire · H hide HUD · F3 net debug";
+    help.textContent =
+      "WASD move · mouse aim · click/space fire · right click/F beam · H hide HUD · F3 net debug";
     element.append(help);
     globalThis.addEventListener("keydown", (event) => {
       if (event.code !== HUD_TOGGLE_KEY || event.repeat) return;

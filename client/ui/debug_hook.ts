@@ -27,6 +27,13 @@ export interface ArenaDebugHook {
   renderedEntities(): RenderedEntity[];
   /** Smoothed round-trip time, ms; `undefined` before the first pong. */
   readonly pingMs: number | undefined;
+  /** Our player's hp as drawn; `undefined` while not in the world. */
+  readonly ownHp: number | undefined;
+  /**
+   * Our recent beams: the entity the server judged hit (0 for a miss, `undefined` while not yet
+   * confirmed).
+   */
+  beams(): { judgedTarget: number | undefined }[];
   /** Whether a session is open. */
   readonly connected: boolean;
   /** The transport of the current session, `undefined` while not connected. */
@@ -63,6 +70,18 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
     },
     renderedEntities() {
       return app.scene.entities.map(({ id, kind, x, y }) => ({ id, kind, x, y }));
+    },
+    get ownHp() {
+      return app.scene.own?.hp;
+    },
+    beams() {
+      return app.scene.beams.filter((beam) => beam.own).map((beam) => ({
+        judgedTarget: beam.confirmedHit === undefined
+          ? undefined
+          : beam.confirmedHit
+          ? beam.judged?.id ?? 0
+          : 0,
+      }));
     },
     get pingMs() {
       return app.session?.rtt.smoothedMs;

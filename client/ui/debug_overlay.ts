@@ -8,6 +8,8 @@ export interface DebugSwitches {
   interpolation: boolean;
   /** Outline the server's newest positions. */
   showServerPositions: boolean;
+  /** After each beam, ring where the client saw the target and where the server judged it. */
+  showLagCompensation: boolean;
   /** What the network simulator adds. */
   conditions: NetConditions;
 }
@@ -28,7 +30,7 @@ const SLIDERS: Slider[] = [
 
 /**
  * The net-debug overlay, toggled with F3 or the backquote key: switches for prediction,
- * interpolation and server-position outlines, sliders for the network simulator (one-way latency
+ * interpolation, server-position outlines and the lag compensation view, sliders for the network simulator (one-way latency
  * and jitter added in each direction, loss of inputs and snapshots), and live netcode numbers.
  */
 export class DebugOverlay {
@@ -38,6 +40,7 @@ export class DebugOverlay {
     prediction: true,
     interpolation: true,
     showServerPositions: false,
+    showLagCompensation: false,
     conditions: { latencyMs: 0, jitterMs: 0, lossPercent: 0 },
   };
   readonly #onChange: (switches: DebugSwitches) => void;
@@ -53,6 +56,7 @@ export class DebugOverlay {
     this.#checkbox("prediction", "Client-side prediction");
     this.#checkbox("interpolation", "Entity interpolation");
     this.#checkbox("showServerPositions", "Show server positions");
+    this.#checkbox("showLagCompensation", "Show lag compensation (beam: client vs server)");
     for (const slider of SLIDERS) this.#slider(slider);
     this.#stats = document.createElement("pre");
     element.append(this.#stats);
@@ -85,7 +89,10 @@ export class DebugOverlay {
     if (this.#stats.textContent !== text) this.#stats.textContent = text;
   }
 
-  #checkbox(key: "prediction" | "interpolation" | "showServerPositions", label: string): void {
+  #checkbox(
+    key: "prediction" | "interpolation" | "showServerPositions" | "showLagCompensation",
+    label: string,
+  ): void {
     const row = document.createElement("label");
     const input = document.createElement("input");
     input.type = "checkbox";

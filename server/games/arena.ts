@@ -1,5 +1,6 @@
 import {
   addPlayer,
+  applyBeamInput,
   applyPlayerInput,
   ARENA,
   type ArenaEvent,
@@ -10,7 +11,13 @@ import {
   seedFromString,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
-import type { EntityFieldSpec, Game, GameEvent, InterestOptions } from "../rooms/game.ts";
+import type {
+  EntityFieldSpec,
+  Game,
+  GameEvent,
+  InterestOptions,
+  LagCompensationOptions,
+} from "../rooms/game.ts";
 
 /**
  * Snapshot columns of the arena and their precision: positions on a 1/8-unit grid (hot: they
@@ -65,7 +72,24 @@ export interface ArenaGameOptions {
    * @default true
    */
   interestManagement?: boolean;
+  /**
+   * Judge the hit-scan beam where the shooter saw its targets (the runtime's rewind); off, it is
+   * judged against the present, as a server without lag compensation would.
+   * @default true
+   */
+  lagCompensation?: boolean;
 }
+
+/**
+ * The arena's lag compensation: positions as the client interpolates them, rewound at most
+ * 250 ms. Only the beam uses it; projectiles fly in the server's present (they are visible and
+ * slow enough to dodge, so a rewound projectile would hit a player who saw it miss).
+ */
+export const ARENA_LAG_COMPENSATION: LagCompensationOptions = {
+  xField: "x",
+  yField: "y",
+  maxRewindMs: 250,
+};
 
 /**
  * The arena demo game as a room-runtime {@linkcode Game}: the rules live in `shared/game/arena`
@@ -92,6 +116,7 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
     maxPlayers: options.maxPlayers ?? 64,
     entitySchema: ARENA_ENTITY_SCHEMA,
     ...(options.interestManagement === false ? {} : { interest: ARENA_INTEREST }),
+    lagCompensation: ARENA_LAG_COMPENSATION,
     createState: (roomId) =>
       createArenaState(seedFromString(roomId), { npcCount: options.npcCount ?? 20 }),
     join: (state, name) => addPlayer(state, name).id,
@@ -99,10 +124,13 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
       removePlayer(state, playerId);
       motionOf(state).players.delete(playerId);
     },
-    applyInput(state, playerId, input, dtMs, events) {
+    applyInput(state, playerId, input, dtMs, events, rewind) {
       const player = state.players.get(playerId);
       const fromX = player?.x ?? 0, fromY = player?.y ?? 0;
       applyPlayerInput(state, playerId, input, dtMs, arenaEvents);
+      // After the move, as the shooter's client predicted it; only the others are rewound.
+      const compensate = options.lagCompensation !== false;
+      applyBeamInput(state, playerId, input, compensate ? rewind : undefined, arenaEvents);
       forward(events);
       if (player === undefined) return;
       // Moved by this tick's inputs (two when a late one catches up): the tick's velocity.
@@ -223,5 +251,17 @@ function toGameEvent(event: ArenaEvent): GameEvent {
       return { type: "kill", actor: event.attackerId, target: event.targetId, value: 0, text: "" };
     case "respawn":
       return { type: "respawn", actor: event.playerId, target: 0, value: ARENA.maxHp, text: "" };
+    case "beam":
+      // The text carries where the server judged the nearest target: `id x y` (a debug view
+      // draws it beside where the shooter saw it).
+      return {
+        type: "beam",
+        actor: event.attackerId,
+        target: event.targetId,
+        value: Math.round(event.rewindMs),
+        text: event.nearestId === 0
+          ? ""
+          : `${event.nearestId} ${event.nearestX.toFixed(3)} ${event.nearestY.toFixed(3)}`,
+      };
   }
 }

@@ -86,6 +86,8 @@ const ROOM_COUNTERS = [
   "slowClientsClosed",
   "inputsDropped",
   "inputsStale",
+  "viewsBeyondLag",
+  "viewsBeyondMaxRewind",
   "failures",
   "bytesOut",
   "messagesOut",
@@ -109,7 +111,7 @@ interface RoomSeen {
   recent: { p50Ms: number | null; p99Ms: number | null; meanMs: number | null };
 }
 
-const KICK_REASONS = ["slow_client", "rate_limited", "bad_sequence"];
+const KICK_REASONS = ["slow_client", "rate_limited", "bad_sequence", "bad_view_tick"];
 const MAX_ROOM_ROWS = 200;
 
 function zeroCounters(): RoomCounters {
@@ -120,6 +122,8 @@ function zeroCounters(): RoomCounters {
     slowClientsClosed: 0,
     inputsDropped: 0,
     inputsStale: 0,
+    viewsBeyondLag: 0,
+    viewsBeyondMaxRewind: 0,
     failures: 0,
     bytesOut: 0,
     messagesOut: 0,
@@ -492,6 +496,21 @@ export class ServerMetrics {
         labels: { ...s.labels, reason: "stale" },
       })),
     ]);
+    text.family(
+      "game_server_lag_compensation_clamped_total",
+      "counter",
+      "Inputs whose claimed view was older than the player can have seen, moved up to the limit, by reason.",
+      [
+        ...perGame((t) => t.viewsBeyondLag).map((s) => ({
+          ...s,
+          labels: { ...s.labels, reason: "beyond_measured_lag" },
+        })),
+        ...perGame((t) => t.viewsBeyondMaxRewind).map((s) => ({
+          ...s,
+          labels: { ...s.labels, reason: "beyond_max_rewind" },
+        })),
+      ],
+    );
     text.family(
       "game_server_room_failures_total",
       "counter",

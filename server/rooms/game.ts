@@ -1,7 +1,8 @@
 import type { EntityFieldSpec } from "../../shared/protocol/entity_schema.ts";
+import type { LagCompensationOptions, Point, RayHit, Rewind } from "./lag_compensation.ts";
 import type { InterestOptions } from "./snapshots/snapshot_builder.ts";
 
-export type { EntityFieldSpec, InterestOptions };
+export type { EntityFieldSpec, InterestOptions, LagCompensationOptions, Point, RayHit, Rewind };
 
 /**
  * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
@@ -15,6 +16,13 @@ export interface PlayerInput {
   buttons: number;
   /** Aim angle in radians, finite. */
   aim: number;
+  /**
+   * The server tick (with its fraction) whose world the player was looking at when it sent this
+   * input, already limited by the runtime (see {@linkcode Game.lagCompensation}); 0 when the
+   * player had seen nothing yet.
+   * @default 0
+   */
+  viewTime?: number;
 }
 
 /** Something that happened in a tick, sent to every client of the room as an event frame. */
@@ -44,6 +52,12 @@ export interface Game<State> {
   readonly entitySchema: readonly EntityFieldSpec[];
   /** Send each player only what is near it; without this every player gets every entity. */
   readonly interest?: InterestOptions;
+  /**
+   * Judge each input against the world its player saw: the runtime keeps the recent snapshots'
+   * positions and hands {@linkcode Game.applyInput} a {@linkcode Rewind} set to the input's view
+   * time. Without this, `applyInput` gets no rewind.
+   */
+  readonly lagCompensation?: LagCompensationOptions;
   /** A fresh state for a new room. */
   createState(roomId: string): State;
   /** Refuse a join with a reason, or return `null` to accept. Optional. */
@@ -55,7 +69,8 @@ export interface Game<State> {
   /**
    * Apply one input of one player for one step of `dtMs`. The runtime calls it once per input,
    * in sequence order; the game clamps what the rules do not allow. `input` is reused after the
-   * call: copy what must be kept.
+   * call: copy what must be kept. `rewind` (when the game declares `lagCompensation`) answers
+   * where the other entities were at the input's view time; it too is valid only during the call.
    */
   applyInput(
     state: State,
@@ -63,6 +78,7 @@ export interface Game<State> {
     input: PlayerInput,
     dtMs: number,
     events: GameEvent[],
+    rewind?: Rewind,
   ): void;
   /** Advance the world by one step of `dtMs`, pushing what happened into `events`. */
   step(state: State, dtMs: number, events: GameEvent[]): void;

@@ -21,6 +21,9 @@ export interface InputQueueOptions {
   maxSequenceGap?: number;
 }
 
+/** Numbers per queued input: sequence, buttons, aim, view time. */
+const SLOT = 4;
+
 /** What {@linkcode InputQueue.push} did with an input. */
 export type PushResult = "queued" | "duplicate" | "overflow" | "gap";
 
@@ -33,12 +36,12 @@ export class InputQueue {
   readonly #capacity: number;
   readonly #maxCredit: number;
   readonly #maxGap: number;
-  /** Per slot: sequence, buttons, aim. One array: a message touches a cold queue, and each
+  /** Per slot: sequence, buttons, aim, view time. One array: a message touches a cold queue, and each
    * separate array would be another cache miss. */
   readonly #slots: Float64Array;
   #head = 0;
   #count = 0;
-  readonly #taken: PlayerInput = { buttons: 0, aim: 0 };
+  readonly #taken: PlayerInput = { buttons: 0, aim: 0, viewTime: 0 };
   #lastQueuedSequence = 0;
   #lastAppliedSequence = 0;
   #credit = 0;
@@ -52,7 +55,7 @@ export class InputQueue {
     this.#capacity = options.capacity ?? 32;
     this.#maxCredit = options.maxCredit ?? 4;
     this.#maxGap = options.maxSequenceGap ?? 1024;
-    this.#slots = new Float64Array(this.#capacity * 3);
+    this.#slots = new Float64Array(this.#capacity * SLOT);
   }
 
   /** Newest sequence applied, 0 before the first; reported back in every snapshot. */
@@ -83,10 +86,11 @@ export class InputQueue {
       return "overflow";
     }
     this.#lastQueuedSequence = sequence;
-    const at = ((this.#head + this.#count) % this.#capacity) * 3;
+    const at = ((this.#head + this.#count) % this.#capacity) * SLOT;
     this.#slots[at] = sequence;
     this.#slots[at + 1] = input.buttons;
     this.#slots[at + 2] = input.aim;
+    this.#slots[at + 3] = input.viewTime ?? 0;
     this.#count++;
     return "queued";
   }
@@ -103,7 +107,7 @@ export class InputQueue {
    */
   take(): PlayerInput | undefined {
     if (this.#credit < 1 || this.#count === 0) return undefined;
-    const at = this.#head * 3;
+    const at = this.#head * SLOT;
     this.#head = (this.#head + 1) % this.#capacity;
     this.#count--;
     this.#credit--;
@@ -111,6 +115,7 @@ export class InputQueue {
     const taken = this.#taken;
     taken.buttons = this.#slots[at + 1] ?? 0;
     taken.aim = this.#slots[at + 2] ?? 0;
+    taken.viewTime = this.#slots[at + 3] ?? 0;
     return taken;
   }
 }

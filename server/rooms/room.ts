@@ -1,9 +1,11 @@
-import { CloseCode, type EventMessage, MessageKind } from "../../shared/protocol/mod.ts";
+import { CloseCode, type EventMessage, LIMITS, MessageKind } from "../../shared/protocol/mod.ts";
 import { FrameEncoder } from "../../shared/protocol/mod.ts";
 import type { Clock, TimerHandle } from "../tick/clock.ts";
 import { FixedStepLoop } from "../tick/fixed_step_loop.ts";
 import type { Game, GameEvent, PlayerInput } from "./game.ts";
 import { InputQueue, type InputQueueOptions } from "./input_queue.ts";
+import { LagCompensation } from "./lag_compensation.ts";
+import { ViewLag } from "./view_lag.ts";
 import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
 import type { ViewRing } from "./snapshots/view_ring.ts";
 import { RoomStats } from "./room_stats.ts";
@@ -84,6 +86,19 @@ export interface RoomOptions {
   clock: Clock;
 }
 
+/**
+ * What {@linkcode Room.queueInput} made of an input: `queued` (or ignored as a duplicate), or a
+ * reason to close the connection: a sequence jump beyond the allowed gap, or a view tick the
+ * room has not reached (nobody can have seen it).
+ */
+export type QueueInputResult = "queued" | "sequence_gap" | "future_view";
+
+/** Events in one tick's message: the frame limit less the snapshot and a pong. */
+const MAX_EVENTS_PER_MESSAGE = LIMITS.maxFramesPerMessage - 2;
+
+/** Snapshot ticks whose send time is remembered, for round trips measured from acks. */
+const SENT_TIMES = 32;
+
 /** Outcome of {@linkcode Room.join}. */
 export type JoinResult =
   | { ok: true; playerId: number }
@@ -100,6 +115,8 @@ interface Member {
   views: ViewRing;
   /** Clock time the client went over the soft limit, or -1 while it is under. */
   slowSinceMs: number;
+  /** Its round trips, measured from its acks: how old a view it may claim. */
+  viewLag: ViewLag;
 }
 
 /**
@@ -136,6 +153,11 @@ export class Room<State = unknown> {
   readonly #global: number[] = [];
   readonly #snapshots: SnapshotBuilder;
   readonly #tickEvents: GameEvent[] = [];
+  readonly #lag: LagCompensation | undefined;
+  readonly #maxRewindMs: number;
+  /** Clock time each recent snapshot tick was sent, by `tick % SENT_TIMES`, and its tick. */
+  readonly #sentAtMs = new Float64Array(SENT_TIMES);
+  readonly #sentTicks = new Float64Array(SENT_TIMES);
   #pendingEvents: EventMessage[] = [];
   #tick = 0;
   #closed = false;
@@ -159,6 +181,20 @@ export class Room<State = unknown> {
     this.#issueReconnectToken = options.issueReconnectToken;
     this.#reconnectGraceMs = options.reconnectGraceMs ?? 10_000;
     this.#snapshots = new SnapshotBuilder(game.entitySchema, game.interest);
+    const lagOptions = game.lagCompensation;
+    this.#maxRewindMs = lagOptions?.maxRewindMs ?? 250;
+    // Two ticks short of the world frames kept: the blend needs the frame after the view too.
+    const historyMs = (SENT_TIMES - 2) * this.#stepMs;
+    if (!(this.#maxRewindMs >= 0 && this.#maxRewindMs <= historyMs)) {
+      throw new RangeError(
+        `Cannot rewind ${this.#maxRewindMs} ms: the room keeps ${
+          Math.floor(historyMs)
+        } ms of snapshots`,
+      );
+    }
+    this.#lag = lagOptions === undefined
+      ? undefined
+      : new LagCompensation(this.#snapshots, this.#snapshots.wire, this.#stepMs, lagOptions);
     this.#state = game.createState(id);
     this.#loop = new FixedStepLoop({
       stepIntervalMs: this.#stepMs,
@@ -231,6 +267,7 @@ export class Room<State = unknown> {
       ackedTick: 0,
       views: this.#snapshots.createViewRing(),
       slowSinceMs: -1,
+      viewLag: new ViewLag(),
     };
     const issue = this.#issueReconnectToken;
     if (issue === undefined) {
@@ -325,6 +362,8 @@ export class Room<State = unknown> {
     member.ackedTick = 0;
     member.views = this.#snapshots.createViewRing();
     member.slowSinceMs = -1;
+    // Another connection, another round trip.
+    member.viewLag = new ViewLag();
     this.#welcome(member, reconnectToken);
     return { ok: true, playerId };
   }
@@ -353,17 +392,35 @@ export class Room<State = unknown> {
   }
 
   /**
-   * Queue input `sequence` of a player (its fields are copied). Returns `false` for an input the
-   * connection should be closed for (a sequence jump beyond the allowed gap); duplicates and
-   * overflow are dropped and counted.
+   * Queue input `sequence` of a player (its fields are copied). `input.viewTime` is the view the
+   * client claims (tick plus fraction); it is limited here, in place: a view older than the
+   * player's measured lag or the game's `maxRewindMs` is moved up to that limit and counted. See
+   * {@linkcode QueueInputResult}; duplicates and overflow are dropped and counted.
    */
-  queueInput(playerId: number, sequence: number, input: PlayerInput): boolean {
+  queueInput(playerId: number, sequence: number, input: PlayerInput): QueueInputResult {
     const member = this.#members.get(playerId);
-    if (member === undefined) return true;
+    if (member === undefined) return "queued";
+    const viewTime = input.viewTime ?? 0;
+    if (Math.floor(viewTime) > this.#tick) return "future_view";
+    if (viewTime > 0) this.#limitView(member, input, viewTime);
     const result = member.inputs.push(sequence, input);
     if (result === "duplicate") this.stats.inputsStale++;
     if (result === "overflow") this.stats.inputsDropped++;
-    return result !== "gap";
+    return result === "gap" ? "sequence_gap" : "queued";
+  }
+
+  /** Clamp a claimed view to what the player can have seen (see {@linkcode ViewLag}). */
+  #limitView(member: Member, input: PlayerInput, viewTime: number): void {
+    const stepMs = this.#stepMs;
+    const claimedMs = (this.#tick - viewTime) * stepMs;
+    const lagMs = member.viewLag.allowedMs(stepMs * this.#broadcastEveryTicks, stepMs);
+    if (claimedMs > lagMs && lagMs < this.#maxRewindMs) {
+      this.stats.viewsBeyondLag++;
+      input.viewTime = this.#tick - lagMs / stepMs;
+    } else if (claimedMs > this.#maxRewindMs) {
+      this.stats.viewsBeyondMaxRewind++;
+      input.viewTime = this.#tick - this.#maxRewindMs / stepMs;
+    }
   }
 
   /**
@@ -374,7 +431,13 @@ export class Room<State = unknown> {
     const member = this.#members.get(playerId);
     if (member === undefined) return;
     if (tick === 0) member.ackedTick = 0;
-    else if (tick <= this.#tick && tick > member.ackedTick) member.ackedTick = tick;
+    else if (tick <= this.#tick && tick > member.ackedTick) {
+      member.ackedTick = tick;
+      const slot = tick % SENT_TIMES;
+      if (this.#sentTicks[slot] === tick) {
+        member.viewLag.sample(this.#clock.now() - (this.#sentAtMs[slot] ?? 0));
+      }
+    }
   }
 
   /** Newest input sequence applied for a player, 0 if none or unknown. */
@@ -390,11 +453,20 @@ export class Room<State = unknown> {
     try {
       const events = this.#tickEvents;
       events.length = 0;
+      const lag = this.#lag;
+      const newestTick = this.#tick - (this.#tick % this.#broadcastEveryTicks);
       for (const member of this.#members.values()) {
         const inputs = member.inputs;
         inputs.earnCredit();
         for (let input = inputs.take(); input !== undefined; input = inputs.take()) {
-          this.game.applyInput(this.#state, member.playerId, input, this.#stepMs, events);
+          if (lag !== undefined) {
+            // Also capped here: an input that waited in its queue has grown older since.
+            const oldest = newestTick - this.#maxRewindMs / this.#stepMs;
+            const claimed = input.viewTime ?? 0;
+            const viewTime = claimed > 0 && claimed < oldest ? oldest : claimed;
+            lag.prepare(member.playerId, viewTime, newestTick);
+          }
+          this.game.applyInput(this.#state, member.playerId, input, this.#stepMs, events, lag);
         }
       }
       this.game.step(this.#state, this.#stepMs, events);
@@ -439,11 +511,18 @@ export class Room<State = unknown> {
       this.game.writeGlobal(this.#state, global);
     }
     this.#snapshots.beginTick(this.#tick, entities, global);
+    const slot = this.#tick % SENT_TIMES;
+    this.#sentTicks[slot] = this.#tick;
+    this.#sentAtMs[slot] = this.#clock.now();
     const events = this.#eventEncoder;
-    for (const event of this.#pendingEvents) events.add(event);
+    const pending = this.#pendingEvents;
+    // A message holds at most 64 frames (the snapshot and a pong beside the events): a burst of
+    // events waits for the next ticks' messages rather than making one a client must refuse.
+    const sent = Math.min(pending.length, MAX_EVENTS_PER_MESSAGE);
+    for (let index = 0; index < sent; index++) events.add(pending[index] as EventMessage);
     const eventCount = events.frameCount;
     const eventBytes = events.finish();
-    this.#pendingEvents = [];
+    this.#pendingEvents = sent === pending.length ? [] : pending.slice(sent);
     for (const member of this.#members.values()) {
       const queued = member.client.queuedBytes(this.#softLimitBytes);
       if (queued > this.#softLimitBytes && member.slowSinceMs < 0) {

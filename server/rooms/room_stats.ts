@@ -26,6 +26,10 @@ export class RoomStats {
   bytesOut = 0;
   /** Snapshot messages sent. */
   messagesOut = 0;
+  /** Inputs whose claimed view was older than the player's measured lag allows (clamped). */
+  viewsBeyondLag = 0;
+  /** Inputs whose claimed view was older than the game's `maxRewindMs` (clamped). */
+  viewsBeyondMaxRewind = 0;
   /** Times a game hook threw. */
   failures = 0;
   /** Step durations, for tick-time quantiles in the metrics. */

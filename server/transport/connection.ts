@@ -11,6 +11,7 @@ import {
   LIMITS,
   MessageKind,
   PROTOCOL_VERSION,
+  VIEW_ALPHA_STEPS,
 } from "../../shared/protocol/mod.ts";
 import type { RegistryJoinResult, RoomRegistry } from "../rooms/registry.ts";
 import type { PlayerInput } from "../rooms/game.ts";
@@ -88,7 +89,7 @@ export class Connection implements RoomClient, PongHolder {
   readonly #limits: ConnectionLimits;
   readonly #decoder = new FrameDecoder();
   /** The input handed to the room, reused (the room copies its fields). */
-  readonly #input: PlayerInput = { buttons: 0, aim: 0 };
+  readonly #input: PlayerInput = { buttons: 0, aim: 0, viewTime: 0 };
   #room: Room | undefined;
   #playerId = 0;
   /** A join is being checked (a reconnect token is verified asynchronously). */
@@ -248,9 +249,18 @@ export class Connection implements RoomClient, PongHolder {
         const sequence = fields[at] ?? 0, input = this.#input;
         input.buttons = fields[at + 2] ?? 0;
         input.aim = fields[at + 3] ?? 0;
-        if (!this.#room.queueInput(this.#playerId, sequence, input)) {
+        const viewTick = fields[at + 4] ?? 0;
+        input.viewTime = viewTick + (fields[at + 5] ?? 0) / VIEW_ALPHA_STEPS;
+        const result = this.#room.queueInput(this.#playerId, sequence, input);
+        if (result === "sequence_gap") {
           this.#options.counters.kicked("bad_sequence");
           this.#refuse(CloseCode.INVALID_PAYLOAD, `Input sequence ${sequence} jumps too far ahead`);
+        } else if (result === "future_view") {
+          this.#options.counters.kicked("bad_view_tick");
+          this.#refuse(
+            CloseCode.INVALID_PAYLOAD,
+            `Input view tick ${viewTick} is ahead of the room's tick ${this.#room.tick}`,
+          );
         }
         return;
       }

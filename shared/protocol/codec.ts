@@ -17,7 +17,7 @@ import type {
   ServerMessage,
   SnapshotMessage,
 } from "./messages.ts";
-import { AIM_STEPS_PER_RADIAN, LIMITS, PROTOCOL_VERSION } from "./messages.ts";
+import { AIM_STEPS_PER_RADIAN, LIMITS, PROTOCOL_VERSION, VIEW_ALPHA_STEPS } from "./messages.ts";
 import {
   expectArray,
   expectFinite,
@@ -198,6 +198,16 @@ export class FrameEncoder {
         this.#batch.writeVarint(message.clientTick);
         this.#batch.writeVarint(message.buttons);
         this.#batch.writeVarint(zigzag(aimSteps));
+        const viewAlpha = message.viewAlpha ?? 0;
+        if (!(Number.isInteger(viewAlpha) && viewAlpha >= 0 && viewAlpha < VIEW_ALPHA_STEPS)) {
+          throw new RangeError(
+            `Cannot encode input: view alpha ${viewAlpha} is not an integer in 0..${
+              VIEW_ALPHA_STEPS - 1
+            }`,
+          );
+        }
+        this.#batch.writeVarint(message.viewTick ?? 0);
+        this.#batch.writeByte(viewAlpha);
         break;
       }
       case MessageKind.ACK:
@@ -322,14 +332,14 @@ export type Sender = "client" | "server";
  */
 export class ClientFrames {
   /** Numbers kept per frame in {@linkcode ClientFrames.fields}. */
-  static readonly FIELDS_PER_FRAME = 4;
+  static readonly FIELDS_PER_FRAME = 6;
   /** Frames decoded. */
   count = 0;
   /** Per frame, its {@linkcode MessageKind}. */
   readonly kinds = new Uint8Array(LIMITS.maxFramesPerMessage);
   /**
-   * Per frame, four numbers from `index × 4`: an input's sequence, client tick, buttons and aim
-   * (radians); an ack's tick; a ping's client time.
+   * Per frame, six numbers from `index × 6`: an input's sequence, client tick, buttons, aim
+   * (radians), view tick and view alpha; an ack's tick; a ping's client time.
    */
   readonly fields = new Float64Array(LIMITS.maxFramesPerMessage * ClientFrames.FIELDS_PER_FRAME);
   /** Per frame, the join message of a join frame. */
@@ -347,6 +357,8 @@ export class ClientFrames {
           clientTick: fields[at + 1] ?? 0,
           buttons: fields[at + 2] ?? 0,
           aim: fields[at + 3] ?? 0,
+          viewTick: fields[at + 4] ?? 0,
+          viewAlpha: fields[at + 5] ?? 0,
         };
       case MessageKind.ACK:
         return { kind, tick: fields[at] ?? 0 };
@@ -444,6 +456,8 @@ export class FrameDecoder {
           );
         }
         fields[at + 3] = aimSteps / AIM_STEPS_PER_RADIAN;
+        fields[at + 4] = reader.readVarint(what);
+        fields[at + 5] = reader.readByte(what);
         expectEmptyBody(reader, what);
         return;
       }

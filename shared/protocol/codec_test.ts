@@ -22,7 +22,15 @@ const CLIENT_MESSAGES: Message[] = [
     name: "Zoë",
     reconnectToken: "",
   },
-  { kind: MessageKind.INPUT, sequence: 4_000_000_000, clientTick: 77, buttons: 0b10011, aim: -2.5 },
+  {
+    kind: MessageKind.INPUT,
+    sequence: 4_000_000_000,
+    clientTick: 77,
+    buttons: 0b10011,
+    aim: -2.5,
+    viewTick: 75,
+    viewAlpha: 255,
+  },
   { kind: MessageKind.ACK, tick: 12345 },
   { kind: MessageKind.PING, clientTimeMs: 1234.5 },
 ];
@@ -101,7 +109,15 @@ Deno.test("decodeClientFrames reads inputs, acks and pings into reused arrays, a
   const decoder = new FrameDecoder();
   const frames = new ClientFrames();
   const batch = encodeBatch([
-    { kind: MessageKind.INPUT, sequence: 70_000, clientTick: 9, buttons: 5, aim: -1.5 },
+    {
+      kind: MessageKind.INPUT,
+      sequence: 70_000,
+      clientTick: 9,
+      buttons: 5,
+      aim: -1.5,
+      viewTick: 7,
+      viewAlpha: 3,
+    },
     { kind: MessageKind.ACK, tick: 41 },
     { kind: MessageKind.PING, clientTimeMs: 1234.5 },
   ]);
@@ -112,9 +128,9 @@ Deno.test("decodeClientFrames reads inputs, acks and pings into reused arrays, a
     MessageKind.ACK,
     MessageKind.PING,
   ]);
-  assert.deepEqual([...frames.fields.subarray(0, 4)], [70_000, 9, 5, -1.5]);
-  assert.equal(frames.fields[4], 41);
-  assert.equal(frames.fields[8], 1234.5);
+  assert.deepEqual([...frames.fields.subarray(0, 6)], [70_000, 9, 5, -1.5, 7, 3]);
+  assert.equal(frames.fields[ClientFrames.FIELDS_PER_FRAME], 41);
+  assert.equal(frames.fields[2 * ClientFrames.FIELDS_PER_FRAME], 1234.5);
   // The next batch reuses the arrays and forgets the previous count.
   decoder.decodeClientFrames(encodeBatch([{ kind: MessageKind.ACK, tick: 42 }]), frames);
   assert.equal(frames.count, 1);
@@ -140,14 +156,27 @@ Deno.test("FrameDecoder round-trips every server message kind", () => {
 });
 
 Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.md", () => {
-  // input: version 2, kind 2, sequence 300 = ac 02, clientTick 5, buttons 9, aim 0.5 rad =
-  // 5000 steps, zigzag 10000 = 90 4e, empty body.
+  // input: version 3, kind 2, sequence 300 = ac 02, clientTick 5, buttons 9, aim 0.5 rad =
+  // 5000 steps, zigzag 10000 = 90 4e, view tick 200 = c8 01, view alpha 128 = 80, empty body.
   assert.deepEqual(
-    encodeBatch([{ kind: MessageKind.INPUT, sequence: 300, clientTick: 5, buttons: 9, aim: 0.5 }]),
-    hex("02 02 ac 02 05 09 90 4e 00"),
+    encodeBatch([{
+      kind: MessageKind.INPUT,
+      sequence: 300,
+      clientTick: 5,
+      buttons: 9,
+      aim: 0.5,
+      viewTick: 200,
+      viewAlpha: 128,
+    }]),
+    hex("03 02 ac 02 05 09 90 4e c8 01 80 00"),
+  );
+  // an input that names no view (before the first snapshot) still carries both fields.
+  assert.deepEqual(
+    encodeBatch([{ kind: MessageKind.INPUT, sequence: 1, clientTick: 0, buttons: 0, aim: 0 }]),
+    hex("03 02 01 00 00 00 00 00 00"),
   );
   // ack: tick 129 = 81 01, empty body.
-  assert.deepEqual(encodeBatch([{ kind: MessageKind.ACK, tick: 129 }]), hex("02 03 81 01 00"));
+  assert.deepEqual(encodeBatch([{ kind: MessageKind.ACK, tick: 129 }]), hex("03 03 81 01 00"));
   // snapshot: tick 1000 = e8 07, baseline distance 2, last input 7, body 7 bytes:
   // record 0x41 (second agreed structure), bin8 of 3 bytes, nil global.
   assert.deepEqual(
@@ -159,12 +188,12 @@ Deno.test("FrameEncoder writes the byte vectors computed by hand from PROTOCOL.m
       entities: new Uint8Array([0, 0, 0]),
       global: null,
     }]),
-    hex("02 41 e8 07 02 07 07 41 c4 03 00 00 00 c0"),
+    hex("03 41 e8 07 02 07 07 41 c4 03 00 00 00 c0"),
   );
   // two frames in one message: ping [12] then ack 1.
   assert.deepEqual(
     encodeBatch([{ kind: MessageKind.PING, clientTimeMs: 12 }, { kind: MessageKind.ACK, tick: 1 }]),
-    hex("02 04 02 91 0c 02 03 01 00"),
+    hex("03 04 02 91 0c 03 03 01 00"),
   );
 });
 
@@ -179,8 +208,8 @@ Deno.test("FrameEncoder.addSnapshot() shares one body between clients: only the 
   encoder.addSnapshot(10, 8, 4, body);
   const second = encoder.finish();
   // version, kind, tick 10, baseline distance (0 = full, 2), last input, body length, the body.
-  assert.deepEqual(first, new Uint8Array([...hex("02 41 0a 00 03 0c"), ...body]));
-  assert.deepEqual(second, new Uint8Array([...hex("02 41 0a 02 04 0c"), ...body]));
+  assert.deepEqual(first, new Uint8Array([...hex("03 41 0a 00 03 0c"), ...body]));
+  assert.deepEqual(second, new Uint8Array([...hex("03 41 0a 02 04 0c"), ...body]));
   const decoder = new FrameDecoder();
   const snapshot = { kind: MessageKind.SNAPSHOT, tick: 10, entities, global: [7, 3] } as const;
   assert.deepEqual(decoder.decodeServerBatch(first), [
@@ -208,55 +237,60 @@ Deno.test("FrameEncoder.addSnapshotParts() writes the bytes msgpackr writes for 
 });
 
 Deno.test("FrameDecoder rejects truncated headers and lying body lengths", () => {
-  rejects(hex("02"), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("02 02 ac"), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("02 02 ac 02 05 09 90"), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("02 02 ac 02 05 09 90 4e"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03 02 ac"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03 02 ac 02 05 09 90"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03 02 ac 02 05 09 90 4e"), FrameErrorReason.TRUNCATED, "client");
+  // an input without its view alpha byte, and one without its body length.
+  rejects(hex("03 02 ac 02 05 09 90 4e c8 01"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03 02 ac 02 05 09 90 4e c8 01 80"), FrameErrorReason.TRUNCATED, "client");
   rejects(new Uint8Array(0), FrameErrorReason.TRUNCATED, "client");
-  rejects(hex("02 04 00"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03 04 00"), FrameErrorReason.TRUNCATED, "client");
 });
 
 Deno.test("FrameDecoder rejects trailing bytes inside a body and after a frame", () => {
   // body length 3 holds fixarray [12] plus one stray byte.
-  rejects(hex("02 04 03 91 0c 00"), FrameErrorReason.TRAILING_BYTES, "client");
+  rejects(hex("03 04 03 91 0c 00"), FrameErrorReason.TRAILING_BYTES, "client");
   // a complete ack followed by a lone byte that starts no frame.
-  rejects(hex("02 03 01 00 02"), FrameErrorReason.TRUNCATED, "client");
+  rejects(hex("03 03 01 00 03"), FrameErrorReason.TRUNCATED, "client");
   // an ack with a body.
-  rejects(hex("02 03 01 01 c0"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("03 03 01 01 c0"), FrameErrorReason.BAD_FIELD, "client");
 });
 
 Deno.test("FrameDecoder rejects unknown versions and kinds, and kinds sent the wrong way", () => {
-  rejects(hex("01 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
-  rejects(hex("03 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
-  rejects(hex("02 63 00"), FrameErrorReason.UNKNOWN_KIND, "client");
-  rejects(hex("02 44 00"), FrameErrorReason.UNKNOWN_KIND, "client");
-  rejects(hex("02 03 01 00"), FrameErrorReason.UNKNOWN_KIND, "server");
+  rejects(hex("02 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
+  rejects(hex("04 03 01 00"), FrameErrorReason.UNSUPPORTED_VERSION, "client");
+  rejects(hex("03 63 00"), FrameErrorReason.UNKNOWN_KIND, "client");
+  rejects(hex("03 44 00"), FrameErrorReason.UNKNOWN_KIND, "client");
+  rejects(hex("03 03 01 00"), FrameErrorReason.UNKNOWN_KIND, "server");
   const error = new FrameError(FrameErrorReason.UNKNOWN_KIND, "x");
   assert.equal(error.closeCode, CloseCode.PROTOCOL_ERROR);
 });
 
 Deno.test("FrameDecoder rejects overlong and oversized varints", () => {
-  rejects(hex("02 03 81 00 00"), FrameErrorReason.BAD_VARINT, "client");
-  rejects(hex("02 03 ff ff ff ff 7f 00"), FrameErrorReason.BAD_VARINT, "client");
-  rejects(hex("02 03 ff ff ff ff ff 01 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("03 03 81 00 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("03 03 ff ff ff ff 7f 00"), FrameErrorReason.BAD_VARINT, "client");
+  rejects(hex("03 03 ff ff ff ff ff 01 00"), FrameErrorReason.BAD_VARINT, "client");
 });
 
 Deno.test("FrameDecoder rejects msgpack garbage and wrong field types", () => {
-  rejects(hex("02 04 01 d9"), FrameErrorReason.BAD_MSGPACK, "client");
-  rejects(hex("02 04 02 92 0c"), FrameErrorReason.BAD_MSGPACK, "client");
+  rejects(hex("03 04 01 d9"), FrameErrorReason.BAD_MSGPACK, "client");
+  rejects(hex("03 04 02 92 0c"), FrameErrorReason.BAD_MSGPACK, "client");
   // ping body is a string instead of [time].
-  rejects(hex("02 04 02 a1 78"), FrameErrorReason.BAD_FIELD, "client");
-  // an input with a body: buttons 1, aim 0, then 3 bytes of fixarray [1, 0].
-  rejects(hex("02 02 01 01 01 00 03 92 01 00"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("03 04 02 a1 78"), FrameErrorReason.BAD_FIELD, "client");
+  // an input with a body: buttons 1, aim 0, view 0 / 0, then 3 bytes of fixarray [1, 0].
+  rejects(hex("03 02 01 01 01 00 00 00 03 92 01 00"), FrameErrorReason.BAD_FIELD, "client");
   // an input aim of 1000.0001 rad: 10,000,001 steps, zigzag 20,000,002 = 82 da c4 09.
-  rejects(hex("02 02 01 01 00 82 da c4 09 00"), FrameErrorReason.BAD_FIELD, "client");
+  rejects(hex("03 02 01 01 00 82 da c4 09 00 00 00"), FrameErrorReason.BAD_FIELD, "client");
+  // an overlong view tick (80 00) is a bad varint.
+  rejects(hex("03 02 01 01 00 00 80 00 00 00"), FrameErrorReason.BAD_VARINT, "client");
   // the largest aim, −1000 rad (zigzag 19,999,999), is accepted.
   assert.equal(
-    new FrameDecoder().decodeClientBatch(hex("02 02 01 01 00 ff d9 c4 09 00"))[0]?.kind,
+    new FrameDecoder().decodeClientBatch(hex("03 02 01 01 00 ff d9 c4 09 00 00 00"))[0]?.kind,
     MessageKind.INPUT,
   );
   // an inline record definition (msgpackr's fixext 0x72) is not msgpack a client may send.
-  rejects(hex("02 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_MSGPACK, "client");
+  rejects(hex("03 04 07 d4 72 40 91 a1 78 01"), FrameErrorReason.BAD_MSGPACK, "client");
 });
 
 Deno.test("NaN, Infinity and huge numbers are refused at both ends", () => {
@@ -264,6 +298,21 @@ Deno.test("NaN, Infinity and huge numbers are refused at both ends", () => {
   for (const aim of [Number.NaN, Infinity, 1e300, -1000.0001]) {
     assert.throws(
       () => encodeBatch([{ kind: MessageKind.INPUT, sequence: 1, clientTick: 1, buttons: 0, aim }]),
+      RangeError,
+    );
+  }
+  for (const viewAlpha of [256, -1, 1.5, Number.NaN]) {
+    assert.throws(
+      () =>
+        encodeBatch([{
+          kind: MessageKind.INPUT,
+          sequence: 1,
+          clientTick: 1,
+          buttons: 0,
+          aim: 0,
+          viewTick: 1,
+          viewAlpha,
+        }]),
       RangeError,
     );
   }
@@ -295,7 +344,7 @@ Deno.test("FrameDecoder rejects oversized messages, strings and frame counts", (
 
 Deno.test("FrameDecoder rejects a snapshot whose entities are not binary", () => {
   // record 0x41 with entities = fixarray [1] instead of bin.
-  rejects(hex("02 41 03 00 00 04 41 91 01 c0"), FrameErrorReason.BAD_FIELD, "server");
+  rejects(hex("03 41 03 00 00 04 41 91 01 c0"), FrameErrorReason.BAD_FIELD, "server");
 });
 
 Deno.test("FrameDecoder survives 100,000 mutated and random buffers with only FrameErrors", () => {
@@ -337,4 +386,21 @@ Deno.test("FrameDecoder survives 100,000 mutated and random buffers with only Fr
   // Both outcomes must be common, or the fuzz explores only one side of the decoder.
   assert.ok(decoded > 1000, `only ${decoded} mutated buffers decoded; the fuzz is too shallow`);
   assert.ok(rejected > 100_000, `only ${rejected} buffers rejected; the fuzz is too gentle`);
+});
+
+Deno.test("PROTOCOL.md's example input is what FrameEncoder writes", async () => {
+  const page = await Deno.readTextFile(new URL("./PROTOCOL.md", import.meta.url));
+  const example = /Example, input sequence 300[^`]*`([0-9a-f ]+)`/.exec(page)?.[1];
+  assert.ok(example !== undefined, "the example is on the page");
+  const input = {
+    kind: MessageKind.INPUT,
+    sequence: 300,
+    clientTick: 5,
+    buttons: 9,
+    aim: 0.5,
+    viewTick: 200,
+    viewAlpha: 128,
+  } as const;
+  assert.deepEqual(encodeBatch([input]), hex(example));
+  assert.deepEqual(new FrameDecoder().decodeClientBatch(hex(example)), [input]);
 });

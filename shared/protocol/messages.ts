@@ -1,7 +1,7 @@
 import type { MessageKind } from "./message_kind.ts";
 
 /** Version of the frame layout and message semantics; first byte of every frame. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** WebSocket subprotocol a client must offer; the server answers with the same. */
 export const SUBPROTOCOL = `game.v${PROTOCOL_VERSION}`;
@@ -81,7 +81,23 @@ export interface InputMessage {
   buttons: number;
   /** Aim angle in radians. */
   aim: number;
+  /**
+   * The whole server tick of the time the client was drawing the other entities at when it
+   * sampled this input (its interpolation's render time, never past its newest snapshot), or 0
+   * before it drew any: the server judges the input's shots against the world of that moment
+   * (lag compensation).
+   * @default 0
+   */
+  viewTick?: number;
+  /**
+   * How far the drawing was from `viewTick` towards the next tick, in 1/256 of a tick (0..255).
+   * @default 0
+   */
+  viewAlpha?: number;
 }
+
+/** An input's {@linkcode InputMessage.viewAlpha} counts this many steps per tick. */
+export const VIEW_ALPHA_STEPS = 256;
 
 /** Client → server: the newest snapshot tick the client has received and applied. */
 export interface AckMessage {

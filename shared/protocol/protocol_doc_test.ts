@@ -39,7 +39,7 @@ Deno.test("PROTOCOL.md's limits are the decoders' limits", () => {
   const { maxNameChars, maxRoomIdChars, maxTokenChars, maxTextChars } = LIMITS;
   assert.equal(
     limits.get("name / room / game / token / text"),
-    `${maxNameChars} / ${maxRoomIdChars} / ${maxRoomIdChars} / ${maxTokenChars} / ${maxTextChars} characters`,
+    `${maxNameChars} / ${maxRoomIdChars} / ${maxRoomIdChars} / ${maxTokenChars} / ${maxTextChars} characters (UTF-16 code units)`,
   );
   const { maxEntities, maxEntityFields, maxGlobalValues } = LIMITS;
   assert.equal(

@@ -102,7 +102,14 @@ function measure(
         bot.buttons = MOVES[Math.floor(nextRandom(random) * MOVES.length)] ?? 0;
         bot.aim = nextRandom(random) * 2 * Math.PI - Math.PI;
       }
-      game.applyInput(state, bot.playerId, { buttons: bot.buttons, aim: bot.aim }, TICK_MS, []);
+      game.applyInput(
+        state,
+        bot.playerId,
+        { buttons: bot.buttons, aim: bot.aim, viewTime: 0 },
+        TICK_MS,
+        [],
+        undefined,
+      );
     }
     game.step(state, TICK_MS, []);
     rows.length = 0;

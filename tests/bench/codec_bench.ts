@@ -16,7 +16,14 @@ const rows: number[] = [];
 
 function advance(tick: number): void {
   players.forEach((id, index) =>
-    game.applyInput(state, id, { buttons: (index + (tick >> 4)) % 16, aim: index }, 1000 / 30, [])
+    game.applyInput(
+      state,
+      id,
+      { buttons: (index + (tick >> 4)) % 16, aim: index, viewTime: 0 },
+      1000 / 30,
+      [],
+      undefined,
+    )
   );
   game.step(state, 1000 / 30, []);
   rows.length = 0;

@@ -91,8 +91,11 @@ const messages: { name: string; bytes: Uint8Array }[] = [
       aim: -999.9999,
     }))),
   },
-  { name: "join of longest fields (valid)", bytes: join("n".repeat(24)) },
-  { name: "join of longest fields, 4-byte characters", bytes: join("😀".repeat(12)) },
+  { name: "join of longest fields (valid)", bytes: join("n".repeat(LIMITS.maxNameChars)) },
+  {
+    name: "join of longest fields, 4-byte characters",
+    bytes: join("😀".repeat(LIMITS.maxNameChars / 2)),
+  },
 ];
 
 const decoder = new FrameDecoder();

@@ -16,7 +16,14 @@ function roomTick(interest: boolean) {
   return () => {
     tick++;
     players.forEach((id, index) =>
-      game.applyInput(state, id, { buttons: (index + (tick >> 4)) % 16, aim: index }, 1000 / 30, [])
+      game.applyInput(
+        state,
+        id,
+        { buttons: (index + (tick >> 4)) % 16, aim: index, viewTime: 0 },
+        1000 / 30,
+        [],
+        undefined,
+      )
     );
     game.step(state, 1000 / 30, []);
     rows.length = 0;

@@ -14,6 +14,10 @@
  *
  * `--repeat N` runs the pair N times (one JSON line each) and ends with a summary line of the
  * ratios' minimum, median and maximum: on a shared 2-core machine one run's ratio moves by ±15%.
+ *
+ * `--beam-every-ms 500` makes every bot fire the arena's hit-scan beam twice a second (each beam
+ * judged with lag compensation); `--beam-ab yes` runs each repetition twice, without and then with
+ * beams, and ends with both sides' tick p99 (A/B in one invocation, interleaved).
  * @module
  */
 import { type DenoChild, spawnDeno } from "./_child.ts";
@@ -129,6 +133,7 @@ async function runGame(
   botWorkers: number,
   placement: Placement,
   interest: boolean,
+  beamEveryMs: number,
   transport: Transport,
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
@@ -190,6 +195,8 @@ async function runGame(
       String(warmup),
       "--workers",
       String(botWorkers),
+      "--beam-every-ms",
+      String(beamEveryMs),
     ], { onStderrLine: botLines.push, ...placement.clients });
     const botsPid = bots.pid;
     const take = async (): Promise<Sample> => {
@@ -355,6 +362,11 @@ async function runRaw(
 /** Settings of {@linkcode runCapacityBenchmark}. */
 export interface CapacityBenchmarkOptions {
   /**
+   * Every bot fires the arena's hit-scan beam this often, ms (0: never).
+   * @default 0
+   */
+  beamEveryMs?: number;
+  /**
    * Measured seconds.
    * @default 20
    */
@@ -424,6 +436,7 @@ export async function runCapacityBenchmark(
   const rawPlacement: Placement = { server: { ...placement.server }, clients: placement.clients };
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
   const interest = options.interest ?? true;
+  const beamEveryMs = options.beamEveryMs ?? 0;
   const transport = options.transport ?? "ws";
   const game = await runGame(
     scale,
@@ -433,6 +446,7 @@ export async function runCapacityBenchmark(
     botWorkers,
     placement,
     interest,
+    beamEveryMs,
     transport,
   );
   const bots = game.bots;
@@ -510,6 +524,7 @@ export async function runCapacityBenchmark(
     tickRateHz: TICK_RATE_HZ,
     warmupSeconds: warmup,
     measuredSeconds: round(game.window.seconds, 1),
+    beamEveryMs,
     server: {
       cpuPerSecond: round(serverCpuPerSecond, 3),
       interestManagement: options.interest ?? true,
@@ -572,6 +587,8 @@ if (import.meta.main) {
     "raw",
     "interest",
     "repeat",
+    "beam-every-ms",
+    "beam-ab",
     "transport",
   ]);
   const transportFlag = flags.string("transport", "ws");
@@ -596,25 +613,49 @@ if (import.meta.main) {
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
   if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
   const repeat = flags.number("repeat", 1, 1, 20);
+  const beamEveryMs = flags.number("beam-every-ms", 0, 0, 60_000);
+  const beamAb = flags.string("beam-ab", "no") === "yes";
+  // A/B: each repetition runs without beams, then with them (500 ms unless given).
+  const sides = beamAb ? [0, beamEveryMs || 500] : [beamEveryMs];
   const ratios = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
   const micros = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
+  const tickP99ByBeam = new Map<number, number[]>(sides.map((side) => [side, []]));
   for (let run = 0; run < repeat; run++) {
-    for (const transport of transports) {
-      try {
-        const result = await runCapacityBenchmark(scale as ScaleName, { ...options, transport });
-        console.log(JSON.stringify(result));
-        if (typeof result.ratioToRawFloor === "number") {
-          ratios.get(transport)?.push(result.ratioToRawFloor);
+    for (const side of sides) {
+      for (const transport of transports) {
+        try {
+          const result = await runCapacityBenchmark(scale as ScaleName, {
+            ...options,
+            beamEveryMs: side,
+            transport,
+          });
+          console.log(JSON.stringify(result));
+          if (typeof result.ratioToRawFloor === "number") {
+            ratios.get(transport)?.push(result.ratioToRawFloor);
+          }
+          if (typeof result.cpuMicrosPerSnapshot === "number") {
+            micros.get(transport)?.push(result.cpuMicrosPerSnapshot);
+          }
+          const server = result.server as { tickP99Ms?: number | null } | undefined;
+          if (typeof server?.tickP99Ms === "number") {
+            tickP99ByBeam.get(side)?.push(server.tickP99Ms);
+          }
+        } catch (error) {
+          // Still one JSON line, so a table of runs shows which scale did not finish and why.
+          console.log(JSON.stringify({ scale, transport, error: String(error) }));
+          Deno.exitCode = 1;
         }
-        if (typeof result.cpuMicrosPerSnapshot === "number") {
-          micros.get(transport)?.push(result.cpuMicrosPerSnapshot);
-        }
-      } catch (error) {
-        // Still one JSON line, so a table of runs shows which scale did not finish and why.
-        console.log(JSON.stringify({ scale, transport, error: String(error) }));
-        Deno.exitCode = 1;
       }
     }
+  }
+  if (beamAb) {
+    console.log(JSON.stringify({
+      scale,
+      runs: repeat,
+      tickP99MsWithoutBeams: spread(tickP99ByBeam.get(sides[0] ?? 0) ?? []),
+      tickP99MsWithBeams: spread(tickP99ByBeam.get(sides[1] ?? 0) ?? []),
+      beamEveryMs: sides[1],
+    }));
   }
   if (repeat > 1 || transports.length > 1) {
     for (const transport of transports) {

@@ -43,6 +43,12 @@ export interface BotFleetOptions {
    */
   pingEveryMs?: number;
   /**
+   * Fire the arena's hit-scan beam (button 32) every this many ms, judged with lag compensation
+   * at a view 3 ticks back (about what a client's interpolation shows); 0 never fires it.
+   * @default 0
+   */
+  beamEveryMs?: number;
+  /**
    * Joins in flight at once.
    * @default 32
    */
@@ -152,6 +158,7 @@ interface Bot {
   aim: number;
   nextChangeMs: number;
   nextPingMs: number;
+  nextBeamMs: number;
   lastSnapshotMs: number;
   snapshotIntervalMs: number;
   latestTick: number;
@@ -163,6 +170,10 @@ interface Bot {
 /** Wakes of the timer loop per input interval; each wake serves one slice of the bots. */
 const PHASES = 4;
 const MOVE_BITS = [1, 2, 4, 8] as const;
+/** The arena's BEAM button. */
+const BEAM_BIT = 32;
+/** Ticks behind its newest snapshot a firing bot says it was looking: a client's usual delay. */
+const BEAM_VIEW_TICKS = 3;
 const MAX_PENDING_ACKS = 8;
 
 function bump(record: Record<string, number>, key: string): void {
@@ -201,6 +212,7 @@ export class BotFleet {
       inputHz: 30,
       changeEveryMs: 500,
       pingEveryMs: 1000,
+      beamEveryMs: 0,
       connectConcurrency: 32,
       connectTimeoutMs: 30_000,
       historyCapacity: 64,
@@ -235,6 +247,7 @@ export class BotFleet {
         nextChangeMs: 0,
         // Spread the pings over the second so they do not arrive together.
         nextPingMs: random() * this.#options.pingEveryMs,
+        nextBeamMs: random() * this.#options.beamEveryMs,
         lastSnapshotMs: 0,
         snapshotIntervalMs: 1000 / 30,
         latestTick: 0,
@@ -482,7 +495,7 @@ export class BotFleet {
   }
 
   #serve(bots: readonly Bot[], nowMs: number): void {
-    const { changeEveryMs, pingEveryMs } = this.#options;
+    const { changeEveryMs, pingEveryMs, beamEveryMs } = this.#options;
     for (const bot of bots) {
       const connection = bot.connection;
       if (connection === null || connection.closeCode !== null) continue;
@@ -493,12 +506,16 @@ export class BotFleet {
         bot.aim = (bot.random() * 2 - 1) * Math.PI;
         bot.nextChangeMs = nowMs + changeEveryMs;
       }
+      const beam = beamEveryMs > 0 && nowMs >= bot.nextBeamMs;
+      if (beam) bot.nextBeamMs = nowMs + beamEveryMs;
       connection.queue({
         kind: MessageKind.INPUT,
         sequence: ++bot.sequence,
         clientTick: bot.latestTick,
-        buttons: bot.buttons,
+        buttons: beam ? bot.buttons | BEAM_BIT : bot.buttons,
         aim: bot.aim,
+        viewTick: Math.max(0, bot.latestTick - BEAM_VIEW_TICKS),
+        viewAlpha: 0,
       });
       for (const tick of bot.acks) connection.queue({ kind: MessageKind.ACK, tick });
       bot.acks.length = 0;

@@ -9,9 +9,10 @@
  *
  * Flags: `--url`, `--rooms` (1), `--players` per room (16), `--duration` measured seconds (10),
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
- * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--transport`
- * `ws` (default) or `wt` (WebTransport, as the server's `/transport` document says; needs
- * `--unstable-net`).
+ * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--beam-every-ms`
+ * (0: never; 500 fires the arena's hit-scan beam twice a second, judged with lag compensation),
+ * `--transport` `ws` (default) or `wt` (WebTransport, as the server's `/transport` document says;
+ * needs `--unstable-net`).
  * @module
  */
 import { Flags } from "./_flags.ts";
@@ -30,6 +31,7 @@ const FLAGS = [
   "workers",
   "concurrency",
   "seed",
+  "beam-every-ms",
   "transport",
 ];
 
@@ -54,6 +56,7 @@ export function parseBotFlags(
     workers: flags.number("workers", 1, 1, 16),
     connectConcurrency: flags.number("concurrency", 32, 1, 1000),
     seed: flags.number("seed", 1, 0, 2 ** 31),
+    beamEveryMs: flags.number("beam-every-ms", 0, 0, 60_000),
   };
 }
 

@@ -416,7 +416,7 @@ export function joinMessage(room = "any", name = "mallory"): Uint8Array {
   }]);
 }
 
-/** Open a raw peer offering game.v2; `autoAnswer: false` makes it ignore pings and closes. */
+/** Open a raw peer offering game.v3; `autoAnswer: false` makes it ignore pings and closes. */
 export function openPeer(url: string, options: { autoAnswer?: boolean } = {}): Promise<WsPeer> {
   return WsPeer.connect(url, { protocols: [SUBPROTOCOL], timeoutMs: 3000, ...options });
 }

@@ -250,7 +250,7 @@ Deno.test("an Origin not on the allow-list is refused with 403 before the upgrad
   for (const [origin, shown] of [["http://evil.test", "http://evil.test"], [undefined, "(none)"]]) {
     const options = origin === undefined ? {} : { origin };
     await assert.rejects(
-      WsPeer.connect(url, { protocols: ["game.v2"], ...options }),
+      WsPeer.connect(url, { protocols: ["game.v3"], ...options }),
       (error: unknown) => {
         assert.ok(error instanceof HandshakeError);
         assert.equal(error.status, 403);

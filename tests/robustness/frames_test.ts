@@ -93,10 +93,10 @@ const BAD_MESSAGES: BadMessage[] = [
     reason: /buffer ends at byte/,
   },
   {
-    name: "unknown format version 3",
-    bytes: frame(PING, [], packed([1]), 3),
+    name: "unknown format version 4",
+    bytes: frame(PING, [], packed([1]), 4),
     code: PROTOCOL,
-    reason: /format version 3, this build speaks 2/,
+    reason: /format version 4, this build speaks 3/,
   },
   {
     name: "format version 0",
@@ -167,13 +167,13 @@ const BAD_MESSAGES: BadMessage[] = [
   },
   {
     name: "input with a msgpack body (the version 1 layout)",
-    bytes: frame(INPUT, [1, 0, 1, 0], packed([1, 0])),
+    bytes: frame(INPUT, [1, 0, 1, 0, 0, 0], packed([1, 0])),
     code: INVALID,
     reason: /input frame: body has 3 bytes, expected 0/,
   },
   {
     name: "input with a string body",
-    bytes: frame(INPUT, [1, 0, 1, 0], packed("left")),
+    bytes: frame(INPUT, [1, 0, 1, 0, 0, 0], packed("left")),
     code: INVALID,
     reason: /input frame: body has 5 bytes, expected 0/,
   },
@@ -185,27 +185,39 @@ const BAD_MESSAGES: BadMessage[] = [
   },
   {
     name: "input buttons 2^40",
-    bytes: frame(INPUT, [1, 0, 2 ** 40, 0], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 2 ** 40, 0, 0, 0], new Uint8Array()),
     code: INVALID,
     reason: /input frame: varint (is longer than 5 bytes|\d+ exceeds)/,
   },
   {
     name: "input aim 1000.0001 rad (zigzag 20,000,002 steps)",
-    bytes: frame(INPUT, [1, 0, 0, 20_000_002], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 20_000_002, 0, 0], new Uint8Array()),
     code: INVALID,
     reason: /aim: expected a finite number within ±1000, got 1000.0001/,
   },
   {
     name: "input aim −1000.0001 rad",
-    bytes: frame(INPUT, [1, 0, 0, 20_000_001], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 20_000_001, 0, 0], new Uint8Array()),
     code: INVALID,
     reason: /aim: expected a finite number within ±1000, got -1000.0001/,
   },
   {
     name: "input aim 2^32 − 1 steps",
-    bytes: frame(INPUT, [1, 0, 0, 2 ** 32 - 1], new Uint8Array()),
+    bytes: frame(INPUT, [1, 0, 0, 2 ** 32 - 1, 0, 0], new Uint8Array()),
     code: INVALID,
     reason: /aim: expected a finite number within ±1000/,
+  },
+  {
+    name: "input cut before its view alpha byte",
+    bytes: Uint8Array.of(V, INPUT, 1, 0, 0, 0, 5),
+    code: INVALID,
+    reason: /Cannot decode input frame: buffer ends/,
+  },
+  {
+    name: "input whose view tick the room has not reached",
+    bytes: frame(INPUT, [1, 0, 0, 0, 2 ** 31, 0], new Uint8Array()),
+    code: INVALID,
+    reason: /Input view tick 2147483648 is ahead of the room's tick \d+/,
   },
   {
     name: "ping time 2^60",
@@ -295,9 +307,9 @@ const BEFORE_JOIN: BadMessage[] = [
   },
   {
     name: "join of another protocol version",
-    bytes: frame(JOIN, [], packed([3, "dots", "any", "x", ""])),
+    bytes: frame(JOIN, [], packed([4, "dots", "any", "x", ""])),
     code: CloseCode.VERSION_MISMATCH,
-    reason: /Protocol version 3 is not supported; server speaks 2/,
+    reason: /Protocol version 4 is not supported; server speaks 3/,
   },
   {
     name: "join body of 4 items",

@@ -207,10 +207,10 @@ Deno.test("broken upgrades are answered before any socket exists", async (t) => 
       body: /^Upgrade required/,
     },
     {
-      name: "no game.v2 subprotocol offered",
+      name: "no game.v3 subprotocol offered",
       headers: { "Sec-WebSocket-Protocol": "chat" },
       status: 400,
-      body: /offer game\.v2/,
+      body: /offer game\.v3/,
     },
   ];
   for (const testCase of cases) {
@@ -218,7 +218,7 @@ Deno.test("broken upgrades are answered before any socket exists", async (t) => 
       const window = good.mark(testCase.name);
       const refusedBefore = suite.server.counters.upgradesRefused;
       await assert.rejects(
-        WsPeer.connect(url, { protocols: ["game.v2"], headers: testCase.headers }),
+        WsPeer.connect(url, { protocols: ["game.v3"], headers: testCase.headers }),
         (error: unknown) => {
           assert.ok(error instanceof HandshakeError);
           assert.equal(error.status, testCase.status);
@@ -233,7 +233,7 @@ Deno.test("broken upgrades are answered before any socket exists", async (t) => 
   }
   await t.step("a valid upgrade still works after them", async () => {
     await using peer = await openPeer(url);
-    assert.equal(peer.protocol, "game.v2");
+    assert.equal(peer.protocol, "game.v3");
   });
   assert.equal(await good.settle(suite.state(good.welcome.roomId)), 0);
   await good.close();

@@ -105,6 +105,11 @@ export class SnapshotBuilder {
     return new ViewRing();
   }
 
+  /** The quantized world of `tick` while it is remembered (lag compensation rewinds to it). */
+  worldFrame(tick: number): WorldFrame | undefined {
+    return this.#frames.get(tick);
+  }
+
   /** Entities in the world this tick. */
   get worldCount(): number {
     return this.#frame.table.count;

@@ -31,6 +31,12 @@ export const ARENA = {
   fireCooldownMs: 300,
   /** Hp one projectile takes. */
   projectileDamage: 25,
+  /** How far the hit-scan beam reaches (half the widest view, so anything on screen). */
+  beamRange: 1000,
+  /** Shortest time between two beams of one player. */
+  beamCooldownMs: 500,
+  /** Hp one beam takes. */
+  beamDamage: 20,
   maxHp: 100,
   /** How long a killed player stays dead. */
   respawnDelayMs: 3000,
@@ -44,6 +50,7 @@ export const ARENA = {
 
 /**
  * Bits of {@linkcode ArenaInput.buttons}. Up is towards y = 0. A button held means its bit is set.
+ * FIRE launches a projectile, BEAM fires the hit-scan beam (judged where the shooter saw targets).
  *
  * @example Usage
  * ```ts
@@ -54,14 +61,14 @@ export const ARENA = {
  * assert.equal((buttons & Buttons.FIRE) !== 0, true);
  * ```
  */
-export const Buttons = { UP: 1, DOWN: 2, LEFT: 4, RIGHT: 8, FIRE: 16 } as const;
+export const Buttons = { UP: 1, DOWN: 2, LEFT: 4, RIGHT: 8, FIRE: 16, BEAM: 32 } as const;
 
 /** One of the bits in {@linkcode Buttons}. */
 export type Buttons = typeof Buttons[keyof typeof Buttons];
 
 /** Every bit of {@linkcode Buttons}; other bits of an input are ignored. */
 export const BUTTON_MASK: number = Buttons.UP | Buttons.DOWN | Buttons.LEFT | Buttons.RIGHT |
-  Buttons.FIRE;
+  Buttons.FIRE | Buttons.BEAM;
 
 /** Kind codes of arena entities, for snapshots that mix players, NPCs and projectiles. */
 export const ENTITY_KIND = { PLAYER: 0, NPC: 1, PROJECTILE: 2 } as const;

@@ -13,7 +13,7 @@ import type { ArenaInput } from "./types.ts";
  * import assert from "node:assert/strict";
  *
  * const input = sanitizeInput({ buttons: 0xff, aim: Number.NaN });
- * const all = Buttons.UP | Buttons.DOWN | Buttons.LEFT | Buttons.RIGHT | Buttons.FIRE;
+ * const all = Buttons.UP | Buttons.DOWN | Buttons.LEFT | Buttons.RIGHT | Buttons.FIRE | Buttons.BEAM;
  * assert.equal(input.buttons, all);
  * assert.equal(input.aim, 0);
  * ```

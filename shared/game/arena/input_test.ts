@@ -30,7 +30,7 @@ Deno.test("sanitizeInput() keeps an aim already in (-π, π] and maps -π to π"
 
 Deno.test("sanitizeInput() drops unknown button bits and non-integer noise", () => {
   assert.equal(sanitizeInput({ buttons: 0xffff_ffff, aim: 0 }).buttons, BUTTON_MASK);
-  assert.equal(sanitizeInput({ buttons: 32 | Buttons.UP, aim: 0 }).buttons, Buttons.UP);
+  assert.equal(sanitizeInput({ buttons: 64 | Buttons.UP, aim: 0 }).buttons, Buttons.UP);
   assert.equal(sanitizeInput({ buttons: -1, aim: 0 }).buttons, BUTTON_MASK);
   assert.equal(sanitizeInput({ buttons: Number.NaN, aim: 0 }).buttons, 0);
   assert.equal(sanitizeInput({ buttons: Infinity, aim: 0 }).buttons, 0);

@@ -29,3 +29,4 @@ export * from "./types.ts";
 export * from "./input.ts";
 export * from "./movement.ts";
 export * from "./rules.ts";
+export * from "./beam.ts";

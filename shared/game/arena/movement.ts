@@ -24,7 +24,7 @@ const MAX_Y = ARENA.worldHeight - ARENA.playerRadius;
  *
  * const player: ArenaPlayer = {
  *   id: 1, name: "a", x: 100, y: 100, angle: 0,
- *   hp: 100, score: 0, fireCooldownMs: 0, respawnInMs: 0,
+ *   hp: 100, score: 0, fireCooldownMs: 0, beamCooldownMs: 0, respawnInMs: 0,
  * };
  * movePlayer(player, { buttons: Buttons.RIGHT, aim: 0 }, 500);
  * assert.equal(player.x, 200);

@@ -15,6 +15,7 @@ function makePlayer(x: number, y: number): ArenaPlayer {
     hp: ARENA.maxHp,
     score: 0,
     fireCooldownMs: 0,
+    beamCooldownMs: 0,
     respawnInMs: 0,
   };
 }

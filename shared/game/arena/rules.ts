@@ -75,6 +75,7 @@ export function newPlayer(id: number, name: string): ArenaPlayer {
     hp: ARENA.maxHp,
     score: 0,
     fireCooldownMs: 0,
+    beamCooldownMs: 0,
     respawnInMs: 0,
   };
 }
@@ -212,6 +213,9 @@ function stepPlayers(state: ArenaState, dtMs: number, events: ArenaEvent[]): voi
     if (player.fireCooldownMs > 0) {
       player.fireCooldownMs = player.fireCooldownMs > dtMs ? player.fireCooldownMs - dtMs : 0;
     }
+    if (player.beamCooldownMs > 0) {
+      player.beamCooldownMs = player.beamCooldownMs > dtMs ? player.beamCooldownMs - dtMs : 0;
+    }
     if (player.hp > 0) continue;
     player.respawnInMs -= dtMs;
     if (player.respawnInMs > TIMER_EPSILON_MS) continue;
@@ -318,14 +322,16 @@ function stepProjectiles(state: ArenaState, dtMs: number, events: ArenaEvent[]):
   projectiles.length = kept;
 }
 
-function hitPlayerWith(
+/** Take `damage` hp from a player: a hit event, and a kill (scored) if it was its last. */
+export function hitPlayerWith(
   state: ArenaState,
   target: ArenaPlayer,
   attackerId: number,
   events: ArenaEvent[],
+  damage: number = ARENA.projectileDamage,
 ): void {
-  target.hp -= ARENA.projectileDamage;
-  events.push({ type: "hit", attackerId, targetId: target.id, damage: ARENA.projectileDamage });
+  target.hp -= damage;
+  events.push({ type: "hit", attackerId, targetId: target.id, damage });
   if (target.hp > 0) return;
   target.hp = 0;
   target.respawnInMs = ARENA.respawnDelayMs;
@@ -334,14 +340,16 @@ function hitPlayerWith(
   events.push({ type: "kill", attackerId, targetId: target.id });
 }
 
-function hitNpcWith(
+/** Take `damage` hp from an NPC: a hit event, and a kill (scored, NPC respawned) if it was its last. */
+export function hitNpcWith(
   state: ArenaState,
   target: ArenaNpc,
   attackerId: number,
   events: ArenaEvent[],
+  damage: number = ARENA.projectileDamage,
 ): void {
-  target.hp -= ARENA.projectileDamage;
-  events.push({ type: "hit", attackerId, targetId: target.id, damage: ARENA.projectileDamage });
+  target.hp -= damage;
+  events.push({ type: "hit", attackerId, targetId: target.id, damage });
   if (target.hp > 0) return;
   const attacker = state.players.get(attackerId);
   if (attacker !== undefined) attacker.score += ARENA.npcKillScore;

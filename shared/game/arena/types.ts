@@ -12,6 +12,8 @@ export interface ArenaPlayer {
   score: number;
   /** Time until the next shot is allowed; 0 when ready. */
   fireCooldownMs: number;
+  /** Time until the next beam is allowed; 0 when ready. */
+  beamCooldownMs: number;
   /** Time until the player comes back; 0 while alive. */
   respawnInMs: number;
 }
@@ -88,6 +90,26 @@ export interface ArenaKillEvent {
   targetId: number;
 }
 
+/**
+ * A player fired the hit-scan beam. Sent whether or not it hit, so the shooter's client can
+ * confirm (or correct) the shot it drew at once, and a debug view can show where the server
+ * judged the target to be.
+ */
+export interface ArenaBeamEvent {
+  type: "beam";
+  /** The player who fired. */
+  attackerId: number;
+  /** The player or NPC hit, or 0 for a miss. */
+  targetId: number;
+  /** The entity hit, or the one the beam passed closest to, or 0. */
+  nearestId: number;
+  /** Where the server judged `nearestId` to be (at the shooter's view time). */
+  nearestX: number;
+  nearestY: number;
+  /** How far back the judgement looked, ms (0 without lag compensation). */
+  rewindMs: number;
+}
+
 /** A dead player came back with full hp. */
 export interface ArenaRespawnEvent {
   type: "respawn";
@@ -95,4 +117,4 @@ export interface ArenaRespawnEvent {
 }
 
 /** Something that happened during a step, for the clients' effects and the scoreboard. */
-export type ArenaEvent = ArenaHitEvent | ArenaKillEvent | ArenaRespawnEvent;
+export type ArenaEvent = ArenaHitEvent | ArenaKillEvent | ArenaRespawnEvent | ArenaBeamEvent;
