@@ -41,18 +41,18 @@ Deno.test("WebTransport at 5% loss, 40 ± 10 ms and 1% reordering: exact views, 
   const worlds = new Map<number, Map<number, number[]>>();
   const appliedSequences = new Set<number>();
   const arena = createArenaGame({ npcCount: 20, interestManagement: false });
-  let broadcasts = 0;
-  // The arena, watched: every world it writes (one per tick: a snapshot every tick) and every
+  // The arena, watched: every world it writes (one per snapshot tick, the room's tick) and every
   // input it applies.
+  const tickNow = () => server.registry.rooms()[0]?.tick ?? 0;
   const watched: Game<unknown> = {
     ...(arena as Game<unknown>),
     writeEntities(state, out) {
       arena.writeEntities(state as never, out);
-      worlds.set(++broadcasts, quantizedWorld(out));
+      worlds.set(tickNow(), quantizedWorld(out));
     },
-    applyInput(state, playerId, input, dtMs, events) {
+    applyInput(state, playerId, input, dtMs, events, rewind) {
       if (input.aim > 0) appliedSequences.add(Math.round(input.aim / AIM_PER_SEQUENCE));
-      arena.applyInput(state as never, playerId, input, dtMs, events);
+      arena.applyInput(state as never, playerId, input, dtMs, events, rewind);
     },
   };
   const server = await startServer({ games: [watched], port: 0 });
