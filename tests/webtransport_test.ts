@@ -57,6 +57,7 @@ Deno.test("a WebTransport client joins, plays and receives its snapshots as data
   // Each input datagram repeated the two before it; the room applied each sequence once.
   const room = server.registry.rooms()[0];
   assert.equal(room?.lastInputSequence(client.playerId), 6);
+  assert.equal(room?.stats.inputsStale, 0, "the repeats are not counted as stale inputs");
   const metrics = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(metrics, /game_server_transport_connections\{transport="webtransport"\} 1\n/);
   assert.match(metrics, /game_server_transport_connections\{transport="websocket"\} 0\n/);

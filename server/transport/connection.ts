@@ -103,6 +103,8 @@ export class Connection implements RoomClient, PongHolder {
   #sentSinceLastLook = 0;
   /** A ping to answer in the room's next message (see {@linkcode Connection.addOwnFrames}). */
   #holdsPing = false;
+  /** Newest input sequence handed to the room by this connection (see `#handle`). */
+  #newestInputSequence = 0;
   #heldPingClientTimeMs = 0;
   #heldPingAtMs = 0;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
@@ -222,12 +224,21 @@ export class Connection implements RoomClient, PongHolder {
     const frames = this.#decoder.decodeClientFrames(data, FRAMES);
     for (let index = 0; index < frames.count; index++) {
       if (this.#closed) return;
-      if (channel === "datagram" && frames.kinds[index] === MessageKind.JOIN) {
+      const kind = frames.kinds[index];
+      if (channel === "datagram" && kind === MessageKind.JOIN) {
         throw new FrameError(
           FrameErrorReason.UNKNOWN_KIND,
           "Cannot accept join in a datagram: send it on the session's stream",
         );
       }
+      // A WebTransport client repeats the two inputs before each new one (on the stream too, when
+      // a batch does not go as a datagram): a repeat this session already handed to the room is
+      // expected, not a stale input.
+      if (
+        kind === MessageKind.INPUT && this.#socket.transport === "webtransport" &&
+        this.#room !== undefined &&
+        (frames.fields[index * ClientFrames.FIELDS_PER_FRAME] ?? 0) <= this.#newestInputSequence
+      ) continue;
       this.#dispatch(frames, index, nowMs);
     }
   }
@@ -252,6 +263,7 @@ export class Connection implements RoomClient, PongHolder {
         const viewTick = fields[at + 4] ?? 0;
         input.viewTime = viewTick + (fields[at + 5] ?? 0) / VIEW_ALPHA_STEPS;
         const result = this.#room.queueInput(this.#playerId, sequence, input);
+        this.#newestInputSequence = Math.max(this.#newestInputSequence, sequence);
         if (result === "sequence_gap") {
           this.#options.counters.kicked("bad_sequence");
           this.#refuse(CloseCode.INVALID_PAYLOAD, `Input sequence ${sequence} jumps too far ahead`);
