@@ -5,16 +5,17 @@ import { FixedRateTicker } from "./game/fixed_rate_ticker.ts";
 import { InputSampler } from "./input/input_sampler.ts";
 import { Backoff } from "./net/backoff.ts";
 import {
-  GameConnection,
+  type GameConnection,
   type GameConnectionOptions,
   JoinRefusedError,
 } from "./net/game_connection.ts";
-import { NetSimulator } from "./net/net_simulator.ts";
 import {
   openGameConnection,
   type TransportDocument,
   type TransportPreference,
 } from "./net/transport_choice.ts";
+import { matchmake, MatchmakeError } from "./net/matchmake.ts";
+import { NetSimulator } from "./net/net_simulator.ts";
 import { RateMeter } from "./net/rate_meter.ts";
 import { CanvasView } from "./render/canvas_view.ts";
 import { Hud } from "./render/hud.ts";
@@ -71,8 +72,10 @@ const EMPTY_SCENE: Scene = {
 export class ArenaApp {
   /** The client-side network condition simulator (set from the debug overlay). */
   readonly simulator = new NetSimulator();
-  readonly #url: string;
+  readonly #matchmakeUrl: string;
   readonly #transport: TransportPreference;
+  /** WebSocket URL of the process that owns our room, from the last matchmaking. */
+  #ownerUrl: string | undefined;
   readonly #settings: JoinSettings;
   readonly #view: CanvasView;
   readonly #hud: Hud;
@@ -104,13 +107,14 @@ export class ArenaApp {
 
   /**
    * @param elements where to draw
-   * @param options the socket URL, the room and name to join with and the transport asked for
+   * @param options where to matchmake (`http://host/matchmake`), the room and name to join with
+   * and the transport asked for (`?transport=`)
    */
   constructor(
     elements: ArenaAppElements,
-    options: JoinSettings & { url: string; transport: TransportPreference },
+    options: JoinSettings & { matchmakeUrl: string; transport: TransportPreference },
   ) {
-    this.#url = options.url;
+    this.#matchmakeUrl = options.matchmakeUrl;
     this.#transport = options.transport;
     this.#settings = { room: options.room, name: options.name };
     this.#room = options.room;
@@ -170,35 +174,87 @@ export class ArenaApp {
     } else {
       this.#screens.show({ kind: "connecting", room: this.#room, name: this.#settings.name });
     }
-    const options: GameConnectionOptions = {
-      url: this.#url,
-      game: "arena",
-      room: this.#room,
-      name: this.#settings.name,
-      timeoutMs: JOIN_TIMEOUT_MS,
-    };
-    if (this.#seat !== undefined) options.reconnectToken = this.#seat.token;
-    openGameConnection(options, {
-      preference: this.#transport,
-      hostname: location.hostname,
-      document: () =>
-        fetch(new URL("/transport", location.href)).then((response) =>
-          response.ok ? response.json() as Promise<TransportDocument> : null
-        ),
-    }).then(
+    this.#open().then(
       (connection) => {
         this.#connecting = false;
         this.#joined(connection);
       },
       (error: unknown) => {
         this.#connecting = false;
-        if (error instanceof JoinRefusedError) {
+        if (error instanceof MatchmakeError) {
+          this.#matchmakeFailed(error);
+        } else if (error instanceof JoinRefusedError) {
           this.#ended(error.code, error.message.replace(/^Join refused \(\d+\): /, ""));
         } else {
           this.#ended(0, error instanceof Error ? error.message : String(error));
         }
       },
     );
+  }
+
+  /**
+   * Resume the seat on the process that owns the room, or else ask `/matchmake` (of the process
+   * that served the page) for a seat and connect where it says.
+   */
+  async #open(): Promise<GameConnection> {
+    const base = { game: "arena", name: this.#settings.name, timeoutMs: JOIN_TIMEOUT_MS };
+    const seat = this.#seat, ownerUrl = this.#ownerUrl;
+    if (seat !== undefined && ownerUrl !== undefined) {
+      try {
+        return await this.#openOver({
+          ...base,
+          url: ownerUrl,
+          room: this.#room,
+          reconnectToken: seat.token,
+        });
+      } catch (error) {
+        // An application refusal (4xxx) is handled as usual; an owner that cannot be reached
+        // (it stopped or crashed) sends the next attempt through matchmaking.
+        if (!(error instanceof JoinRefusedError) || error.code < 4000) {
+          this.#seat = undefined;
+          this.#ownerUrl = undefined;
+        }
+        throw error;
+      }
+    }
+    const ticket = await matchmake(this.#matchmakeUrl, "arena", this.#room, JOIN_TIMEOUT_MS);
+    this.#ownerUrl = ticket.url;
+    return await this.#openOver({
+      ...base,
+      url: ticket.url,
+      room: ticket.roomId,
+      seat: ticket.seat,
+    });
+  }
+
+  /**
+   * Connect to the process at `options.url` over WebTransport when it offers it (its
+   * `/transport` document) and the browser has it, else, or after 1.5 s, over its WebSocket.
+   */
+  #openOver(options: GameConnectionOptions): Promise<GameConnection> {
+    const owner = new URL(options.url.replace(/^ws/, "http"));
+    return openGameConnection(options, {
+      preference: this.#transport,
+      hostname: owner.hostname,
+      document: () =>
+        fetch(new URL("/transport", owner)).then((response) =>
+          response.ok ? response.json() as Promise<TransportDocument> : null
+        ),
+    });
+  }
+
+  #matchmakeFailed(error: MatchmakeError): void {
+    switch (error.status) {
+      case 409:
+        this.#screens.show({ kind: "room_full", reason: error.message });
+        return;
+      case 400:
+      case 404:
+        this.#screens.show({ kind: "refused", reason: error.message });
+        return;
+      default:
+        this.#retry(error.message);
+    }
   }
 
   #joined(connection: GameConnection): void {
@@ -287,9 +343,17 @@ export class ArenaApp {
         this.#screens.show({ kind: "refused", reason });
         return;
       case CloseCode.BAD_TOKEN:
-        // The seat is gone (grace over, server restarted): join afresh, at once.
+        // The seat is gone (grace over, server restarted): matchmake afresh, at once.
         this.#seat = undefined;
+        this.#ownerUrl = undefined;
         this.#connect();
+        return;
+      case CloseCode.SEAT_REFUSED:
+        // The reservation expired or went to a process that is gone: matchmake again, with the
+        // backoff, so a cluster that keeps answering wrong is not asked in a tight loop.
+        this.#seat = undefined;
+        this.#ownerUrl = undefined;
+        this.#retry(reason || "The seat was refused");
         return;
       case CloseCode.JOIN_REFUSED:
         this.#screens.show({ kind: "refused", reason });

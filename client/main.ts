@@ -1,11 +1,11 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
- * `deno task build:client`: reads `?room=`, `?name=` and `?transport=ws|wt`, connects over
- * WebTransport when it can and to `/ws` on the page's host otherwise, and starts the game. Also installs the `globalThis.__arena` test hook.
+ * `deno task build:client`: reads `?room=`, `?name=` and `?transport=ws|wt`, matchmakes at
+ * `/matchmake` of the page's host, connects to the process that owns the room (over WebTransport
+ * when it can, else WebSocket) and starts the game. Also installs the `globalThis.__arena` test hook.
  * @module
  */
 import { ArenaApp } from "./app.ts";
-import { socketUrl } from "./net/socket_url.ts";
 import { transportPreference } from "./net/transport_choice.ts";
 import { createDebugHook } from "./ui/debug_hook.ts";
 import { joinSettings } from "./ui/join_settings.ts";
@@ -25,7 +25,7 @@ const app = new ArenaApp(
   },
   {
     ...joinSettings(location.search),
-    url: socketUrl(location),
+    matchmakeUrl: new URL("/matchmake", location.href).href,
     transport: transportPreference(location.search),
   },
 );

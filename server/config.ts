@@ -5,6 +5,7 @@
  * adding one row.
  * @module
  */
+import { optionalSecret, optionalUrl } from "./cluster/cluster_settings.ts";
 import { TrustedProxies } from "./transport/trusted_proxies.ts";
 
 /** One setting: `--flag VALUE` or `ENV=VALUE`; the flag wins over the environment. */
@@ -48,9 +49,25 @@ export function nonEmpty(raw: string): string {
   return raw;
 }
 
-/** A parser for the WebTransport port: `auto` (undefined: the HTTP port + 1), `off` or a port. */
-export function webTransportPort(raw: string): number | "off" | undefined {
-  if (raw === "auto") return undefined;
+/** A parser for a folder, or `off` for none. */
+export function folderOrOff(raw: string): string | null {
+  if (raw.trim() === "") throw new RangeError("expected a folder or off");
+  return raw === "off" ? null : raw;
+}
+
+/** A parser for a comma-separated list of names, or `all` for no restriction. */
+export function namesOrAll(raw: string): string[] | null {
+  if (raw === "all") return null;
+  const names = raw.split(",").map((name) => name.trim());
+  if (names.some((name) => name === "")) {
+    throw new RangeError("expected names like arena,dots or all");
+  }
+  return names;
+}
+
+/** A parser for the WebTransport port: `auto` (null: the HTTP port + 1), `off` or a port. */
+export function webTransportPort(raw: string): number | "off" | null {
+  if (raw === "auto") return null;
   if (raw === "off") return "off";
   try {
     return integerIn(0, 65535)(raw);
@@ -59,9 +76,9 @@ export function webTransportPort(raw: string): number | "off" | undefined {
   }
 }
 
-/** A parser for a file path that may be left empty (undefined). */
-export function optionalPath(raw: string): string | undefined {
-  return raw === "" ? undefined : raw;
+/** A parser for a file path that may be left empty (null). */
+export function optionalPath(raw: string): string | null {
+  return raw === "" ? null : raw;
 }
 
 /** Every setting of the demo server. Add a row here to add a setting. */
@@ -163,6 +180,106 @@ export const SERVER_SETTINGS = [
     value: "on|off",
     defaultValue: "off",
     help: "Bundle client/main.ts into client/dist after the port is bound (deno task start: on)",
+    parse: onOff,
+  },
+  {
+    flag: "redis",
+    env: "REDIS_URL",
+    key: "redisUrl",
+    value: "URL",
+    defaultValue: "",
+    help: "Join the cluster on this Redis (redis://HOST:PORT); unset: one process, rooms in memory",
+    parse: optionalUrl(["redis:", "rediss:"]),
+  },
+  {
+    flag: "public-url",
+    env: "PUBLIC_URL",
+    key: "publicUrl",
+    value: "URL",
+    defaultValue: "",
+    help: "WebSocket URL clients are sent to for this process's rooms; unset: ws://HOST:PORT/ws",
+    parse: optionalUrl(["ws:", "wss:"]),
+  },
+  {
+    flag: "secret",
+    env: "GAME_SECRET",
+    key: "secret",
+    value: "TEXT",
+    defaultValue: "",
+    help:
+      "Signs reconnect tokens and seats: 32+ characters, the same on every process of a cluster",
+    parse: optionalSecret,
+  },
+  {
+    flag: "lease-ttl-ms",
+    env: "LEASE_TTL_MS",
+    key: "leaseTtlMs",
+    value: "MS",
+    defaultValue: "10000",
+    help: "A cluster process that has not renewed its lease for this long counts as gone",
+    parse: integerIn(100, 3_600_000),
+  },
+  {
+    flag: "lease-refresh-ms",
+    env: "LEASE_REFRESH_MS",
+    key: "leaseRefreshMs",
+    value: "MS",
+    defaultValue: "2000",
+    help: "Time between two lease renewals (one Redis command each)",
+    parse: integerIn(20, 3_600_000),
+  },
+  {
+    flag: "seat-ttl-ms",
+    env: "SEAT_TTL_MS",
+    key: "seatTtlMs",
+    value: "MS",
+    defaultValue: "15000",
+    help: "How long a seat from POST /matchmake waits to be presented",
+    parse: integerIn(100, 3_600_000),
+  },
+  {
+    flag: "drain-seconds",
+    env: "DRAIN_SECONDS",
+    key: "drainSeconds",
+    value: "S",
+    defaultValue: "30",
+    help: "On SIGTERM in a cluster: rooms run until empty or this long, then close with 1012",
+    parse: integerIn(0, 3600),
+  },
+  {
+    flag: "record",
+    env: "RECORD",
+    key: "recordDir",
+    value: "DIR",
+    defaultValue: "off",
+    help: "Record every room's match into this folder and serve them at /replay",
+    parse: folderOrOff,
+  },
+  {
+    flag: "record-max-mb",
+    env: "RECORD_MAX_MB",
+    key: "recordMaxMb",
+    value: "N",
+    defaultValue: "1024",
+    help: "Most megabytes of recordings kept; the oldest files are deleted first",
+    parse: integerIn(1, 10_000_000),
+  },
+  {
+    flag: "record-games",
+    env: "RECORD_GAMES",
+    key: "recordGames",
+    value: "NAMES",
+    defaultValue: "all",
+    help: "The games whose rooms are recorded, comma-separated",
+    parse: namesOrAll,
+  },
+  {
+    flag: "sync-test",
+    env: "SYNC_TEST",
+    key: "syncTest",
+    value: "on|off",
+    defaultValue: "off",
+    help: "Run every tick twice from a saved state; a difference closes the room (1011)",
     parse: onOff,
   },
   {

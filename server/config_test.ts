@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BUNDLE_CLIENT_ARGS } from "./build_client.ts";
+import { BUNDLES } from "./build_client.ts";
 import { TrustedProxies } from "./transport/trusted_proxies.ts";
 import {
   helpText,
@@ -42,18 +42,56 @@ Deno.test("parseSettings() has the documented defaults", () => {
     roomsPerAddressPerMinute: 10,
     trustedProxies: TrustedProxies.NONE,
     buildClient: false,
-    webTransportPort: undefined,
-    certFile: undefined,
-    keyFile: undefined,
+    redisUrl: null,
+    publicUrl: null,
+    secret: null,
+    leaseTtlMs: 10_000,
+    leaseRefreshMs: 2_000,
+    seatTtlMs: 15_000,
+    drainSeconds: 30,
+    recordDir: null,
+    recordMaxMb: 1024,
+    recordGames: null,
+    syncTest: false,
+    webTransportPort: null,
+    certFile: null,
+    keyFile: null,
   });
   assert.equal(settingsOf(["--max-rooms", "5"]).maxRooms, 5);
   assert.equal(settingsOf([], (name) => name === "MAX_ROOMS" ? "7" : undefined).maxRooms, 7);
 });
 
+Deno.test("parseSettings() reads the recording settings", () => {
+  const settings = settingsOf(
+    [
+      "--record",
+      "/tmp/rec",
+      "--record-max-mb=50",
+      "--sync-test",
+      "on",
+      "--record-games",
+      "arena,dots",
+    ],
+  );
+  assert.equal(settings.recordDir, "/tmp/rec");
+  assert.equal(settings.recordMaxMb, 50);
+  assert.deepEqual(settings.recordGames, ["arena", "dots"]);
+  assert.equal(settings.syncTest, true);
+  assert.equal(
+    settingsOf([], (name) => name === "RECORD" ? "recordings" : undefined).recordDir,
+    "recordings",
+  );
+  assert.equal(
+    errorOf(["--record-games", "arena,"]),
+    "Invalid --record-games arena,: expected names like arena,dots or all",
+  );
+  assert.equal(errorOf(["--sync-test"]), "Missing value for --sync-test: e.g. --sync-test off");
+});
+
 Deno.test("parseSettings() reads the WebTransport port (auto, off or a number) and certificate files", () => {
   assert.equal(settingsOf(["--webtransport-port", "9001"]).webTransportPort, 9001);
   assert.equal(settingsOf(["--webtransport-port=off"]).webTransportPort, "off");
-  assert.equal(settingsOf(["--webtransport-port=auto"]).webTransportPort, undefined);
+  assert.equal(settingsOf(["--webtransport-port=auto"]).webTransportPort, null);
   const settings = settingsOf(["--cert", "a.pem", "--key", "b.pem"]);
   assert.deepEqual([settings.certFile, settings.keyFile], ["a.pem", "b.pem"]);
   assert.equal(
@@ -144,5 +182,8 @@ Deno.test("the README's settings table is the settings table", async () => {
 
 Deno.test("deno task build:client runs the same bundle command as the start-up build", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
-  assert.equal(config.tasks["build:client"], `deno ${BUNDLE_CLIENT_ARGS.join(" ")}`);
+  assert.equal(
+    config.tasks["build:client"],
+    BUNDLES.map((args) => `deno ${args.join(" ")}`).join(" && "),
+  );
 });

@@ -1,7 +1,7 @@
 /**
  * The server's entry point: `deno task start` runs this file. It reads the settings
  * (`config.ts`), binds the port, bundles the client when asked, registers the demo game and
- * serves until SIGINT/SIGTERM, then closes clients with 1012. A user's mistake (a bad flag, a
+ * serves until SIGINT/SIGTERM, then closes clients with 1012 (in a cluster, SIGTERM drains first). A user's mistake (a bad flag, a
  * taken port) is one line on stderr and a non-zero exit, never a stack trace.
  * @module
  */
@@ -9,24 +9,32 @@ import { buildClient } from "./build_client.ts";
 import { helpText, parseSettings, type ServerSettings, SettingsError } from "./config.ts";
 import { createArenaGame } from "./games/arena.ts";
 import { type RunningServer, startServer } from "./server.ts";
+import { clusterSettingsProblem } from "./cluster/cluster_settings.ts";
+import type { RoomDirectory } from "./cluster/room_directory.ts";
 
 export type { ServerSettings } from "./config.ts";
 
-/** Start the demo server with the arena game and the browser client. */
+/**
+ * Start the demo server with the arena game and the browser client; with a Redis URL it joins
+ * that cluster (the Redis client is imported only then).
+ */
 export async function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
   const { certFile, keyFile } = settings;
-  if ((certFile === undefined) !== (keyFile === undefined)) {
+  if ((certFile === null) !== (keyFile === null)) {
     throw new SettingsError("Cannot use a certificate: give both --cert and --key, or neither");
   }
-  const certificate = certFile === undefined || keyFile === undefined ? undefined : {
+  const certificate = certFile === null || keyFile === null ? undefined : {
     certPem: await Deno.readTextFile(certFile),
     keyPem: await Deno.readTextFile(keyFile),
   };
+  let directory: RoomDirectory | undefined;
+  if (settings.redisUrl !== null) {
+    const { connectRedisDirectory } = await import("./cluster/redis_directory.ts");
+    directory = await connectRedisDirectory(settings.redisUrl);
+  }
   return await startServer({
-    ...(settings.webTransportPort === undefined
-      ? {}
-      : { webTransportPort: settings.webTransportPort }),
+    ...(settings.webTransportPort === null ? {} : { webTransportPort: settings.webTransportPort }),
     ...(certificate === undefined ? {} : { certificate }),
     games: [
       createArenaGame({
@@ -44,6 +52,23 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
     connectionLimits: { maxConnectionsPerAddress: settings.maxConnectionsPerAddress },
     trustedProxies: settings.trustedProxies,
     staticFolders: [`${clientFolder}/dist`, clientFolder],
+    ...(settings.secret === null ? {} : { secret: new TextEncoder().encode(settings.secret) }),
+    cluster: {
+      ...(directory === undefined ? {} : { directory }),
+      ...(settings.publicUrl === null ? {} : { publicWsUrl: settings.publicUrl }),
+      leaseTtlMs: settings.leaseTtlMs,
+      leaseRefreshMs: settings.leaseRefreshMs,
+      seatTtlMs: settings.seatTtlMs,
+    },
+    syncTest: settings.syncTest,
+    ...(settings.recordDir === null ? {} : {
+      recording: {
+        dir: settings.recordDir,
+        maxBytes: settings.recordMaxMb * 1024 * 1024,
+        ...(settings.recordGames === null ? {} : { games: settings.recordGames }),
+        recorder: { serverBuild: Deno.env.get("SERVER_BUILD") ?? "dev" },
+      },
+    }),
   });
 }
 
@@ -66,6 +91,9 @@ function startupErrorLine(error: unknown, settings: ServerSettings): string | un
   if (error instanceof Deno.errors.AddrNotAvailable) {
     return `Cannot listen on ${where}: no interface has that address (try --host 127.0.0.1 or 0.0.0.0)`;
   }
+  if (error instanceof Error && error.message.startsWith("Cannot connect to Redis")) {
+    return `${error.message} (is redis-server running? deno task cluster starts one)`;
+  }
   if (error instanceof Error && /failed to lookup address/.test(error.message)) {
     return `Cannot listen on ${where}: cannot resolve ${settings.hostname} (try --host 127.0.0.1 or 0.0.0.0)`;
   }
@@ -82,6 +110,8 @@ export async function main(args: readonly string[]): Promise<number | undefined>
       return 0;
     }
     settings = request.settings;
+    const problem = clusterSettingsProblem(settings);
+    if (problem !== null) throw new SettingsError(problem);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     console.error(error.message);
@@ -113,12 +143,27 @@ export async function main(args: readonly string[]): Promise<number | undefined>
       `), ${settings.tickRateHz} Hz; ` +
       `operator view at ${server.url}/stats and ${server.url}/metrics`,
   );
+  const clustered = settings.redisUrl !== null;
+  if (clustered) {
+    console.log(
+      `Cluster process ${server.cluster.processId} on ${settings.redisUrl}, ` +
+        `clients sent to ${settings.publicUrl ?? server.wsUrl}`,
+    );
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: closing clients with 1012 and stopping`);
-    await server.shutdown("Server is restarting");
+    if (clustered && signal === "SIGTERM") {
+      console.log(
+        `SIGTERM: draining (no new rooms or seats) for at most ${settings.drainSeconds} s`,
+      );
+      await server.drain(settings.drainSeconds * 1000, "Server is shutting down: matchmake again");
+    } else {
+      console.log(`${signal}: closing clients with 1012 and stopping`);
+      await server.shutdown("Server is restarting");
+    }
+    await server.cluster.directory.close();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", () => stop("SIGINT"));

@@ -15,6 +15,8 @@ import { serveStaticFile } from "../server/transport/static_files.ts";
 import type { ArenaState } from "../shared/game/arena/mod.ts";
 import { SUBPROTOCOL } from "../shared/protocol/mod.ts";
 import { type Browser, browserTest, launchChromium, type Page } from "./support/browser.ts";
+import { startRedis } from "./support/redis.ts";
+import { startClusterProcesses } from "./cluster/_cluster_process.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOT = `${ROOT}tests/artifacts/arena.png`;
@@ -351,7 +353,8 @@ browserTest("client: quick clicks/taps fire, keys beat focus, the URL is the inv
     );
     const roomId = await page.evaluate(() => globalThis.__arena?.roomId ?? "");
     const playerId = await page.evaluate(() => globalThis.__arena?.playerId ?? 0);
-    assert.match(roomId, /^arena-\d+$/);
+    // Matchmade rooms are named `<name>.<processId>`: the id names the process that owns it.
+    assert.match(roomId, /^arena-[a-z0-9]+\.[a-z0-9]+$/);
     // ?room=new became the room's real id: the address bar is the invite.
     assert.equal(new URL(page.url()).searchParams.get("room"), roomId);
     assert.equal(new URL(page.url()).searchParams.get("name"), "quick");
@@ -534,8 +537,13 @@ browserTest("client: room full, a restart and a version mismatch show their scre
   const controller = new AbortController();
   const other = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: controller.signal, onListen: () => {} },
-    async (request) => {
+    async (request): Promise<Response> => {
       const url = new URL(request.url);
+      if (url.pathname === "/matchmake") {
+        // The page's matchmaking: connect to this server's own socket.
+        const wsUrl = `ws://${url.host}/ws`;
+        return Response.json({ url: wsUrl, roomId: "old.p1", seat: "seat" });
+      }
       if (url.pathname === "/ws") {
         const { socket, response } = Deno.upgradeWebSocket(request, { protocol: SUBPROTOCOL });
         socket.onmessage = () => socket.close(4000, "Protocol version 1 is not supported");
@@ -569,3 +577,65 @@ browserTest("client: room full, a restart and a version mismatch show their scre
   }
   assert.deepEqual(pageErrors, []);
 });
+
+browserTest(
+  "browser client: one ?room= link opened on two cluster processes lands both in one room",
+  async () => {
+    await buildClient();
+    await using redis = await startRedis();
+    const processes = await startClusterProcesses(2, {
+      redisUrl: redis.url,
+      tickRateHz: 30,
+      extraArgs: ["--interest", "off"],
+    });
+    try {
+      await using chromium = await launchChromium();
+      const pageErrors: string[] = [];
+      const joined = () =>
+        (globalThis.__arena?.connected ?? false) && (globalThis.__arena?.snapshotsApplied ?? 0) > 3;
+      const [first, second] = processes;
+      assert.ok(first !== undefined && second !== undefined);
+      const pageA = await openPage(
+        chromium.browser,
+        `${first.url}/?room=friends&name=alice`,
+        pageErrors,
+        true,
+      );
+      const pageB = await openPage(
+        chromium.browser,
+        `${second.url}/?room=friends&name=bob`,
+        pageErrors,
+        true,
+      );
+      await waitFor("A to join", pageA.waitForFunction(joined, undefined, within(10_000)));
+      await waitFor("B to join", pageB.waitForFunction(joined, undefined, within(10_000)));
+      const roomA = await pageA.evaluate(() => globalThis.__arena?.roomId);
+      const roomB = await pageB.evaluate(() => globalThis.__arena?.roomId);
+      assert.equal(roomA, roomB, "one room for one link");
+      assert.match(roomA ?? "", /^friends\.[a-z0-9]+$/);
+      const idA = await pageA.evaluate(() => globalThis.__arena?.playerId ?? 0);
+      const idB = await pageB.evaluate(() => globalThis.__arena?.playerId ?? 0);
+      await waitFor(
+        "B to draw A's player",
+        pageB.waitForFunction(
+          (id) => globalThis.__arena?.entityPosition(id) != null,
+          idA,
+          within(10_000),
+        ),
+      );
+      await waitFor(
+        "A to draw B's player",
+        pageA.waitForFunction(
+          (id) => globalThis.__arena?.entityPosition(id) != null,
+          idB,
+          within(10_000),
+        ),
+      );
+      assert.deepEqual(pageErrors, []);
+      await pageA.context().close();
+      await pageB.context().close();
+    } finally {
+      await Promise.all(processes.map((process) => process.stop()));
+    }
+  },
+);

@@ -4,7 +4,7 @@ import { ARENA_ENTITY_SCHEMA, ARENA_INTEREST, createArenaGame } from "../server/
 import type { GameEvent } from "../server/rooms/game.ts";
 import { SnapshotBuilder } from "../server/rooms/snapshots/snapshot_builder.ts";
 import type { ViewRing } from "../server/rooms/snapshots/view_ring.ts";
-import { Buttons } from "../shared/game/arena/mod.ts";
+import { Buttons, seedFromString } from "../shared/game/arena/mod.ts";
 import { dequantize, quantize } from "../shared/protocol/entity_schema.ts";
 import { FrameDecoder, FrameEncoder, MessageKind } from "../shared/protocol/mod.ts";
 import { seededRandom } from "./support/seeded_random.ts";
@@ -64,7 +64,7 @@ interface RunResult {
 function run(interest: boolean, seed: number, npcCount = 60): RunResult {
   const random = seededRandom(seed);
   const game = createArenaGame({ npcCount, interestManagement: interest });
-  const state = game.createState(`property-${seed}`);
+  const state = game.createState(`property-${seed}`, seedFromString(`property-${seed}`));
   const builder = new SnapshotBuilder(game.entitySchema, game.interest);
   const encoder = new FrameEncoder();
   const decoder = new FrameDecoder();

@@ -68,6 +68,11 @@ browserTest("stats page: charts draw and the numbers follow a small load", async
       within(5000),
     );
     assert.equal(await text("v-rooms"), "1");
+    // The cluster view: the embedded default is a cluster of one process, this one.
+    assert.match(await text("cluster-summary") ?? "", /^cluster: 1 process, /);
+    const processes = await page.locator("#cluster-body tr").allTextContents();
+    assert.equal(processes.length, 1);
+    assert.match(processes[0] ?? "", /\(this one\)/);
     const rows = await page.locator("#rooms-body tr").allTextContents();
     assert.equal(rows.length, 1);
     assert.match(rows[0] ?? "", /^arena-1arena3\d+/);

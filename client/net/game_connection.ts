@@ -46,6 +46,8 @@ export interface GameConnectionOptions {
   name: string;
   /** Token from an earlier welcome, to resume a seat. */
   reconnectToken?: string;
+  /** Seat from `POST /matchmake` (see `matchmake.ts`); `room` is then its room id. */
+  seat?: string;
   /**
    * Give up if no welcome arrives in this time.
    * @default 5000
@@ -128,6 +130,7 @@ export class GameConnection {
             room: options.room ?? "any",
             name: options.name,
             reconnectToken: options.reconnectToken ?? "",
+            seat: options.seat ?? "",
           };
           const encoder = new FrameEncoder(128);
           encoder.add(join);

@@ -3,12 +3,13 @@ import {
   applyBeamInput,
   applyPlayerInput,
   ARENA,
+  ARENA_RULES_VERSION,
   type ArenaEvent,
   type ArenaState,
   createArenaState,
   ENTITY_KIND,
+  hashArenaState,
   removePlayer,
-  seedFromString,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
 import type {
@@ -92,6 +93,25 @@ export const ARENA_LAG_COMPENSATION: LagCompensationOptions = {
 };
 
 /**
+ * The {@linkcode ArenaGameOptions} a recording's header carries (`Game.options`), checked: a
+ * replay builds the arena with them. Fields of the wrong type are left at their defaults.
+ */
+export function arenaOptionsFrom(
+  recorded: Readonly<Record<string, string | number | boolean>>,
+): ArenaGameOptions {
+  const options: ArenaGameOptions = {};
+  if (typeof recorded.maxPlayers === "number") options.maxPlayers = recorded.maxPlayers;
+  if (typeof recorded.npcCount === "number") options.npcCount = recorded.npcCount;
+  if (typeof recorded.interestManagement === "boolean") {
+    options.interestManagement = recorded.interestManagement;
+  }
+  if (typeof recorded.lagCompensation === "boolean") {
+    options.lagCompensation = recorded.lagCompensation;
+  }
+  return options;
+}
+
+/**
  * The arena demo game as a room-runtime {@linkcode Game}: the rules live in `shared/game/arena`
  * (the client predicts with them); this adapter only maps them onto the runtime's hooks. Copy this
  * file to plug in a game of your own.
@@ -111,14 +131,27 @@ export function createArenaGame(options: ArenaGameOptions = {}): Game<ArenaState
     }
     return motion;
   }
+  const maxPlayers = options.maxPlayers ?? 64;
+  const npcCount = options.npcCount ?? 20;
+  const interestManagement = options.interestManagement !== false;
   return {
     name: "arena",
-    maxPlayers: options.maxPlayers ?? 64,
+    version: ARENA_RULES_VERSION,
+    options: {
+      maxPlayers,
+      npcCount,
+      interestManagement,
+      lagCompensation: options.lagCompensation !== false,
+    },
+    maxPlayers,
     entitySchema: ARENA_ENTITY_SCHEMA,
-    ...(options.interestManagement === false ? {} : { interest: ARENA_INTEREST }),
+    ...(interestManagement ? { interest: ARENA_INTEREST } : {}),
     lagCompensation: ARENA_LAG_COMPENSATION,
-    createState: (roomId) =>
-      createArenaState(seedFromString(roomId), { npcCount: options.npcCount ?? 20 }),
+    createState: (_roomId, seed) => createArenaState(seed, { npcCount }),
+    hashState: hashArenaState,
+    // The state is plain data (a Map of players and arrays of objects): structuredClone copies it
+    // all, so the default clone would do; spelled out so the arena stays the template to copy.
+    cloneState: (state) => structuredClone(state),
     join: (state, name) => addPlayer(state, name).id,
     leave: (state, playerId) => {
       removePlayer(state, playerId);

@@ -54,6 +54,11 @@ export const STATS_PAGE_HTML = `<!doctype html>
   <thead><tr><th>room</th><th>game</th><th>players</th><th>tick</th><th>p50 ms</th><th>p99 ms</th><th>mean ms</th></tr></thead>
   <tbody id="rooms-body"></tbody>
 </table>
+<p id="cluster-summary">cluster: –</p>
+<table>
+  <thead><tr><th>process</th><th>url</th><th>rooms</th><th>players</th><th>tick p99 ms</th><th>state</th></tr></thead>
+  <tbody id="cluster-body"></tbody>
+</table>
 <script>
 "use strict";
 const CHARTS = [
@@ -174,6 +179,34 @@ function render(stats) {
   byId("status").className = "";
 }
 
+/** Every process of the cluster (the embedded default is a cluster of one), from cluster.json. */
+async function renderCluster() {
+  const response = await fetch("cluster.json", { cache: "no-store" });
+  const cluster = await response.json();
+  const summary = byId("cluster-summary");
+  if (!response.ok) {
+    summary.textContent = "cluster: " + cluster.error;
+    return;
+  }
+  const players = cluster.processes.reduce((sum, process) => sum + process.players, 0);
+  const count = (n, one, many) => n + " " + (n === 1 ? one : many);
+  summary.textContent = "cluster: " + count(cluster.processes.length, "process", "processes") +
+    ", " + count(cluster.rooms.length, "listed room", "listed rooms") + ", " +
+    count(players, "player", "players");
+  const body = byId("cluster-body");
+  body.replaceChildren();
+  for (const process of cluster.processes) {
+    const row = document.createElement("tr");
+    cell(row, process.processId + (process.processId === cluster.processId ? " (this one)" : ""));
+    cell(row, process.httpUrl);
+    cell(row, String(process.rooms));
+    cell(row, String(process.players));
+    cell(row, fixed(process.tickP99Ms, 2));
+    cell(row, process.draining ? "draining" : "open");
+    body.appendChild(row);
+  }
+}
+
 let intervalMs = 1000;
 async function poll() {
   try {
@@ -182,6 +215,7 @@ async function poll() {
     const stats = await response.json();
     intervalMs = stats.sampleIntervalMs;
     render(stats);
+    await renderCluster();
   } catch (error) {
     byId("status").textContent = "cannot reach the server: " + error.message;
     byId("status").className = "down";

@@ -58,8 +58,24 @@ export interface Game<State> {
    * time. Without this, `applyInput` gets no rewind.
    */
   readonly lagCompensation?: LagCompensationOptions;
-  /** A fresh state for a new room. */
-  createState(roomId: string): State;
+  /**
+   * Version of the rules, recorded with every match: a recording of another version is refused,
+   * since the same inputs need not give the same match under other rules. Bump it whenever a
+   * change to the rules changes what a tick computes.
+   * @default "0"
+   */
+  readonly version?: string;
+  /**
+   * The settings this game was built with (NPC count, limits), recorded with every match so a
+   * replay builds the same game. Plain JSON.
+   */
+  readonly options?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * A fresh state for a new room. `seed` (an unsigned 32-bit integer, recorded with the match)
+   * is the only randomness a game may use: keep a generator seeded with it inside the state, so
+   * a replay of the same inputs gives the same match. Time, likewise, is only the `dtMs` steps.
+   */
+  createState(roomId: string, seed: number): State;
   /** Refuse a join with a reason, or return `null` to accept. Optional. */
   canJoin?(state: State, name: string): string | null;
   /** Add a player; returns its entity id (at least 1), which the client learns as its id. */
@@ -92,4 +108,25 @@ export interface Game<State> {
    * they change. Optional.
    */
   writeGlobal?(state: State, out: number[]): void;
+  /**
+   * Feed every value of the state that matters to the rules into `hash` (players, positions,
+   * timers, the generator's state), in a fixed order: recordings keep the hash of each tick and a
+   * replay compares it, so the first tick where two runs part is found. Optional; without it a
+   * replay cannot check anything but that it does not throw.
+   */
+  hashState?(state: State, hash: StateHash): void;
+  /**
+   * A deep copy of the state sharing nothing with it, for the sync test (each tick run twice
+   * from a saved state) and for replays. Optional: the default is `structuredClone`, which
+   * copies plain data, `Map`s and `Set`s.
+   */
+  cloneState?(state: State): State;
+}
+
+/** Accumulates a 32-bit hash of a game state; see {@linkcode Game.hashState}. */
+export interface StateHash {
+  /** Add a number (any float; `-0` counts as `0`). */
+  number(value: number): void;
+  /** Add a string. */
+  string(value: string): void;
 }

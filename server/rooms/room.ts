@@ -9,6 +9,7 @@ import { ViewLag } from "./view_lag.ts";
 import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
 import type { ViewRing } from "./snapshots/view_ring.ts";
 import { RoomStats } from "./room_stats.ts";
+import { type RoomRecorder, type RoomRecorderFactory, roomSeed } from "./room_recorder.ts";
 
 /** The room's view of a connected client: what the transport gives it. */
 export interface RoomClient {
@@ -84,6 +85,8 @@ export interface RoomOptions {
   reconnectGraceMs?: number;
   /** Source of time; tests drive a manual clock. */
   clock: Clock;
+  /** Records each room's match (see `server/recording`); unset: nothing is recorded. */
+  recorder?: RoomRecorderFactory;
 }
 
 /**
@@ -130,6 +133,8 @@ export class Room<State = unknown> {
   readonly game: Game<State>;
   /** Counters for metrics and tests. */
   readonly stats = new RoomStats();
+  /** The seed the game state was created with: the room's only source of randomness. */
+  readonly seed: number;
   readonly #state: State;
   readonly #members = new Map<number, Member>();
   /** Seated by the game, waiting for their reconnect token before the welcome. */
@@ -161,6 +166,7 @@ export class Room<State = unknown> {
   #pendingEvents: EventMessage[] = [];
   #tick = 0;
   #closed = false;
+  #recorder: RoomRecorder | undefined;
   /** Set by the registry: told when a hook throws. */
   onFailure: ((room: Room<State>, error: unknown) => void) | undefined;
   /** Set by the registry: told when the last member leaves. */
@@ -195,7 +201,9 @@ export class Room<State = unknown> {
     this.#lag = lagOptions === undefined
       ? undefined
       : new LagCompensation(this.#snapshots, this.#snapshots.wire, this.#stepMs, lagOptions);
-    this.#state = game.createState(id);
+    this.seed = roomSeed(id);
+    this.#state = game.createState(id, this.seed);
+    this.#recorder = options.recorder?.(this as Room<unknown>);
     this.#loop = new FixedStepLoop({
       stepIntervalMs: this.#stepMs,
       maxCatchUpSteps: options.maxCatchUpSteps ?? 5,
@@ -205,6 +213,16 @@ export class Room<State = unknown> {
         this.stats.droppedSteps += dropped;
       },
     });
+  }
+
+  /** Simulation steps per second. */
+  get tickRateHz(): number {
+    return this.#tickRateHz;
+  }
+
+  /** A snapshot (and a world frame, which lag compensation rewinds to) every this many ticks. */
+  get snapshotEveryTicks(): number {
+    return this.#broadcastEveryTicks;
   }
 
   /** Current tick number; 0 before the first step. */
@@ -255,6 +273,7 @@ export class Room<State = unknown> {
       const refusal = this.game.canJoin?.(this.#state, name) ?? null;
       if (refusal !== null) return { ok: false, code: CloseCode.JOIN_REFUSED, reason: refusal };
       playerId = this.game.join(this.#state, name);
+      this.#recorder?.joined(playerId, name);
     } catch (error) {
       this.#fail(error);
       return { ok: false, code: CloseCode.ROOM_CLOSED, reason: "Room failed" };
@@ -382,6 +401,7 @@ export class Room<State = unknown> {
     if (!this.#closed) {
       try {
         this.game.leave(this.#state, playerId);
+        this.#recorder?.left(playerId);
       } catch (error) {
         this.#fail(error);
         return;
@@ -453,12 +473,14 @@ export class Room<State = unknown> {
     try {
       const events = this.#tickEvents;
       events.length = 0;
+      const recorder = this.#recorder;
       const lag = this.#lag;
       const newestTick = this.#tick - (this.#tick % this.#broadcastEveryTicks);
       for (const member of this.#members.values()) {
         const inputs = member.inputs;
         inputs.earnCredit();
         for (let input = inputs.take(); input !== undefined; input = inputs.take()) {
+          recorder?.applied(member.playerId, inputs.lastAppliedSequence, input);
           if (lag !== undefined) {
             // Also capped here: an input that waited in its queue has grown older since.
             const oldest = newestTick - this.#maxRewindMs / this.#stepMs;
@@ -471,6 +493,11 @@ export class Room<State = unknown> {
       }
       this.game.step(this.#state, this.#stepMs, events);
       this.#tick++;
+      recorder?.stepped(
+        this.#tick,
+        this.#stepMs,
+        this.#tick % this.#broadcastEveryTicks === 0 && this.#members.size > 0,
+      );
       for (const event of events) {
         this.#pendingEvents.push({ kind: MessageKind.EVENT, tick: this.#tick, ...event });
       }
@@ -492,6 +519,8 @@ export class Room<State = unknown> {
     if (this.#closed) return;
     this.#closed = true;
     this.#loop.stop();
+    this.#recorder?.closed();
+    this.#recorder = undefined;
     const members = [...this.#members.values(), ...this.#admitting.values()];
     this.#members.clear();
     this.#admitting.clear();
@@ -572,6 +601,8 @@ export class Room<State = unknown> {
 
   #fail(error: unknown): void {
     this.stats.failures++;
+    this.#recorder?.closed(error);
+    this.#recorder = undefined;
     this.close(CloseCode.INTERNAL_ERROR, `Room ${this.id} stopped: its game failed`);
     this.onFailure?.(this, error);
   }

@@ -41,6 +41,16 @@ export interface ReconnectTokenVerifier {
   verify(token: string, roomId: string): Promise<ReconnectTokenCheck>;
 }
 
+/** What a {@linkcode Connection} needs to admit a join presenting a matchmaking seat. */
+export interface SeatVerifier {
+  /** Check and consume `seat`: the room and game it names, joined (created) next. */
+  admit(
+    seat: string,
+  ): Promise<
+    { ok: true; roomId: string; game: string } | { ok: false; code: number; reason: string }
+  >;
+}
+
 /** Settings of a {@linkcode Connection}. */
 export interface ConnectionOptions {
   /** Where joins go. */
@@ -65,6 +75,8 @@ export interface ConnectionOptions {
   limits?: ConnectionLimits;
   /** Checks reconnect tokens; without it a join carrying a token is refused with 4007. */
   reconnectTokens?: ReconnectTokenVerifier;
+  /** Admits matchmaking seats; without it a join carrying a seat is refused with 4008. */
+  seats?: SeatVerifier;
 }
 
 /** How a {@linkcode Connection.close} treats the seat of a joined client. */
@@ -370,10 +382,39 @@ export class Connection implements RoomClient, PongHolder {
       );
       return;
     }
+    if (message.seat !== undefined && message.seat !== "") {
+      this.#joining = true;
+      this.#admit(message.seat, name).catch((error) => {
+        console.error("Seat admission failed", error);
+        this.#refuse(CloseCode.INTERNAL_ERROR, "Internal server error");
+      });
+      return;
+    }
     this.#seated(
       this.#options.registry.join({
         game: message.game,
         room: message.room,
+        name,
+        creator: this.#options.address ?? "",
+      }, this),
+    );
+  }
+
+  /** Check and consume the seat (the directory may be remote), then join the room it names. */
+  async #admit(seat: string, name: string): Promise<void> {
+    const admission = this.#options.seats === undefined
+      ? { ok: false as const, code: CloseCode.SEAT_REFUSED, reason: "Seats are not accepted here" }
+      : await this.#options.seats.admit(seat);
+    this.#joining = false;
+    if (this.#closed) return;
+    if (!admission.ok) {
+      this.#refuse(admission.code, admission.reason);
+      return;
+    }
+    this.#seated(
+      this.#options.registry.join({
+        game: admission.game,
+        room: admission.roomId,
         name,
         creator: this.#options.address ?? "",
       }, this),

@@ -1,6 +1,11 @@
 import { SUBPROTOCOL } from "../../shared/protocol/mod.ts";
 import type { RoomRegistry } from "../rooms/registry.ts";
-import { Connection, type ConnectionOptions, type ReconnectTokenVerifier } from "./connection.ts";
+import {
+  Connection,
+  type ConnectionOptions,
+  type ReconnectTokenVerifier,
+  type SeatVerifier,
+} from "./connection.ts";
 import {
   addressKey,
   AddressSlots,
@@ -41,6 +46,8 @@ export interface HandlerOptions {
   trustedProxies?: TrustedProxies;
   /** Checks the reconnect token of a join that resumes a seat. */
   reconnectTokens?: ReconnectTokenVerifier;
+  /** Admits the matchmaking seat a join presents. */
+  seats?: SeatVerifier;
   /**
    * Where seated clients' pongs wait for their rooms' next messages; the owner stops it at
    * shutdown.
@@ -180,6 +187,7 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
   if (options.reconnectTokens !== undefined) {
     connectionOptions.reconnectTokens = options.reconnectTokens;
   }
+  if (options.seats !== undefined) connectionOptions.seats = options.seats;
   const connection = new Connection(new WebSocketSocket(upgraded.socket), connectionOptions);
   options.connections?.add(connection);
   return upgraded.response;

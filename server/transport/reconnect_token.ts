@@ -176,14 +176,15 @@ function parseClaims(bytes: Uint8Array | null): ReconnectClaims | null {
   return { roomId, playerId, expiresAtMs };
 }
 
-function toBase64Url(bytes: Uint8Array): string {
+/** Base64url without padding. */
+export function toBase64Url(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 /** Decode unpadded base64url; `null` for any other text, including a non-canonical last char. */
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!BASE64URL.test(text) || text.length % 4 === 1) return null;
   let binary: string;
   try {

@@ -220,13 +220,24 @@ export class FrameEncoder {
   #encodeBody(message: Exclude<Message, SnapshotMessage>): Uint8Array {
     switch (message.kind) {
       case MessageKind.JOIN:
-        return this.#packr.pack([
-          message.protocolVersion,
-          message.game,
-          message.room,
-          message.name,
-          message.reconnectToken,
-        ]);
+        return this.#packr.pack(
+          message.seat === undefined || message.seat === ""
+            ? [
+              message.protocolVersion,
+              message.game,
+              message.room,
+              message.name,
+              message.reconnectToken,
+            ]
+            : [
+              message.protocolVersion,
+              message.game,
+              message.room,
+              message.name,
+              message.reconnectToken,
+              message.seat,
+            ],
+        );
       case MessageKind.INPUT:
       case MessageKind.ACK:
         return EMPTY;
@@ -466,8 +477,14 @@ export class FrameDecoder {
         expectEmptyBody(reader, what);
         return;
       case MessageKind.JOIN: {
-        const body = expectTuple(this.#readClientBody(reader, what), `${what} body`, 5);
-        out.joins[index] = {
+        const raw = this.#readClientBody(reader, what);
+        // The seat is a sixth, optional item: a join without one keeps its five-item layout.
+        const body = expectTuple(
+          raw,
+          `${what} body`,
+          Array.isArray(raw) && raw.length === 6 ? 6 : 5,
+        );
+        const join: JoinMessage = {
           kind,
           protocolVersion: expectInt(body[0], `${what} protocol version`, 0, 255),
           game: expectString(body[1], `${what} game`, LIMITS.maxRoomIdChars),
@@ -475,6 +492,10 @@ export class FrameDecoder {
           name: expectString(body[3], `${what} name`, LIMITS.maxNameChars),
           reconnectToken: expectString(body[4], `${what} reconnect token`, LIMITS.maxTokenChars),
         };
+        if (body.length === 6) {
+          join.seat = expectString(body[5], `${what} seat`, LIMITS.maxTokenChars);
+        }
+        out.joins[index] = join;
         return;
       }
       case MessageKind.PING: {

@@ -23,6 +23,15 @@ const CLIENT_MESSAGES: Message[] = [
     reconnectToken: "",
   },
   {
+    kind: MessageKind.JOIN,
+    protocolVersion: PROTOCOL_VERSION,
+    game: "arena",
+    room: "friends.k2x9q1",
+    name: "ada",
+    reconnectToken: "",
+    seat: "c2VhdA.bWFj",
+  },
+  {
     kind: MessageKind.INPUT,
     sequence: 4_000_000_000,
     clientTick: 77,

@@ -29,6 +29,8 @@ export const CloseCode = {
   BAD_TOKEN: 4007,
   /** No room can be created now: the server is at its room cap, or this address created too many. */
   ROOM_LIMIT: 4008,
+  /** A seat from matchmaking was forged, expired, already used, or is for another process. */
+  SEAT_REFUSED: 4009,
 } as const;
 
 /** One of the codes in {@linkcode CloseCode}. */

@@ -68,6 +68,11 @@ export interface JoinMessage {
   name: string;
   /** Token from an earlier welcome to resume a dropped seat, or `""`. */
   reconnectToken: string;
+  /**
+   * Seat reserved by `POST /matchmake` (its `seat`); `room` is then the room id it names. Absent or
+   * `""`: no seat (a direct join).
+   */
+  seat?: string;
 }
 
 /** Client → server: the buttons held and the aim for one client tick. */

@@ -68,7 +68,7 @@ function measure(
     maxPlayers: scale.players,
     interestManagement: step === "interest",
   });
-  const state: ArenaState = game.createState(roomId);
+  const state: ArenaState = game.createState(roomId, 1);
   const builder = new SnapshotBuilder(
     ARENA_ENTITY_SCHEMA,
     step === "interest" ? ARENA_INTEREST : undefined,

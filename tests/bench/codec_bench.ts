@@ -10,7 +10,7 @@ import {
 
 // tests/load/WORKLOAD.md S2: one room of 64 players and 200 NPCs, i.e. a 264-entity snapshot.
 const game = createArenaGame({ npcCount: 200, interestManagement: false });
-const state = game.createState("bench");
+const state = game.createState("bench", 1);
 const players = Array.from({ length: 64 }, (_, index) => game.join(state, `p${index}`));
 const rows: number[] = [];
 

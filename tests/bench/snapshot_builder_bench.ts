@@ -6,7 +6,7 @@ import { SnapshotBuilder } from "../../server/rooms/snapshots/snapshot_builder.t
 // snapshot written against a baseline a few ticks old, as acks arrive in a live server.
 function roomTick(interest: boolean) {
   const game = createArenaGame({ npcCount: 100, interestManagement: interest });
-  const state = game.createState("bench");
+  const state = game.createState("bench", 1);
   const players = Array.from({ length: 50 }, (_, index) => game.join(state, `p${index}`));
   const builder = new SnapshotBuilder(game.entitySchema, game.interest);
   const rings = players.map(() => builder.createViewRing());

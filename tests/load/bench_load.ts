@@ -32,6 +32,7 @@ import {
 import { readCpuSeconds, readMemoryMiB } from "./_proc.ts";
 import type { BotsSummary } from "./run_bots.ts";
 import type { RawClientsSummary } from "./raw_broadcast.ts";
+import { startRedis } from "../support/redis.ts";
 
 /** The workload's scales. */
 export const SCALES = {
@@ -55,9 +56,35 @@ interface Placement {
 
 interface Sample {
   atMs: number;
+  /** CPU seconds of every server process so far, summed. */
   serverCpu: number;
+  /** The same, per server process. */
+  serverCpus: number[];
   botsCpu: number;
+  /** Every server's series together (counters and buckets add up across processes). */
   metrics: PrometheusSeries[];
+  /** Each server's series. */
+  perServer: PrometheusSeries[][];
+  /** Commands Redis had processed (cluster runs), else zeros. */
+  redisCommands: RedisCommandCounts;
+}
+
+/** What Redis counted: calls from clients (each of ours a script) and all commands run. */
+export interface RedisCommandCounts {
+  /** `EVALSHA` and `EVAL` calls: the directory's round trips. */
+  scriptCalls: number;
+  /** Every command, those inside the scripts included (`INFO stats`). */
+  total: number;
+}
+
+/** How the servers run: one on its own (the default), or a cluster of `processes` on Redis. */
+export interface ServerLayout {
+  /** Server processes. */
+  processes: number;
+  /** Redis of the cluster; null: one process with the in-memory directory. */
+  redis: { url: string; commandsProcessed(): Promise<RedisCommandCounts> } | null;
+  /** Bots matchmake over HTTP (at every process in turn) rather than join at the socket. */
+  matchmake: boolean;
 }
 
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -112,6 +139,12 @@ class Lines {
 }
 
 interface GameRun {
+  processes: {
+    cpuPerSecond: number;
+    tickP99Ms: number | null;
+    snapshotsSentPerSecond: number;
+  }[];
+  redis: { scriptCallsPerSecond: number; commandsPerSecond: number } | null;
   bots: BotsSummary;
   window: { seconds: number; serverCpu: number; botsCpu: number };
   memory: { rssMiB: number; peakRssMiB: number };
@@ -134,45 +167,60 @@ async function runGame(
   placement: Placement,
   interest: boolean,
   beamEveryMs: number,
-  transport: Transport,
+  layout: ServerLayout = { processes: 1, redis: null, matchmake: false },
+  decodeEvery = 1,
+  recordDir?: string,
+  transport: Transport = "ws",
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
-  const serverLines = new Lines("server| ");
   // WebSocket runs keep the server as it was measured before WebTransport: no QUIC listener.
   const quic = transport === "wt" ? ["--unstable-net"] : [];
-  const server = spawnDeno([
-    "run",
-    ...quic,
-    ...PERMISSIONS,
-    ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
-    "server/main.ts",
-    "--port",
-    "0",
-    "--tick-rate",
-    String(TICK_RATE_HZ),
-    "--npcs",
-    String(npcsPerRoom),
-    "--max-players",
-    String(Math.max(playersPerRoom, 1)),
-    "--max-connections-per-address",
-    String(rooms * playersPerRoom + 100),
-    "--rooms-per-address-per-minute",
-    String(rooms + 10),
-    "--interest",
-    interest ? "on" : "off",
-    ...(transport === "wt" ? [] : ["--webtransport-port", "off"]),
-  ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server });
-  let bots: DenoChild | undefined;
-  try {
-    const [, httpUrl = ""] = await waitForLine(
+  const servers: DenoChild[] = [];
+  const listening: Promise<RegExpExecArray>[] = [];
+  const clusterArgs = layout.redis === null
+    ? []
+    : ["--redis", layout.redis.url, "--secret", `bench-secret-${crypto.randomUUID()}`];
+  for (let index = 0; index < layout.processes; index++) {
+    const serverLines = new Lines(layout.processes === 1 ? "server| " : `server${index}| `);
+    listening.push(waitForLine(
       serverLines.subscribe,
       /on (http:\/\/[^\s]+) \(WebSocket/,
       30_000,
-      "the server to listen",
-    );
+      `server ${index} to listen`,
+    ));
+    servers.push(spawnDeno([
+      "run",
+      ...quic,
+      ...PERMISSIONS,
+      ...(recordDir === undefined ? [] : [`--allow-write=${recordDir}`]),
+      ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
+      "server/main.ts",
+      ...(recordDir === undefined ? [] : ["--record", recordDir]),
+      "--port",
+      "0",
+      "--tick-rate",
+      String(TICK_RATE_HZ),
+      "--npcs",
+      String(npcsPerRoom),
+      "--max-players",
+      String(Math.max(playersPerRoom, 1)),
+      "--max-connections-per-address",
+      String(rooms * playersPerRoom + 100),
+      "--rooms-per-address-per-minute",
+      String(rooms + 10),
+      "--interest",
+      interest ? "on" : "off",
+      ...(transport === "wt" ? [] : ["--webtransport-port", "off"]),
+      ...clusterArgs,
+    ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server }));
+  }
+  let bots: DenoChild | undefined;
+  try {
+    const httpUrls = (await Promise.all(listening)).map(([, url = ""]) => url);
+    const httpUrl = httpUrls[0] ?? "";
     const wsUrl = `${httpUrl.replace("http:", "ws:")}/ws`;
-    const scrape = async (): Promise<PrometheusSeries[]> => {
-      const response = await fetch(`${httpUrl}/metrics`);
+    const scrapeOne = async (url: string): Promise<PrometheusSeries[]> => {
+      const response = await fetch(`${url}/metrics`);
       return parsePrometheus(await response.text());
     };
     const botLines = new Lines("bots| ");
@@ -195,15 +243,29 @@ async function runGame(
       String(warmup),
       "--workers",
       String(botWorkers),
+      ...(layout.matchmake ? ["--matchmake", httpUrls.join(",")] : []),
+      "--decode-every",
+      String(decodeEvery),
       "--beam-every-ms",
       String(beamEveryMs),
     ], { onStderrLine: botLines.push, ...placement.clients });
     const botsPid = bots.pid;
     const take = async (): Promise<Sample> => {
       const atMs = performance.now();
-      const serverCpu = readCpuSeconds(server.pid);
+      const serverCpus = servers.map((server) => readCpuSeconds(server.pid));
       const botsCpu = readCpuSeconds(botsPid);
-      return { atMs, serverCpu, botsCpu, metrics: await scrape() };
+      const perServer = await Promise.all(httpUrls.map(scrapeOne));
+      return {
+        atMs,
+        serverCpu: serverCpus.reduce((sum, cpu) => sum + cpu, 0),
+        serverCpus,
+        botsCpu,
+        metrics: perServer.flat(),
+        perServer,
+        redisCommands: layout.redis === null
+          ? { scriptCalls: 0, total: 0 }
+          : await layout.redis.commandsProcessed(),
+      };
     };
     // As the bots' own watchdog: two connect timeouts of 30 s, warm-up, window, a minute more.
     const measuring = waitForLine(
@@ -223,7 +285,11 @@ async function runGame(
     const begin = await take();
     await measured;
     const end = await take();
-    const memory = readMemoryMiB(server.pid);
+    const memories = servers.map((server) => readMemoryMiB(server.pid));
+    const memory = {
+      rssMiB: round(memories.reduce((sum, one) => sum + one.rssMiB, 0), 1),
+      peakRssMiB: round(memories.reduce((sum, one) => sum + one.peakRssMiB, 0), 1),
+    };
     const [status, stdout] = await Promise.all([bots.status, bots.stdout]);
     if (!status.success) throw new Error(`Bots exited with ${status.code}`);
     const summary: BotsSummary = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
@@ -235,7 +301,39 @@ async function runGame(
     const ticks = delta(`${tickName}_count`);
     const windowSeconds = (end.atMs - begin.atMs) / 1000;
     const seconds1000 = (value: number | null) => value === null ? null : value * 1000;
+    const processes = servers.map((_, index) => {
+      const was = begin.perServer[index] ?? [], now = end.perServer[index] ?? [];
+      return {
+        cpuPerSecond: round(
+          ((end.serverCpus[index] ?? 0) - (begin.serverCpus[index] ?? 0)) / windowSeconds,
+          3,
+        ),
+        tickP99Ms: roundOrNull(
+          seconds1000(quantileBetween({
+            before: histogramBuckets(was, tickName, { game: "arena" }),
+            after: histogramBuckets(now, tickName, { game: "arena" }),
+          }, 0.99)),
+          3,
+        ),
+        snapshotsSentPerSecond: Math.round(
+          (sumSeries(now, "game_server_snapshots_sent_total") -
+            sumSeries(was, "game_server_snapshots_sent_total")) / windowSeconds,
+        ),
+      };
+    });
     return {
+      processes,
+      redis: layout.redis === null ? null : {
+        scriptCallsPerSecond: round(
+          (end.redisCommands.scriptCalls - begin.redisCommands.scriptCalls) / windowSeconds,
+          2,
+        ),
+        // Less the two INFO commands of each sample.
+        commandsPerSecond: round(
+          (end.redisCommands.total - begin.redisCommands.total - 2) / windowSeconds,
+          2,
+        ),
+      },
       bots: summary,
       window: {
         seconds: windowSeconds,
@@ -258,7 +356,7 @@ async function runGame(
     };
   } finally {
     await bots?.stop();
-    await server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
@@ -407,6 +505,19 @@ export interface CapacityBenchmarkOptions {
    */
   interest?: boolean;
   /**
+   * The server processes and how the bots reach them.
+   * @default one process, bots join at its socket
+   */
+  layout?: ServerLayout;
+  /**
+   * `light`: only every 10th bot decodes its snapshots (`bots.ts --decode-every 10`), the others
+   * count bytes and acknowledge, for scales the full bots cannot keep up with.
+   * @default "full"
+   */
+  bots?: "full" | "light";
+  /** Record every room into this folder (the server's `--record`); off when unset. */
+  recordDir?: string;
+  /**
    * The bots' transport: WebSocket, or WebTransport (snapshots as datagrams; the raw floor
    * stays a WebSocket one).
    * @default "ws"
@@ -447,6 +558,9 @@ export async function runCapacityBenchmark(
     placement,
     interest,
     beamEveryMs,
+    options.layout,
+    options.bots === "light" ? 10 : 1,
+    options.recordDir,
     transport,
   );
   const bots = game.bots;
@@ -560,10 +674,14 @@ export async function runCapacityBenchmark(
       workers: botWorkers,
       nice: botsNice,
       pinned: options.pin === true,
+      mode: options.bots ?? "full",
       loopLagP99Ms: bots.botLoopLagMs.p99,
     },
     raw,
     cpuMicrosPerSnapshot: roundOrNull(cpuMicrosPerSnapshot, 2),
+    processes: game.processes,
+    redis: game.redis,
+    matchmakeMs: bots.matchmakeMs.samples > 0 ? bots.matchmakeMs : null,
     ratioToRawFloor,
     targets: {
       tickP99Under5Ms: game.tick.p99Ms !== null && game.tick.p99Ms < 5,
@@ -587,8 +705,12 @@ if (import.meta.main) {
     "raw",
     "interest",
     "repeat",
+    "processes",
+    "bots",
+    "compare",
     "beam-every-ms",
     "beam-ab",
+    "record",
     "transport",
   ]);
   const transportFlag = flags.string("transport", "ws");
@@ -608,11 +730,23 @@ if (import.meta.main) {
     botsNice: flags.number("bots-nice", 10, 0, 19),
     pin: flags.string("pin", "no") === "yes",
     interest: flags.string("interest", "on") !== "off",
+    bots: flags.string("bots", "full") === "light" ? "light" : "full",
   };
   if (flags.has("rooms")) options.rooms = flags.number("rooms", 1, 1, 100);
   if (flags.has("server-v8-flags")) options.serverV8Flags = flags.string("server-v8-flags", "");
   if (flags.has("bot-workers")) options.botWorkers = flags.number("bot-workers", 1, 1, 8);
+  if (flags.has("record")) options.recordDir = flags.string("record", "");
   const repeat = flags.number("repeat", 1, 1, 20);
+  if (flags.has("processes")) {
+    await compareProcesses(
+      scale as ScaleName,
+      flags.number("processes", 2, 1, 16),
+      repeat,
+      options,
+      flags.string("compare", "yes") !== "no",
+    );
+    Deno.exit();
+  }
   const beamEveryMs = flags.number("beam-every-ms", 0, 0, 60_000);
   const beamAb = flags.string("beam-ab", "no") === "yes";
   // A/B: each repetition runs without beams, then with them (500 ms unless given).
@@ -682,4 +816,65 @@ function spread(values: number[]): { min: number; median: number; max: number } 
     ? sorted[middle] ?? 0
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
   return { min: sorted[0] ?? 0, median: round(median, 3), max: sorted.at(-1) ?? 0 };
+}
+
+/**
+ * `--processes N`: one process (the embedded default) against a cluster of N on a private
+ * redis-server, interleaved in one invocation, bots matchmaking in both; prints each run's line
+ * and then the cluster's CPU per delivered snapshot (summed over its processes) over the one
+ * process's; `--processes 1` compares the embedded default with one process on Redis (the cost of
+ * cluster mode itself). `--compare no` runs the cluster alone (S4, which one process cannot carry).
+ */
+async function compareProcesses(
+  scale: ScaleName,
+  processes: number,
+  repeat: number,
+  options: CapacityBenchmarkOptions,
+  withOneProcess: boolean,
+): Promise<void> {
+  await using redis = await startRedis();
+  const commandsProcessed = async (): Promise<RedisCommandCounts> => {
+    const stats = await redis.command("INFO", "stats");
+    const commands = await redis.command("INFO", "commandstats");
+    const calls = (command: string) =>
+      Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(commands)?.[1] ?? 0);
+    return {
+      scriptCalls: calls("evalsha") + calls("eval"),
+      total: Number(/total_commands_processed:(\d+)/.exec(stats)?.[1] ?? NaN),
+    };
+  };
+  const ratios: number[] = [];
+  for (let run = 0; run < repeat; run++) {
+    const micros: Record<string, number | null> = {};
+    const layouts: [string, ServerLayout][] = [
+      ["one", { processes: 1, redis: null, matchmake: true }],
+      [`cluster${processes}`, {
+        processes,
+        redis: { url: redis.url, commandsProcessed },
+        matchmake: true,
+      }],
+    ];
+    for (const [name, layout] of withOneProcess ? layouts : layouts.slice(1)) {
+      log(`${scale}: ${name === "one" ? "one process" : `cluster of ${processes} on Redis`}`);
+      try {
+        const result = await runCapacityBenchmark(scale, { ...options, raw: false, layout });
+        console.log(JSON.stringify({ layout: name, ...result }));
+        micros[name] = typeof result.cpuMicrosPerSnapshot === "number"
+          ? result.cpuMicrosPerSnapshot
+          : null;
+      } catch (error) {
+        console.log(JSON.stringify({ scale, layout: name, error: String(error) }));
+        Deno.exitCode = 1;
+      }
+      await redis.command("FLUSHALL");
+    }
+    const one = micros.one, cluster = micros[`cluster${processes}`];
+    if (typeof one === "number" && typeof cluster === "number") ratios.push(cluster / one);
+  }
+  console.log(JSON.stringify({
+    scale,
+    processes,
+    runs: repeat,
+    clusterCpuPerSnapshotOverOneProcess: spread(ratios.map((ratio) => round(ratio, 3))),
+  }));
 }

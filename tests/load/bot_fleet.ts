@@ -5,6 +5,7 @@
  * @module
  */
 import { GameConnection, JoinRefusedError } from "../../client/net/game_connection.ts";
+import { matchmake, MatchmakeError } from "../../client/net/matchmake.ts";
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
@@ -74,6 +75,34 @@ export interface BotFleetOptions {
    * @default "bot"
    */
   namePrefix?: string;
+  /**
+   * HTTP base URLs (`http://127.0.0.1:8000`) to matchmake at, bot `i` at entry `i mod n`: each join
+   * first asks `POST /matchmake` for a seat and connects where it says. Empty: join at `url`.
+   * @default []
+   */
+  matchmakeUrls?: string[];
+  /**
+   * Every bot joins `any` (join-or-create) instead of its own room's.
+   * @default false
+   */
+  joinAny?: boolean;
+  /**
+   * Only every `decodeEvery`th bot rebuilds the world from its snapshots; the others count bytes
+   * and acknowledge each snapshot's tick without decoding its entities (`--bots light`), so the
+   * server can be measured at a scale the full bots cannot keep up with.
+   * @default 1 (every bot decodes everything)
+   */
+  decodeEvery?: number;
+}
+
+/** Where one bot ended up, for tests. */
+export interface BotPlacement {
+  /** Room it was welcomed into, or null if it never joined. */
+  roomId: string | null;
+  /** Snapshots it received. */
+  snapshots: number;
+  /** Close code if the server closed it, else null. */
+  closeCode: number | null;
 }
 
 /** Cumulative counters of a fleet; fleets' counters add up. */
@@ -98,6 +127,8 @@ export interface FleetCounters {
   refusals: Record<string, string>;
   /** Connections the server closed during the run, by close code. */
   closedByServer: Record<string, number>;
+  /** Time each `POST /matchmake` took, {@linkcode LatencyHistogram} counts. */
+  matchmake: Uint32Array;
 }
 
 /** Counters of a fleet of `requested` bots before anything happened. */
@@ -117,6 +148,7 @@ export function emptyFleetCounters(requested = 0): FleetCounters {
     failedBy: {},
     refusals: {},
     closedByServer: {},
+    matchmake: new LatencyHistogram().counts.slice(),
   };
 }
 
@@ -165,6 +197,8 @@ interface Bot {
   /** Ticks to acknowledge in the next batch, oldest first. */
   acks: number[];
   closedByUs: boolean;
+  roomId: string | null;
+  snapshots: number;
 }
 
 /** Wakes of the timer loop per input interval; each wake serves one slice of the bots. */
@@ -195,6 +229,7 @@ export class BotFleet {
   readonly #secondRtt = new LatencyHistogram();
   readonly #secondJitter = new LatencyHistogram();
   readonly #secondLoopLag = new LatencyHistogram();
+  readonly #matchmake = new LatencyHistogram();
   readonly #counters: FleetCounters;
   #windowStart: { atMs: number; counters: FleetCounters } | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -219,6 +254,9 @@ export class BotFleet {
       seed: 1,
       namePrefix: "bot",
       webTransport: undefined,
+      matchmakeUrls: [],
+      joinAny: false,
+      decodeEvery: 1,
       ...options,
     };
     const { rooms, playersPerRoom, inputHz } = this.#options;
@@ -253,6 +291,8 @@ export class BotFleet {
         latestTick: 0,
         acks: [],
         closedByUs: false,
+        roomId: null,
+        snapshots: 0,
       };
       this.#bots.push(bot);
       this.#phases[index % PHASES]?.push(bot);
@@ -270,6 +310,12 @@ export class BotFleet {
     const deadlineMs = performance.now() + connectTimeoutMs;
     const limiter = new Limiter(connectConcurrency);
     const tasks: Promise<void>[] = [];
+    if (this.#options.joinAny) {
+      await Promise.all(
+        this.#bots.map((bot) => limiter.run(() => this.#open(bot, "any", deadlineMs))),
+      );
+      return;
+    }
     for (let room = 0; room < rooms; room++) {
       const members = this.#bots.slice(room * playersPerRoom, (room + 1) * playersPerRoom);
       tasks.push((async () => {
@@ -295,9 +341,19 @@ export class BotFleet {
     this.#schedule();
   }
 
+  /** Where each bot is, in bot order. */
+  placements(): BotPlacement[] {
+    return this.#bots.map((bot) => ({
+      roomId: bot.roomId,
+      snapshots: bot.snapshots,
+      closeCode: bot.closedByUs ? null : bot.connection?.closeCode ?? null,
+    }));
+  }
+
   /** The cumulative counters. */
   counters(): FleetCounters {
     this.#collect();
+    this.#counters.matchmake = this.#matchmake.counts.slice();
     return structuredClone(this.#counters);
   }
 
@@ -374,15 +430,33 @@ export class BotFleet {
     }
     let connection: GameConnection;
     try {
+      const urls = this.#options.matchmakeUrls;
+      let ticket = { url: this.#options.url, roomId: room, seat: "" };
+      if (urls.length > 0) {
+        const startedMs = performance.now();
+        ticket = await matchmake(
+          `${urls[bot.index % urls.length]}/matchmake`,
+          this.#options.game,
+          room,
+          Math.min(remainingMs, 10_000),
+        );
+        this.#matchmake.record(performance.now() - startedMs);
+      }
       connection = await GameConnection.open({
-        url: this.#options.url,
+        url: ticket.url,
         webTransport: this.#options.webTransport,
         game: this.#options.game,
-        room,
+        room: ticket.roomId,
         name: bot.name,
+        seat: ticket.seat,
         timeoutMs: Math.min(remainingMs, 10_000),
       });
     } catch (error) {
+      if (error instanceof MatchmakeError) {
+        this.#counters.refusals[`matchmake_${error.status}`] ??= error.message;
+        this.#fail(bot, `matchmake_${error.status}`);
+        return null;
+      }
       const [kind, reason] = await this.#failureOf(error);
       this.#counters.refusals[kind] ??= reason;
       this.#fail(bot, kind);
@@ -391,6 +465,7 @@ export class BotFleet {
     connection.takeEarlyEvents();
     const welcome = connection.welcome;
     bot.connection = connection;
+    bot.roomId = welcome.roomId;
     bot.history = new SnapshotHistory(welcome, this.#options.historyCapacity);
     bot.snapshotIntervalMs = (1000 / welcome.tickRateHz) * welcome.snapshotEveryTicks;
     bot.nextChangeMs = performance.now();
@@ -443,6 +518,7 @@ export class BotFleet {
     const history = bot.history;
     if (connection === null || history === null) return;
     this.#counters.snapshots++;
+    bot.snapshots++;
     if (bot.lastSnapshotMs > 0) {
       const jitterMs = Math.abs(receivedAtMs - bot.lastSnapshotMs - bot.snapshotIntervalMs);
       this.#jitter.record(jitterMs);
@@ -452,7 +528,7 @@ export class BotFleet {
     if (snapshot.tick > bot.latestTick) bot.latestTick = snapshot.tick;
     let ackTick = snapshot.tick;
     try {
-      history.apply(snapshot, receivedAtMs);
+      if (bot.index % this.#options.decodeEvery === 0) history.apply(snapshot, receivedAtMs);
     } catch (error) {
       if (error instanceof BaselineMissingError) {
         this.#counters.baselineMisses++;

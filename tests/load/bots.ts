@@ -11,6 +11,9 @@
  * `--warmup` seconds before measuring (0), `--game` (arena), `--input-hz` (30), `--workers`
  * (1: all bots on this thread), `--concurrency` joins in flight (32), `--seed` (1), `--beam-every-ms`
  * (0: never; 500 fires the arena's hit-scan beam twice a second, judged with lag compensation),
+ * `--matchmake` comma-separated HTTP base URLs to matchmake at (bot `i` at the `i mod n`th; then
+ * `--url` is unused: each bot connects where matchmaking says), `--decode-every N` (1: only every
+ * Nth bot rebuilds the world, the others count bytes and acknowledge),
  * `--transport` `ws` (default) or `wt` (WebTransport, as the server's `/transport` document says;
  * needs `--unstable-net`).
  * @module
@@ -32,6 +35,8 @@ const FLAGS = [
   "concurrency",
   "seed",
   "beam-every-ms",
+  "matchmake",
+  "decode-every",
   "transport",
 ];
 
@@ -57,6 +62,10 @@ export function parseBotFlags(
     connectConcurrency: flags.number("concurrency", 32, 1, 1000),
     seed: flags.number("seed", 1, 0, 2 ** 31),
     beamEveryMs: flags.number("beam-every-ms", 0, 0, 60_000),
+    decodeEvery: flags.number("decode-every", 1, 1, 1000),
+    matchmakeUrls: flags.has("matchmake")
+      ? flags.string("matchmake", "").split(",").filter((url) => url !== "")
+      : [],
   };
 }
 

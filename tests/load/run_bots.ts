@@ -72,6 +72,8 @@ export interface BotsSummary {
   botLoopLagMs: LatencySummary;
   decodeErrors: number;
   baselineMisses: number;
+  /** Time of each `POST /matchmake` (none when the bots join directly). */
+  matchmakeMs: LatencySummary;
 }
 
 /** Quantiles of one latency, ms. */
@@ -196,6 +198,9 @@ function sumCounters(all: readonly FleetCounters[]): FleetCounters {
     total.snapshots += one.snapshots;
     total.decodeErrors += one.decodeErrors;
     total.baselineMisses += one.baselineMisses;
+    const matchmake = new LatencyHistogram(total.matchmake);
+    matchmake.add(one.matchmake);
+    total.matchmake = matchmake.counts;
     for (const [key, count] of Object.entries(one.failedBy)) {
       total.failedBy[key] = (total.failedBy[key] ?? 0) + count;
     }
@@ -358,6 +363,7 @@ export async function runBots(options: RunBotsOptions): Promise<BotsSummary> {
       botLoopLagMs: latency(loopLag),
       decodeErrors,
       baselineMisses,
+      matchmakeMs: latency(new LatencyHistogram(counters.matchmake)),
     };
   } finally {
     if (progressTimer !== undefined) clearInterval(progressTimer);

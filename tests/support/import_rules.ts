@@ -28,7 +28,14 @@ export const IMPORT_RULES: readonly ImportRule[] = [
     because: "the client is built for the browser and talks to the server only over the wire",
   },
   {
-    from: ["server/rooms/", "server/transport/", "server/tick/", "server/metrics/"],
+    from: [
+      "server/rooms/",
+      "server/transport/",
+      "server/tick/",
+      "server/metrics/",
+      "server/cluster/",
+      "server/recording/",
+    ],
     mayNotImport: ["shared/game/", "server/games/"],
     because: "the room runtime is game-agnostic: games plug in through server/rooms/game.ts",
   },

@@ -30,3 +30,4 @@ export * from "./input.ts";
 export * from "./movement.ts";
 export * from "./rules.ts";
 export * from "./beam.ts";
+export * from "./state_hash.ts";

@@ -1,5 +1,6 @@
 import { segmentCircleEntry } from "./_collision.ts";
 import { angleFromUnit, clamp } from "./_math.ts";
+import { cosOf, sinOf } from "./_trig.ts";
 import { placeAtFreeSpot } from "./_spawn.ts";
 import { assertDtMs, TIMER_EPSILON_MS } from "./_time.ts";
 import { ARENA, Buttons } from "./constants.ts";
@@ -158,8 +159,8 @@ export function applyPlayerInput(
     state.projectiles.push({
       id: state.nextEntityId++,
       ownerId: player.id,
-      x: player.x + Math.cos(clean.aim) * ARENA.playerRadius,
-      y: player.y + Math.sin(clean.aim) * ARENA.playerRadius,
+      x: player.x + cosOf(clean.aim) * ARENA.playerRadius,
+      y: player.y + sinOf(clean.aim) * ARENA.playerRadius,
       angle: clean.aim,
       lifeMs: ARENA.projectileLifetimeMs,
     });
@@ -245,8 +246,8 @@ function stepNpcs(state: ArenaState, dtMs: number): void {
       npc.turnInMs += ARENA.npcTurnIntervalMs;
       if (npc.turnInMs <= TIMER_EPSILON_MS) npc.turnInMs = ARENA.npcTurnIntervalMs;
     }
-    npc.x = clamp(npc.x + Math.cos(npc.angle) * distance, NPC_MIN_X, NPC_MAX_X);
-    npc.y = clamp(npc.y + Math.sin(npc.angle) * distance, NPC_MIN_Y, NPC_MAX_Y);
+    npc.x = clamp(npc.x + cosOf(npc.angle) * distance, NPC_MIN_X, NPC_MAX_X);
+    npc.y = clamp(npc.y + sinOf(npc.angle) * distance, NPC_MIN_Y, NPC_MAX_Y);
   }
 }
 
@@ -269,8 +270,8 @@ function stepProjectiles(state: ArenaState, dtMs: number, events: ArenaEvent[]):
     const distance = ARENA.projectileSpeed * travelMs / 1000;
     const x0 = projectile.x;
     const y0 = projectile.y;
-    const dx = Math.cos(projectile.angle) * distance;
-    const dy = Math.sin(projectile.angle) * distance;
+    const dx = cosOf(projectile.angle) * distance;
+    const dy = sinOf(projectile.angle) * distance;
     // Bounding box of the swept segment, to skip most targets before the exact test.
     const minX = (dx < 0 ? x0 + dx : x0) - MAX_HIT_RADIUS;
     const maxX = (dx < 0 ? x0 : x0 + dx) + MAX_HIT_RADIUS;
