@@ -1,10 +1,12 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
- * `deno task build:client`: reads `?room=` and `?name=`, matchmakes at `/matchmake` of the page's
- * host, connects to the process that owns the room and starts the game. Also installs the `globalThis.__arena` test hook.
+ * `deno task build:client`: reads `?room=`, `?name=` and `?transport=ws|wt`, matchmakes at
+ * `/matchmake` of the page's host, connects to the process that owns the room (over WebTransport
+ * when it can, else WebSocket) and starts the game. Also installs the `globalThis.__arena` test hook.
  * @module
  */
 import { ArenaApp } from "./app.ts";
+import { transportPreference } from "./net/transport_choice.ts";
 import { createDebugHook } from "./ui/debug_hook.ts";
 import { joinSettings } from "./ui/join_settings.ts";
 
@@ -21,7 +23,11 @@ const app = new ArenaApp(
     screen: element("screen", HTMLElement),
     debug: element("debug", HTMLElement),
   },
-  { ...joinSettings(location.search), matchmakeUrl: new URL("/matchmake", location.href).href },
+  {
+    ...joinSettings(location.search),
+    matchmakeUrl: new URL("/matchmake", location.href).href,
+    transport: transportPreference(location.search),
+  },
 );
 globalThis.__arena = createDebugHook(app);
 app.start();

@@ -9,3 +9,4 @@ export * from "./frame_error.ts";
 export { cleanText, type CleanTextOptions } from "./text.ts";
 export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
 export { ClientFrames, encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
+export { BatchReader, prefixBatch } from "./stream_batches.ts";

@@ -1,4 +1,5 @@
-import { GameConnection } from "../../client/net/game_connection.ts";
+import { GameConnection, type GameConnectionOptions } from "../../client/net/game_connection.ts";
+import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 import {
   BaselineMissingError,
   SnapshotHistory,
@@ -34,6 +35,16 @@ export async function startDrivenServer(
     async [Symbol.asyncDispose]() {
       await server.shutdown("Test finished", 1000);
     },
+  };
+}
+
+/** Where a test reaches a server's WebTransport listener; throws when it has none. */
+export function webTransportTarget(server: RunningServer): WebTransportTarget {
+  const webTransport = server.webTransport;
+  if (webTransport === null) throw new Error("Server has no WebTransport listener");
+  return {
+    url: `https://127.0.0.1:${webTransport.port}/`,
+    certificateHashes: webTransport.certificateHashes(),
   };
 }
 
@@ -83,6 +94,11 @@ export class TestClient {
     room = "any",
   ): Promise<TestClient> {
     return new TestClient(await GameConnection.open({ url, game, room, name }));
+  }
+
+  /** Connect and join with any settings (e.g. over WebTransport). */
+  static async open(options: GameConnectionOptions): Promise<TestClient> {
+    return new TestClient(await GameConnection.open(options));
   }
 
   /** Player id from the welcome. */
