@@ -5,7 +5,16 @@ import type { Scene } from "./game/scene.ts";
 import { FixedRateTicker } from "./game/fixed_rate_ticker.ts";
 import { InputSampler } from "./input/input_sampler.ts";
 import { Backoff } from "./net/backoff.ts";
-import { GameConnection, JoinRefusedError } from "./net/game_connection.ts";
+import {
+  type GameConnection,
+  type GameConnectionOptions,
+  JoinRefusedError,
+} from "./net/game_connection.ts";
+import {
+  openGameConnection,
+  type TransportDocument,
+  type TransportPreference,
+} from "./net/transport_choice.ts";
 import { matchmake, MatchmakeError } from "./net/matchmake.ts";
 import { NetSimulator } from "./net/net_simulator.ts";
 import { RateMeter } from "./net/rate_meter.ts";
@@ -67,6 +76,7 @@ export class ArenaApp {
   /** The client-side network condition simulator (set from the debug overlay). */
   readonly simulator = new NetSimulator();
   readonly #matchmakeUrl: string;
+  readonly #transport: TransportPreference;
   /** WebSocket URL of the process that owns our room, from the last matchmaking. */
   #ownerUrl: string | undefined;
   readonly #settings: JoinSettings;
@@ -100,10 +110,15 @@ export class ArenaApp {
 
   /**
    * @param elements where to draw
-   * @param options where to matchmake (`http://host/matchmake`) and the room and name to join with
+   * @param options where to matchmake (`http://host/matchmake`), the room and name to join with
+   * and the transport asked for (`?transport=`)
    */
-  constructor(elements: ArenaAppElements, options: JoinSettings & { matchmakeUrl: string }) {
+  constructor(
+    elements: ArenaAppElements,
+    options: JoinSettings & { matchmakeUrl: string; transport: TransportPreference },
+  ) {
     this.#matchmakeUrl = options.matchmakeUrl;
+    this.#transport = options.transport;
     this.#settings = { room: options.room, name: options.name };
     this.#room = options.room;
     this.#view = new CanvasView(elements.canvas);
@@ -202,7 +217,7 @@ export class ArenaApp {
     const seat = this.#seat, ownerUrl = this.#ownerUrl;
     if (seat !== undefined && ownerUrl !== undefined) {
       try {
-        return await GameConnection.open({
+        return await this.#openOver({
           ...base,
           url: ownerUrl,
           room: this.#room,
@@ -220,11 +235,27 @@ export class ArenaApp {
     }
     const ticket = await matchmake(this.#matchmakeUrl, "arena", this.#room, JOIN_TIMEOUT_MS);
     this.#ownerUrl = ticket.url;
-    return await GameConnection.open({
+    return await this.#openOver({
       ...base,
       url: ticket.url,
       room: ticket.roomId,
       seat: ticket.seat,
+    });
+  }
+
+  /**
+   * Connect to the process at `options.url` over WebTransport when it offers it (its
+   * `/transport` document) and the browser has it, else, or after 1.5 s, over its WebSocket.
+   */
+  #openOver(options: GameConnectionOptions): Promise<GameConnection> {
+    const owner = new URL(options.url.replace(/^ws/, "http"));
+    return openGameConnection(options, {
+      preference: this.#transport,
+      hostname: owner.hostname,
+      document: () =>
+        fetch(new URL("/transport", owner)).then((response) =>
+          response.ok ? response.json() as Promise<TransportDocument> : null
+        ),
     });
   }
 
@@ -417,6 +448,7 @@ export class ArenaApp {
         predictionError: undefined,
         interpolationDelayMs: undefined,
         room: undefined,
+        transport: undefined,
       });
       return;
     }
@@ -432,6 +464,7 @@ export class ArenaApp {
       predictionError: prediction.takePeakCorrection(),
       interpolationDelayMs: interpolation.enabled ? interpolation.delayMs : 0,
       room: `${session.roomId} · ${players} player${players === 1 ? "" : "s"}`,
+      transport: session.connection.transport === "webtransport" ? "WebTransport" : "WebSocket",
     });
     const conditions = this.simulator.conditions;
     this.#overlay.showStats([

@@ -1,14 +1,16 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
- * `deno task build:client`: reads `?game=`, `?room=` and `?name=` and starts the game: the arena
- * on its own client (it matchmakes at `/matchmake` of the page's host and connects to the process
- * that owns the room), other games through the client SDK (`client/sdk/`) with their module,
- * connected to this host's `/ws`. Lists the server's games in the corner, and installs the
- * `globalThis.__arena` (or `__game`) test hook.
+ * `deno task build:client`: reads `?game=`, `?room=`, `?name=` and `?transport=ws|wt` and starts
+ * the game: the arena on its own client (it matchmakes at `/matchmake` of the page's host and
+ * connects to the process that owns the room, over WebTransport when it can, else WebSocket),
+ * other games through the client SDK (`client/sdk/`) with their module, connected to this host's
+ * `/ws`. Lists the server's games in the corner, and installs the `globalThis.__arena` (or
+ * `__game`) test hook.
  * @module
  */
 import { ArenaApp } from "./app.ts";
 import { createRacingClient } from "./games/racing/racing_client.ts";
+import { transportPreference } from "./net/transport_choice.ts";
 import { type GameRunner, runGame } from "./sdk/mod.ts";
 import { createDebugHook } from "./ui/debug_hook.ts";
 import { joinSettings } from "./ui/join_settings.ts";
@@ -48,7 +50,11 @@ if (Object.hasOwn(SDK_GAMES, game)) {
       screen: element("screen", HTMLElement),
       debug: element("debug", HTMLElement),
     },
-    { ...joinSettings(location.search), matchmakeUrl: new URL("/matchmake", location.href).href },
+    {
+      ...joinSettings(location.search),
+      matchmakeUrl: new URL("/matchmake", location.href).href,
+      transport: transportPreference(location.search),
+    },
   );
   globalThis.__arena = createDebugHook(app);
   app.start();

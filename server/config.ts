@@ -29,6 +29,22 @@ export function namesOrAll(raw: string): string[] | null {
   return names;
 }
 
+/** A parser for the WebTransport port: `auto` (null: the HTTP port + 1), `off` or a port. */
+export function webTransportPort(raw: string): number | "off" | null {
+  if (raw === "auto") return null;
+  if (raw === "off") return "off";
+  try {
+    return integerIn(0, 65535)(raw);
+  } catch {
+    throw new RangeError("expected auto, off or an integer in 0..65535");
+  }
+}
+
+/** A parser for a file path that may be left empty (null). */
+export function optionalPath(raw: string): string | null {
+  return raw === "" ? null : raw;
+}
+
 /**
  * Every setting of the demo server: the server's own rows and the rows each game declares. Add a
  * row here (or to a game's table) to add a setting.
@@ -207,6 +223,33 @@ export const SERVER_SETTINGS = [
     defaultValue: "off",
     help: "Run every tick twice from a saved state; a difference closes the room (1011)",
     parse: onOff,
+  },
+  {
+    flag: "webtransport-port",
+    env: "WEBTRANSPORT_PORT",
+    key: "webTransportPort",
+    value: "N|off",
+    defaultValue: "auto",
+    help: "UDP port of WebTransport (auto: the HTTP port + 1); needs --unstable-net",
+    parse: webTransportPort,
+  },
+  {
+    flag: "cert",
+    env: "CERT_FILE",
+    key: "certFile",
+    value: "FILE",
+    defaultValue: "",
+    help: "PEM certificate for WebTransport, with --key (default: an ephemeral one)",
+    parse: optionalPath,
+  },
+  {
+    flag: "key",
+    env: "KEY_FILE",
+    key: "keyFile",
+    value: "FILE",
+    defaultValue: "",
+    help: "PEM private key of --cert",
+    parse: optionalPath,
   },
 ] as const satisfies readonly SettingSpec[];
 

@@ -53,6 +53,9 @@ Deno.test("parseSettings() has the documented defaults", () => {
     recordMaxMb: 1024,
     recordGames: null,
     syncTest: false,
+    webTransportPort: null,
+    certFile: null,
+    keyFile: null,
   });
   assert.equal(settingsOf(["--max-rooms", "5"]).maxRooms, 5);
   assert.equal(settingsOf([], (name) => name === "MAX_ROOMS" ? "7" : undefined).maxRooms, 7);
@@ -83,6 +86,18 @@ Deno.test("parseSettings() reads the recording settings", () => {
     "Invalid --record-games arena,: expected names like arena,dots or all",
   );
   assert.equal(errorOf(["--sync-test"]), "Missing value for --sync-test: e.g. --sync-test off");
+});
+
+Deno.test("parseSettings() reads the WebTransport port (auto, off or a number) and certificate files", () => {
+  assert.equal(settingsOf(["--webtransport-port", "9001"]).webTransportPort, 9001);
+  assert.equal(settingsOf(["--webtransport-port=off"]).webTransportPort, "off");
+  assert.equal(settingsOf(["--webtransport-port=auto"]).webTransportPort, null);
+  const settings = settingsOf(["--cert", "a.pem", "--key", "b.pem"]);
+  assert.deepEqual([settings.certFile, settings.keyFile], ["a.pem", "b.pem"]);
+  assert.equal(
+    errorOf(["--webtransport-port", "udp"]),
+    "Invalid --webtransport-port udp: expected auto, off or an integer in 0..65535",
+  );
 });
 
 Deno.test("parseSettings() reads flags in both forms, and flags win over the environment", () => {

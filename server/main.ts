@@ -21,12 +21,22 @@ export type { ServerSettings } from "./config.ts";
  */
 export async function startDemoServer(settings: ServerSettings): Promise<RunningServer> {
   const clientFolder = new URL("../client", import.meta.url).pathname;
+  const { certFile, keyFile } = settings;
+  if ((certFile === null) !== (keyFile === null)) {
+    throw new SettingsError("Cannot use a certificate: give both --cert and --key, or neither");
+  }
+  const certificate = certFile === null || keyFile === null ? undefined : {
+    certPem: await Deno.readTextFile(certFile),
+    keyPem: await Deno.readTextFile(keyFile),
+  };
   let directory: RoomDirectory | undefined;
   if (settings.redisUrl !== null) {
     const { connectRedisDirectory } = await import("./cluster/redis_directory.ts");
     directory = await connectRedisDirectory(settings.redisUrl);
   }
   return await startServer({
+    ...(settings.webTransportPort === null ? {} : { webTransportPort: settings.webTransportPort }),
+    ...(certificate === undefined ? {} : { certificate }),
     games: [arenaGameFromSettings(settings), createRacingGame()],
     hostname: settings.hostname,
     port: settings.port,
@@ -63,6 +73,10 @@ export async function startDemoServer(settings: ServerSettings): Promise<Running
  */
 function startupErrorLine(error: unknown, settings: ServerSettings): string | undefined {
   const where = `${settings.hostname}:${settings.port}`;
+  if (error instanceof SettingsError) return error.message;
+  if (error instanceof Deno.errors.NotFound) {
+    return `Cannot read a certificate file: ${error.message}`;
+  }
   if (error instanceof Deno.errors.AddrInUse) {
     return `Port ${settings.port} is in use: pass --port 0 for a free one, or stop the other server`;
   }
@@ -119,7 +133,9 @@ export async function main(args: readonly string[]): Promise<number | undefined>
     }
   }
   console.log(
-    `Arena server on ${server.url} (WebSocket ${server.wsUrl}), ${settings.tickRateHz} Hz; ` +
+    `Arena server on ${server.url} (WebSocket ${server.wsUrl}` +
+      (server.webTransport === null ? "" : `, WebTransport on UDP ${server.webTransport.port}`) +
+      `), ${settings.tickRateHz} Hz; ` +
       `operator view at ${server.url}/stats and ${server.url}/metrics`,
   );
   const clustered = settings.redisUrl !== null;

@@ -8,10 +8,18 @@ import { type Clock, realClock } from "./tick/clock.ts";
 import { createHandler, type Handler, type HandlerOptions } from "./transport/http_handler.ts";
 import { PongHolds } from "./transport/pong_holds.ts";
 import type { Connection } from "./transport/connection.ts";
-import type { ConnectionLimitsOptions } from "./transport/connection_limits.ts";
+import {
+  type ConnectionLimitsOptions,
+  resolveConnectionLimits,
+} from "./transport/connection_limits.ts";
 import { ReconnectTokens } from "./transport/reconnect_token.ts";
 import { ServerCounters } from "./transport/server_counters.ts";
 import type { TrustedProxies } from "./transport/trusted_proxies.ts";
+import {
+  startWebTransport,
+  type WebTransportServer,
+  type WebTransportServerOptions,
+} from "./transport/webtransport_server.ts";
 import { ClusterNode } from "./cluster/cluster_node.ts";
 import { MemoryDirectory } from "./cluster/memory_directory.ts";
 import { randomId, type RoomDirectory } from "./cluster/room_directory.ts";
@@ -101,6 +109,25 @@ export interface ServerOptions
    * @default false
    */
   syncTest?: boolean;
+  /**
+   * UDP port of the WebTransport listener, `"off"` for none. It needs Deno's `--unstable-net`;
+   * without it the server logs one line and serves WebSocket only.
+   * @default the HTTP port + 1 (0, a free port, when the HTTP port is 0)
+   */
+  webTransportPort?: number | "off";
+  /** A real certificate and key (PEM) for WebTransport; without it an ephemeral one is made. */
+  certificate?: { certPem: string; keyPem: string };
+}
+
+/** What `GET /transport` answers: how a client may connect. */
+export interface TransportDocument {
+  /** Path of the WebSocket endpoint on the HTTP port. */
+  webSocketPath: string;
+  /**
+   * The WebTransport listener: its UDP port and the SHA-256 hashes (base64) of the certificate
+   * to trust by hash (empty for a CA-signed one); `null` when it is off.
+   */
+  webTransport: { port: number; certificateHashes: string[] } | null;
 }
 
 /** A running server. */
@@ -109,6 +136,8 @@ export interface RunningServer {
   readonly url: string;
   /** e.g. `ws://127.0.0.1:8000/ws`. */
   readonly wsUrl: string;
+  /** The WebTransport listener, `null` when it is off or Deno lacks the API. */
+  readonly webTransport: WebTransportServer | null;
   /** The rooms. */
   readonly registry: RoomRegistry;
   /** Transport counters. */
@@ -160,27 +189,41 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   });
   const pongHolds = new PongHolds();
   let cluster: ClusterNode | undefined;
+  const startedMs = performance.now();
+  const serverTimeMs = () => performance.now() - startedMs;
+  let webTransport: WebTransportServer | null = null;
+  const transportDocument = (): TransportDocument => ({
+    webSocketPath: "/ws",
+    webTransport: webTransport === null
+      ? null
+      : { port: webTransport.port, certificateHashes: webTransport.certificateHashes() },
+  });
+  const seats: NonNullable<HandlerOptions["seats"]> = {
+    admit: (seat) =>
+      cluster?.admit(seat) ??
+        Promise.resolve({
+          ok: false,
+          code: CloseCode.SERVICE_RESTART,
+          reason: "Server is starting",
+        }),
+  };
   const handlerOptions: HandlerOptions = {
     registry,
     counters,
     connections,
     reconnectTokens,
     pongHolds,
-    seats: {
-      admit: (seat) =>
-        cluster?.admit(seat) ??
-          Promise.resolve({
-            ok: false,
-            code: CloseCode.SERVICE_RESTART,
-            reason: "Server is starting",
-          }),
-    },
+    serverTimeMs,
+    seats,
   };
   if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;
   if (options.allowedOrigins !== undefined) handlerOptions.allowedOrigins = options.allowedOrigins;
   if (options.trustedProxies !== undefined) handlerOptions.trustedProxies = options.trustedProxies;
   handlerOptions.routes = {
+    // Any page may read it: in a cluster the page's process and the room's owner differ.
+    "/transport": () =>
+      Response.json(transportDocument(), { headers: { "access-control-allow-origin": "*" } }),
     ...(options.operatorRoutes === false ? {} : createMetricsRoutes(metrics)),
     ...createClusterRoutes(() => cluster),
     ...recordings?.routes(),
@@ -216,9 +259,43 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         });
         await node.start();
         cluster = node;
+        const webTransportPort = options.webTransportPort ?? (port === 0 ? 0 : port + 1);
+        if (webTransportPort !== "off") {
+          const limits = resolveConnectionLimits(options.connectionLimits);
+          const webTransportOptions: WebTransportServerOptions = {
+            hostname,
+            port: webTransportPort,
+            counters,
+            maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
+            streamTimeoutMs: limits.joinTimeoutMs,
+            connectionOptions: {
+              registry,
+              counters,
+              serverTimeMs,
+              pongHolds,
+              limits,
+              reconnectTokens,
+              seats,
+            },
+            connections,
+          };
+          if (options.certificate !== undefined) {
+            webTransportOptions.certificate = options.certificate;
+          }
+          try {
+            webTransport = await startWebTransport(webTransportOptions);
+          } catch (error) {
+            // A taken UDP port (the default is the HTTP port + 1) must not take WebSocket down.
+            const detail = error instanceof Error ? error.message : String(error);
+            console.warn(
+              `WebTransport is off: cannot listen on UDP ${hostname}:${webTransportPort}: ${detail}; serving WebSocket only`,
+            );
+          }
+        }
         const running: RunningServer = {
           url,
           wsUrl,
+          webTransport,
           registry,
           counters,
           metrics,
@@ -257,6 +334,15 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             while (counters.openConnections > 0 && performance.now() < deadlineMs) {
               await new Promise((resolve) => setTimeout(resolve, 10));
             }
+            if (webTransport !== null && counters.openedByTransport.webtransport > 0) {
+              // A session counts as ended once it is closed here, before its close has reached
+              // the peer; closing the endpoint at once would cut it off (the client would see a
+              // dropped connection, not 1012). A fifth of a second covers a loopback or LAN
+              // round trip or two.
+              const graceMs = Math.min(200, Math.max(0, deadlineMs - performance.now()));
+              await new Promise((resolve) => setTimeout(resolve, graceMs));
+            }
+            webTransport?.close();
             controller.abort();
             let timer: ReturnType<typeof setTimeout> | undefined;
             const timeout = new Promise<void>((done) => {

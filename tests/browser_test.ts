@@ -31,6 +31,9 @@ async function serveClient(arena: ArenaGameOptions): Promise<RunningServer> {
     port: 0,
     tickRateHz: 30,
     staticFolders: [`${ROOT}client/dist`, `${ROOT}client`],
+    // A fixed process id: a named room's id (`<name>.p1`) seeds its NPCs, so a page test that
+    // names its room plays the same arena on every run.
+    cluster: { processId: "p1" },
   });
 }
 
@@ -160,7 +163,8 @@ browserTest("browser client: a key held in page A moves A's player in both pages
 
     const joined = () =>
       (globalThis.__arena?.connected ?? false) && (globalThis.__arena?.snapshotsApplied ?? 0) > 3;
-    const pageA = await open("?name=alice");
+    // A named room on a fixed process id: the same NPCs on every run (none stands in the beam's way).
+    const pageA = await open("?room=arena-1&name=alice");
     await waitFor("A to join", pageA.waitForFunction(joined, undefined, within(10_000)));
     const roomId = await pageA.evaluate(() => globalThis.__arena?.roomId);
     const idA = await pageA.evaluate(() => globalThis.__arena?.playerId);
@@ -353,7 +357,8 @@ browserTest("client: quick clicks/taps fire, keys beat focus, the URL is the inv
     );
     const roomId = await page.evaluate(() => globalThis.__arena?.roomId ?? "");
     const playerId = await page.evaluate(() => globalThis.__arena?.playerId ?? 0);
-    assert.match(roomId, /^arena-\d+$/);
+    // Matchmade rooms are named `<name>.<processId>`: the id names the process that owns it.
+    assert.match(roomId, /^arena-[a-z0-9]+\.[a-z0-9]+$/);
     // ?room=new became the room's real id: the address bar is the invite.
     assert.equal(new URL(page.url()).searchParams.get("room"), roomId);
     assert.equal(new URL(page.url()).searchParams.get("name"), "quick");

@@ -9,9 +9,10 @@ import {
   type PongMessage,
   PROTOCOL_VERSION,
   type SnapshotMessage,
-  SUBPROTOCOL,
   type WelcomeMessage,
 } from "../../shared/protocol/mod.ts";
+import { type TransportName, WebSocketWire, type Wire, type WireEvents } from "./wire.ts";
+import { type WebTransportTarget, WebTransportWire } from "./webtransport_wire.ts";
 
 /** The server refused the join or closed before welcoming; carries its code and reason. */
 export class JoinRefusedError extends Error {
@@ -30,6 +31,11 @@ export class JoinRefusedError extends Error {
 export interface GameConnectionOptions {
   /** WebSocket URL, e.g. `ws://127.0.0.1:8000/ws`. */
   url: string;
+  /**
+   * Connect over WebTransport to this target instead of the WebSocket at `url`: reliable
+   * messages on a stream, inputs and snapshots as datagrams.
+   */
+  webTransport?: WebTransportTarget | undefined;
   /** Game to join, e.g. `arena`. */
   game: string;
   /**
@@ -61,7 +67,7 @@ export interface GameConnectionHandlers {
 }
 
 /**
- * A client's session with the server over the browser's (or Deno's) WebSocket: joins, then
+ * A client's session with the server over a WebSocket or a WebTransport session: joins, then
  * batches what the client sends into one message per flush and decodes every message it gets.
  * The browser client, the bots and the tests all speak through this class.
  */
@@ -84,29 +90,37 @@ export class GameConnection {
   closeCode: number | null = null;
   /** Close reason once closed. */
   closeReason = "";
-  readonly #socket: WebSocket;
+  readonly #wire: Wire;
   readonly #encoder = new FrameEncoder(512);
   readonly #decoder: FrameDecoder;
+  /** The last inputs sent, repeated in each datagram (see {@linkcode GameConnection.queue}). */
+  readonly #recentInputs: ClientMessage[] = [];
+  #inputQueued = false;
+  /** Code of the first error frame received, if any. */
+  #errorCode: number | null = null;
   /** Time source for receive stamps; replaced by tests and the network simulator. */
   clock: () => number = () => performance.now();
 
   private constructor(
-    socket: WebSocket,
+    wire: Wire,
     decoder: FrameDecoder,
     welcome: WelcomeMessage,
     input: InputLayout | undefined,
   ) {
     this.#encoder.inputLayout = input;
-    this.#socket = socket;
+    this.#wire = wire;
     this.#decoder = decoder;
     this.welcome = welcome;
+  }
+
+  /** The transport in use. */
+  get transport(): TransportName {
+    return this.#wire.transport;
   }
 
   /** Connect, join and resolve once welcomed; rejects with {@linkcode JoinRefusedError}. */
   static open(options: GameConnectionOptions): Promise<GameConnection> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(options.url, SUBPROTOCOL);
-      socket.binaryType = "arraybuffer";
       const decoder = new FrameDecoder();
       let connection: GameConnection | undefined;
       let refusal: JoinRefusedError | undefined;
@@ -114,62 +128,65 @@ export class GameConnection {
       const timer = setTimeout(() => {
         if (connection !== undefined) return;
         reject(new JoinRefusedError(0, `No welcome within ${options.timeoutMs ?? 5000} ms`));
-        socket.close();
+        wire.close(1000, "No welcome");
       }, options.timeoutMs ?? 5000);
-      socket.onopen = () => {
-        const join: ClientMessage = {
-          kind: MessageKind.JOIN,
-          protocolVersion: PROTOCOL_VERSION,
-          game: options.game,
-          room: options.room ?? "any",
-          name: options.name,
-          reconnectToken: options.reconnectToken ?? "",
-          seat: options.seat ?? "",
-        };
-        const encoder = new FrameEncoder(128);
-        encoder.add(join);
-        socket.send(encoder.finish());
-      };
-      socket.onmessage = (event: MessageEvent) => {
-        if (!(event.data instanceof ArrayBuffer)) return;
-        if (connection !== undefined) {
-          connection.#receive(event.data);
-          return;
-        }
-        let messages;
-        try {
-          messages = decoder.decodeServerBatch(new Uint8Array(event.data));
-        } catch (error) {
-          reject(error);
-          socket.close();
-          return;
-        }
-        for (const message of messages) {
-          if (message.kind === MessageKind.ERROR) {
-            refusal = new JoinRefusedError(message.code, message.reason);
-          } else if (message.kind === MessageKind.WELCOME && connection === undefined) {
-            connection = new GameConnection(socket, decoder, message, options.input);
-            connection.bytesIn += event.data.byteLength;
-            connection.messagesIn++;
-          } else if (message.kind === MessageKind.EVENT) {
-            earlyEvents.push(message);
+      const events: WireEvents = {
+        open: () => {
+          const join: ClientMessage = {
+            kind: MessageKind.JOIN,
+            protocolVersion: PROTOCOL_VERSION,
+            game: options.game,
+            room: options.room ?? "any",
+            name: options.name,
+            reconnectToken: options.reconnectToken ?? "",
+            seat: options.seat ?? "",
+          };
+          const encoder = new FrameEncoder(128);
+          encoder.add(join);
+          wire.send(encoder.finish(), "reliable");
+        },
+        message: (bytes) => {
+          if (connection !== undefined) {
+            connection.#receive(bytes);
+            return;
           }
-        }
-        if (connection !== undefined) {
+          let messages;
+          try {
+            messages = decoder.decodeServerBatch(bytes);
+          } catch (error) {
+            reject(error);
+            wire.close(1000, "Bad welcome");
+            return;
+          }
+          for (const message of messages) {
+            if (message.kind === MessageKind.ERROR) {
+              refusal = new JoinRefusedError(message.code, message.reason);
+            } else if (message.kind === MessageKind.WELCOME && connection === undefined) {
+              connection = new GameConnection(wire, decoder, message, options.input);
+              connection.bytesIn += bytes.byteLength;
+              connection.messagesIn++;
+            } else if (message.kind === MessageKind.EVENT) {
+              earlyEvents.push(message);
+            }
+          }
+          if (connection !== undefined) {
+            clearTimeout(timer);
+            connection.#earlyEvents = earlyEvents;
+            resolve(connection);
+          }
+        },
+        close: (code, reason) => {
+          if (connection !== undefined) {
+            connection.#closed(code, reason);
+            return;
+          }
           clearTimeout(timer);
-          connection.#earlyEvents = earlyEvents;
-          resolve(connection);
-        }
+          reject(refusal ?? new JoinRefusedError(code, reason || "Connection closed"));
+        },
       };
-      socket.onclose = (event: CloseEvent) => {
-        if (connection !== undefined) {
-          connection.#closed(event.code, event.reason);
-          return;
-        }
-        clearTimeout(timer);
-        reject(refusal ?? new JoinRefusedError(event.code, event.reason || "Connection closed"));
-      };
-      socket.onerror = () => {};
+      const wire: Wire = options.webTransport === undefined
+        ? new WebSocketWire(options.url, events)
+        : new WebTransportWire(options.webTransport, events);
     });
   }
 
@@ -182,24 +199,37 @@ export class GameConnection {
     return events;
   }
 
-  /** Whether the socket is open. */
+  /** Whether the connection is open. */
   get open(): boolean {
-    return this.#socket.readyState === WebSocket.OPEN;
+    return this.#wire.open;
   }
 
-  /** Add a message to the next flush. */
+  /**
+   * Add a message to the next flush. Over WebTransport, where a flush is one datagram that may be
+   * lost, the first input of a flush brings the two inputs sent before it, so no input is lost
+   * to one dropped datagram (the server applies each sequence once).
+   */
   queue(message: ClientMessage): void {
+    if (message.kind === MessageKind.INPUT && this.#wire.transport === "webtransport") {
+      if (!this.#inputQueued) {
+        for (const earlier of this.#recentInputs) this.#encoder.add(earlier);
+      }
+      this.#inputQueued = true;
+      this.#recentInputs.push(message);
+      if (this.#recentInputs.length > 2) this.#recentInputs.shift();
+    }
     this.#encoder.add(message);
   }
 
-  /** Send everything queued as one WebSocket message. */
+  /** Send everything queued as one message (a datagram over WebTransport). */
   flush(): void {
     if (this.#encoder.frameCount === 0) return;
+    this.#inputQueued = false;
     const bytes = this.#encoder.finish();
-    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    if (!this.#wire.open) return;
     this.bytesOut += bytes.length;
     this.messagesOut++;
-    this.#socket.send(bytes);
+    this.#wire.send(bytes, "datagram");
   }
 
   /** Queue and flush a ping stamped with the local clock. */
@@ -214,10 +244,10 @@ export class GameConnection {
    * reason says why.
    */
   close(code = 1000, reason = "Client left"): void {
+    if (!this.#wire.open) return;
+    // A WebSocket accepts only 1000 and 3000..4999 from a client.
     const allowed = code === 1000 || (code >= 3000 && code <= 4999);
-    if (this.#socket.readyState === WebSocket.OPEN) {
-      this.#socket.close(allowed ? code : 1000, reason);
-    }
+    this.#wire.close(allowed ? code : 1000, reason);
   }
 
   /** Wait until the socket has closed; resolves with the code. */
@@ -232,13 +262,13 @@ export class GameConnection {
     });
   }
 
-  #receive(data: ArrayBuffer): void {
+  #receive(data: Uint8Array): void {
     this.bytesIn += data.byteLength;
     this.messagesIn++;
     const receivedAtMs = this.clock();
     let messages;
     try {
-      messages = this.#decoder.decodeServerBatch(new Uint8Array(data));
+      messages = this.#decoder.decodeServerBatch(data);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
       this.decodeErrors++;
@@ -257,15 +287,21 @@ export class GameConnection {
           this.handlers.onPong?.(message, receivedAtMs);
           break;
         case MessageKind.ERROR:
-          this.closeReason = message.reason;
+          // The first error says why; a transport may repeat it before it closes.
+          if (this.#errorCode === null) {
+            this.#errorCode = message.code;
+            this.closeReason = message.reason;
+          }
           break;
       }
     }
   }
 
   #closed(code: number, reason: string): void {
-    this.closeCode = code;
-    this.closeReason = reason || this.closeReason;
-    this.handlers.onClose?.(code, this.closeReason);
+    // An error frame's code wins: a WebTransport session may end as "connection lost" after it.
+    const closeCode = this.#errorCode ?? code;
+    this.closeCode = closeCode;
+    this.closeReason = this.#errorCode === null ? reason || this.closeReason : this.closeReason;
+    this.handlers.onClose?.(closeCode, this.closeReason);
   }
 }

@@ -16,6 +16,8 @@ export interface HudStats {
   interpolationDelayMs: number | undefined;
   /** Room id and player count. */
   room: string | undefined;
+  /** The transport in use: `WebTransport` or `WebSocket`. */
+  transport: string | undefined;
 }
 
 const FIELDS: [key: keyof HudStats, label: string, format: (value: number | string) => string][] = [
@@ -27,6 +29,7 @@ const FIELDS: [key: keyof HudStats, label: string, format: (value: number | stri
   ["predictionError", "Pred. error", (value) => `${Number(value).toFixed(1)} u`],
   ["interpolationDelayMs", "Interp. delay", (value) => `${Math.round(Number(value))} ms`],
   ["room", "Room", (value) => String(value)],
+  ["transport", "Transport", (value) => String(value)],
 ];
 
 /** The key that hides and shows the HUD, the scoreboard and the minimap. */

@@ -40,6 +40,8 @@ export interface ArenaDebugHook {
   hueOf(id: number): number | null;
   /** Whether a session is open. */
   readonly connected: boolean;
+  /** The transport of the current session, `undefined` while not connected. */
+  readonly transport: "websocket" | "webtransport" | undefined;
   /** Snapshots applied by the current session. */
   readonly snapshotsApplied: number;
   /** The screen shown: `playing`, `connecting`, `disconnected`, `room_full`… */
@@ -97,6 +99,9 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
     },
     get connected() {
       return app.session?.connection.open ?? false;
+    },
+    get transport() {
+      return app.session?.connection.transport;
     },
     get snapshotsApplied() {
       return app.session?.snapshotsApplied ?? 0;

@@ -2,6 +2,7 @@ import { FrameErrorReason } from "../../shared/protocol/mod.ts";
 import type { RoomRegistry } from "../rooms/registry.ts";
 import type { Room } from "../rooms/room.ts";
 import type { ServerCounters } from "../transport/server_counters.ts";
+import { TRANSPORTS } from "../transport/client_socket.ts";
 import { Histogram, quantileOfBuckets, TICK_BUCKETS_MS } from "./histogram.ts";
 import { PrometheusText } from "./_prometheus_text.ts";
 
@@ -336,15 +337,62 @@ export class ServerMetrics {
     text.family("game_server_uptime_seconds", "gauge", "Seconds since the server started.", [
       { value: Math.round((performance.now() - this.#startedMs) / 1000) },
     ]);
-    text.family("game_server_connections", "gauge", "WebSocket connections open now.", [
-      { value: counters.openConnections },
-    ]);
+    text.family(
+      "game_server_connections",
+      "gauge",
+      "Connections open now (WebSocket and WebTransport).",
+      [
+        { value: counters.openConnections },
+      ],
+    );
     text.family(
       "game_server_connections_opened_total",
       "counter",
-      "WebSocket connections accepted.",
+      "Connections accepted (WebSocket and WebTransport).",
       [{ value: counters.connectionsOpened }],
     );
+    text.family(
+      "game_server_transport_connections",
+      "gauge",
+      "Connections open now, by transport (websocket, webtransport).",
+      TRANSPORTS.map((transport) => ({
+        labels: { transport },
+        value: counters.openByTransport[transport],
+      })),
+    );
+    text.family(
+      "game_server_transport_connections_opened_total",
+      "counter",
+      "Connections accepted, by transport.",
+      TRANSPORTS.map((transport) => ({
+        labels: { transport },
+        value: counters.openedByTransport[transport],
+      })),
+    );
+    const webTransport = counters.webTransport;
+    for (
+      const [name, help, value] of [
+        [
+          "sessions_refused",
+          "QUIC connections that did not become a session (handshake, no stream, address limit).",
+          webTransport.sessionsRefused,
+        ],
+        ["datagrams_in", "Datagrams received.", webTransport.datagramsIn],
+        ["datagrams_out", "Datagrams sent (snapshots and pongs).", webTransport.datagramsOut],
+        [
+          "datagrams_dropped",
+          "Datagrams replaced by a newer one before they could be written (newest or nothing).",
+          webTransport.datagramsDropped,
+        ],
+        [
+          "snapshots_on_stream",
+          "Snapshots over the session's datagram size, sent on its stream instead.",
+          webTransport.snapshotsOnStream,
+        ],
+      ] as const
+    ) {
+      text.family(`game_server_webtransport_${name}_total`, "counter", help, [{ value }]);
+    }
     text.family(
       "game_server_upgrades_refused_total",
       "counter",

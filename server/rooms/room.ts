@@ -22,10 +22,14 @@ import { type RoomRecorder, type RoomRecorderFactory, roomSeed } from "./room_re
 /** The room's view of a connected client: what the transport gives it. */
 export interface RoomClient {
   /**
-   * Queue one WebSocket message; never blocks. The bytes are valid only during the call (the
-   * room reuses its buffer): copy them to keep them. Deno's `WebSocket.send` copies them.
+   * Queue one message (a frame batch); never blocks. The bytes are valid only during the call
+   * (the room reuses its buffer): copy them to keep them. Deno's `WebSocket.send` copies them.
+   * The first `latestOnlyBytes` bytes are whole frames that matter only until the next message
+   * (the tick's snapshot and a pong): a transport with unreliable datagrams may send them as one
+   * and drop them when it is busy; the rest must arrive. A WebSocket sends it all as one message.
+   * @default latestOnlyBytes 0
    */
-  send(bytes: Uint8Array): void;
+  send(bytes: Uint8Array, latestOnlyBytes?: number): void;
   /**
    * Bytes queued but not yet written to the network, the only backpressure signal, read exactly
    * when they may be over `limit`. Below it any figure up to `limit` will do, so a client may
@@ -712,14 +716,15 @@ export class Room<State = unknown> {
         this.#encoder,
       );
       if (baselineTick === 0) this.stats.fullSnapshots++;
+      member.client.addOwnFrames?.(this.#encoder);
+      const latestOnlyBytes = this.#encoder.byteLength;
       if (eventCount > 0) this.#encoder.appendFrames(eventBytes, eventCount);
       if (member.direct.length > 0) this.#addDirectEvents(member, eventCount);
-      member.client.addOwnFrames?.(this.#encoder);
       // A view of the reused batch buffer, not a copy: send() copies it (see RoomClient).
       const message = this.#encoder.view();
       this.stats.bytesOut += message.length;
       this.stats.messagesOut++;
-      member.client.send(message);
+      member.client.send(message, latestOnlyBytes);
       this.#encoder.reset();
     }
   }

@@ -15,6 +15,7 @@ import {
 } from "../../shared/protocol/mod.ts";
 import type { RegistryJoinResult, RoomRegistry } from "../rooms/registry.ts";
 import type { Room, RoomClient } from "../rooms/room.ts";
+import type { Channel, ClientSocket, TransportName } from "./client_socket.ts";
 import { closeReason } from "./close_reason.ts";
 import {
   type ConnectionLimits,
@@ -88,12 +89,13 @@ export interface CloseOptions {
 }
 
 /**
- * One client's WebSocket session: decodes what it sends, enforces the join-first order, the
- * message rate and the join and silence deadlines, and forwards inputs to its room. Any bad input
- * ends in a close with a code and a reason; nothing thrown here reaches the socket's event loop.
+ * One client's session over a WebSocket or a WebTransport session (a {@linkcode ClientSocket}):
+ * decodes what it sends, enforces the join-first order, the message rate and the join and
+ * silence deadlines, and forwards inputs to its room. Any bad input ends in a close with a code
+ * and a reason; nothing thrown here reaches the socket's event loop.
  */
 export class Connection implements RoomClient, PongHolder {
-  readonly #socket: WebSocket;
+  readonly #socket: ClientSocket;
   readonly #options: ConnectionOptions;
   readonly #limits: ConnectionLimits;
   readonly #decoder = new FrameDecoder();
@@ -110,25 +112,27 @@ export class Connection implements RoomClient, PongHolder {
   #sentSinceLastLook = 0;
   /** A ping to answer in the room's next message (see {@linkcode Connection.addOwnFrames}). */
   #holdsPing = false;
+  /** Newest input sequence handed to the room by this connection (see `#handle`). */
+  #newestInputSequence = 0;
   #heldPingClientTimeMs = 0;
   #heldPingAtMs = 0;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #silenceTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param socket an upgraded, not yet open socket; @param options where to send joins */
-  constructor(socket: WebSocket, options: ConnectionOptions) {
+  constructor(socket: ClientSocket, options: ConnectionOptions) {
     this.#socket = socket;
     this.#options = options;
     this.#limits = options.limits ?? resolveConnectionLimits();
     this.#rate = new MessageRateLimiter(this.#limits, performance.now());
     // An input in the batch of its join is read with the input fields of the game it names.
     this.#decoder.inputLayoutOf = (game) => options.registry.inputLayout(game);
-    socket.binaryType = "arraybuffer";
-    options.counters.connectionsOpened++;
-    socket.onmessage = (event) => this.#receive(event.data);
-    // Deno fires close twice when its idle ping times out (1001, then 1005); #end counts it once.
-    socket.onclose = (event) => this.#end(event.code);
-    socket.onerror = () => {};
+    options.counters.opened(socket.transport);
+    socket.listen({
+      message: (data, channel) => this.#receive(data, channel),
+      invalid: (error) => this.#invalid(error),
+      end: (code) => this.#end(code),
+    });
     this.#joinTimer = setTimeout(() => {
       this.#joinTimer = undefined;
       this.#options.counters.kicked("join_timeout");
@@ -139,9 +143,14 @@ export class Connection implements RoomClient, PongHolder {
     }, this.#limits.joinTimeoutMs);
   }
 
+  /** Which transport the client uses. */
+  get transport(): TransportName {
+    return this.#socket.transport;
+  }
+
   /** Bytes queued on the socket. */
   get bufferedAmount(): number {
-    return this.#socket.readyState === WebSocket.OPEN ? this.#socket.bufferedAmount : 0;
+    return this.#socket.bufferedAmount;
   }
 
   /**
@@ -158,17 +167,13 @@ export class Connection implements RoomClient, PongHolder {
     return this.#queuedAtLastLook;
   }
 
-  /** Send one message if the socket is open. */
-  send(bytes: Uint8Array): void {
+  /** Send one message if the socket is open (see {@linkcode RoomClient.send}). */
+  send(bytes: Uint8Array, latestOnlyBytes = 0): void {
     if (this.#closed) return;
-    try {
-      this.#socket.send(bytes);
-    } catch {
-      // The peer's close (or Deno's idle timeout) began and its close event is yet to come.
-      return;
-    }
-    this.#sentSinceLastLook += bytes.length;
-    this.#options.counters.bytesOut += bytes.length;
+    const sent = this.#socket.send(bytes, latestOnlyBytes);
+    if (sent === 0) return;
+    this.#sentSinceLastLook += sent;
+    this.#options.counters.bytesOut += sent;
     this.#options.counters.messagesOut++;
   }
 
@@ -178,26 +183,18 @@ export class Connection implements RoomClient, PongHolder {
     this.#closed = true;
     this.#stopTimers();
     this.#releaseSeat(options.keepSeat ?? false);
-    const state = this.#socket.readyState;
-    if (state === WebSocket.OPEN || state === WebSocket.CONNECTING) {
-      try {
-        this.#socket.close(code, closeReason(reason));
-      } catch {
-        // The socket died between the state check and the close; nothing more to tell it.
-      }
-    }
+    this.#socket.close(code, closeReason(reason));
   }
 
-  #receive(data: unknown): void {
+  #receive(data: Uint8Array | string, channel: Channel): void {
     if (this.#closed) return;
     const nowMs = performance.now();
     this.#lastMessageMs = nowMs;
     try {
-      this.#handle(data, nowMs);
+      this.#handle(data, channel, nowMs);
     } catch (error) {
       if (error instanceof FrameError) {
-        this.#options.counters.countDecodeError(error.reason);
-        this.#refuse(error.closeCode, error.message);
+        this.#invalid(error);
         return;
       }
       console.error("Connection handler failed", error);
@@ -205,10 +202,16 @@ export class Connection implements RoomClient, PongHolder {
     }
   }
 
-  #handle(data: unknown, nowMs: number): void {
+  #invalid(error: FrameError): void {
+    if (this.#closed) return;
+    this.#options.counters.countDecodeError(error.reason);
+    this.#refuse(error.closeCode, error.message);
+  }
+
+  #handle(data: Uint8Array | string, channel: Channel, nowMs: number): void {
     const counters = this.#options.counters;
     counters.messagesIn++;
-    if (data instanceof ArrayBuffer) counters.bytesIn += data.byteLength;
+    if (typeof data !== "string") counters.bytesIn += data.byteLength;
     // The rate applies before any decoding, so a flood costs the server as little as possible.
     const admitted = this.#rate.take(nowMs);
     if (admitted === "kick") {
@@ -223,15 +226,30 @@ export class Connection implements RoomClient, PongHolder {
       counters.messagesThrottled++;
       return;
     }
-    if (!(data instanceof ArrayBuffer)) {
+    if (typeof data === "string") {
       throw new FrameError(
         FrameErrorReason.NOT_BINARY,
         "Cannot decode message: text messages are not accepted, send binary frames",
       );
     }
-    const frames = this.#decoder.decodeClientFrames(new Uint8Array(data), FRAMES);
+    const frames = this.#decoder.decodeClientFrames(data, FRAMES);
     for (let index = 0; index < frames.count; index++) {
       if (this.#closed) return;
+      const kind = frames.kinds[index];
+      if (channel === "datagram" && kind === MessageKind.JOIN) {
+        throw new FrameError(
+          FrameErrorReason.UNKNOWN_KIND,
+          "Cannot accept join in a datagram: send it on the session's stream",
+        );
+      }
+      // A WebTransport client repeats the two inputs before each new one (on the stream too, when
+      // a batch does not go as a datagram): a repeat this session already handed to the room is
+      // expected, not a stale input.
+      if (
+        kind === MessageKind.INPUT && this.#socket.transport === "webtransport" &&
+        this.#room !== undefined &&
+        (frames.fields[index * ClientFrames.FIELDS_PER_FRAME] ?? 0) <= this.#newestInputSequence
+      ) continue;
       this.#dispatch(frames, index, nowMs);
     }
   }
@@ -260,6 +278,7 @@ export class Connection implements RoomClient, PongHolder {
           fields,
           at + ClientFrames.INPUT_VALUES_AT,
         );
+        this.#newestInputSequence = Math.max(this.#newestInputSequence, sequence);
         if (result === "sequence_gap") {
           this.#options.counters.kicked("bad_sequence");
           this.#refuse(CloseCode.INVALID_PAYLOAD, `Input sequence ${sequence} jumps too far ahead`);
@@ -495,7 +514,7 @@ export class Connection implements RoomClient, PongHolder {
     this.#ended = true;
     this.#stopTimers();
     this.#options.onEnded?.();
-    this.#options.counters.connectionsClosed++;
+    this.#options.counters.closed(this.#socket.transport);
     if (this.#closed) return;
     this.#closed = true;
     // A client that says goodbye (1000) leaves now; any other end may be a dropped network, so

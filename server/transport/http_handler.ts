@@ -18,6 +18,7 @@ import type { ServerCounters } from "./server_counters.ts";
 import { PongHolds } from "./pong_holds.ts";
 import { clientAddress, type TrustedProxies } from "./trusted_proxies.ts";
 import { serveStaticFile } from "./static_files.ts";
+import { WebSocketSocket } from "./websocket_socket.ts";
 
 /** Settings of {@linkcode createHandler}. */
 export interface HandlerOptions {
@@ -188,7 +189,7 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
     connectionOptions.reconnectTokens = options.reconnectTokens;
   }
   if (options.seats !== undefined) connectionOptions.seats = options.seats;
-  const connection = new Connection(upgraded.socket, connectionOptions);
+  const connection = new Connection(new WebSocketSocket(upgraded.socket), connectionOptions);
   options.connections?.add(connection);
   return upgraded.response;
 }

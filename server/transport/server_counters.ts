@@ -1,11 +1,38 @@
+import type { TransportName } from "./client_socket.ts";
 import { UpgradeRefusal } from "./handshake.ts";
+
+/** What the WebTransport side counts beyond what every connection counts. */
+export interface WebTransportCounters {
+  /** QUIC connections that did not become a session (bad handshake, no stream, over a limit). */
+  sessionsRefused: number;
+  /** Datagrams received. */
+  datagramsIn: number;
+  /** Datagrams sent. */
+  datagramsOut: number;
+  /** Datagrams replaced by a newer one before the session could write them (newest or nothing). */
+  datagramsDropped: number;
+  /** Snapshots over the session's datagram size, sent on its stream instead. */
+  snapshotsOnStream: number;
+}
 
 /** Process-wide counters of the transport, read by `/healthz` and the metrics. */
 export class ServerCounters {
-  /** WebSockets accepted. */
+  /** Connections accepted (WebSockets and WebTransport sessions). */
   connectionsOpened = 0;
-  /** WebSockets ended. */
+  /** Connections ended. */
   connectionsClosed = 0;
+  /** Connections open now, by transport. */
+  readonly openByTransport: Record<TransportName, number> = { websocket: 0, webtransport: 0 };
+  /** Connections accepted since the start, by transport. */
+  readonly openedByTransport: Record<TransportName, number> = { websocket: 0, webtransport: 0 };
+  /** The WebTransport side's own counters. */
+  readonly webTransport: WebTransportCounters = {
+    sessionsRefused: 0,
+    datagramsIn: 0,
+    datagramsOut: 0,
+    datagramsDropped: 0,
+    snapshotsOnStream: 0,
+  };
   /** Messages received. */
   messagesIn = 0;
   /** Bytes received. */
@@ -35,6 +62,19 @@ export class ServerCounters {
     let total = 0;
     for (const count of this.upgradesRefusedByReason.values()) total += count;
     return total;
+  }
+
+  /** Count a connection accepted over `transport`. */
+  opened(transport: TransportName): void {
+    this.connectionsOpened++;
+    this.openByTransport[transport]++;
+    this.openedByTransport[transport]++;
+  }
+
+  /** Count a connection over `transport` that ended. */
+  closed(transport: TransportName): void {
+    this.connectionsClosed++;
+    this.openByTransport[transport]--;
   }
 
   /** Count a decode error. */

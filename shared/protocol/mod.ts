@@ -11,3 +11,4 @@ export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
 export { ClientFrames, encodeBatch, FrameDecoder, FrameEncoder, type Sender } from "./codec.ts";
 export * from "./input_schema.ts";
 export * from "./command_schema.ts";
+export { BatchReader, prefixBatch } from "./stream_batches.ts";

@@ -1,4 +1,4 @@
-import { ByteReader } from "../protocol/bytes.ts";
+import { ByteReader, unzigzag } from "../protocol/bytes.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { type ChunkInfo, inflate, scanChunks } from "./chunks.ts";
 import { ValueTag } from "./record_writer.ts";
@@ -246,7 +246,12 @@ function decodeRecords(
           last[0] = sequence;
           const mask = reader.readVarint("input mask");
           for (let field = 0; field < fieldCount; field++) {
-            if ((mask & (1 << field)) !== 0) last[field + 1] = readValue("input field");
+            if ((mask & (1 << field)) === 0) continue;
+            if (reader.remaining > 0 && bytes[reader.offset] === ValueTag.STEPS_256) {
+              reader.readByte("input field");
+              const steps = unzigzag(reader.readVarint("input field"));
+              last[field + 1] = (last[field + 1] ?? NaN) + steps / 256;
+            } else last[field + 1] = readValue("input field");
           }
           ops.push({ kind: "input", playerId, sequence, values: last.slice(1) });
           break;

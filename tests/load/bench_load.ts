@@ -9,6 +9,9 @@
  * a second (mean over bots), tick p50/p99 (from the server's /metrics histogram over the window),
  * the bots' CPU, and the server's CPU per delivered snapshot as a ratio to the floor's per message.
  *
+ * `--transport wt` has the bots connect over WebTransport (`both`: a WebSocket run, then a
+ * WebTransport run, in each repeat); the raw floor is a WebSocket one either way.
+ *
  * `--repeat N` runs the pair N times (one JSON line each) and ends with a summary line of the
  * ratios' minimum, median and maximum: on a shared 2-core machine one run's ratio moves by ±15%.
  *
@@ -167,8 +170,11 @@ async function runGame(
   layout: ServerLayout = { processes: 1, redis: null, matchmake: false },
   decodeEvery = 1,
   recordDir?: string,
+  transport: Transport = "ws",
 ): Promise<GameRun> {
   const { playersPerRoom, npcsPerRoom } = SCALES[scale];
+  // WebSocket runs keep the server as it was measured before WebTransport: no QUIC listener.
+  const quic = transport === "wt" ? ["--unstable-net"] : [];
   const servers: DenoChild[] = [];
   const listening: Promise<RegExpExecArray>[] = [];
   const clusterArgs = layout.redis === null
@@ -184,6 +190,7 @@ async function runGame(
     ));
     servers.push(spawnDeno([
       "run",
+      ...quic,
       ...PERMISSIONS,
       ...(recordDir === undefined ? [] : [`--allow-write=${recordDir}`]),
       ...(placement.server.v8Flags === undefined ? [] : [`--v8-flags=${placement.server.v8Flags}`]),
@@ -203,6 +210,7 @@ async function runGame(
       String(rooms + 10),
       "--interest",
       interest ? "on" : "off",
+      ...(transport === "wt" ? [] : ["--webtransport-port", "off"]),
       ...clusterArgs,
     ], { onStdoutLine: serverLines.push, onStderrLine: serverLines.push, ...placement.server }));
   }
@@ -218,8 +226,11 @@ async function runGame(
     const botLines = new Lines("bots| ");
     bots = spawnDeno([
       "run",
+      ...quic,
       ...PERMISSIONS,
       "tests/load/bots.ts",
+      "--transport",
+      transport,
       "--url",
       wsUrl,
       "--rooms",
@@ -506,7 +517,16 @@ export interface CapacityBenchmarkOptions {
   bots?: "full" | "light";
   /** Record every room into this folder (the server's `--record`); off when unset. */
   recordDir?: string;
+  /**
+   * The bots' transport: WebSocket, or WebTransport (snapshots as datagrams; the raw floor
+   * stays a WebSocket one).
+   * @default "ws"
+   */
+  transport?: Transport;
 }
+
+/** The bots' transport in a run. */
+export type Transport = "ws" | "wt";
 
 /** Run one scale of the workload and its raw floor; returns the JSON line's object. */
 export async function runCapacityBenchmark(
@@ -528,6 +548,7 @@ export async function runCapacityBenchmark(
   if (options.serverV8Flags !== undefined) placement.server.v8Flags = options.serverV8Flags;
   const interest = options.interest ?? true;
   const beamEveryMs = options.beamEveryMs ?? 0;
+  const transport = options.transport ?? "ws";
   const game = await runGame(
     scale,
     rooms,
@@ -540,6 +561,7 @@ export async function runCapacityBenchmark(
     options.layout,
     options.bots === "light" ? 10 : 1,
     options.recordDir,
+    transport,
   );
   const bots = game.bots;
   const serverCpuPerSecond = game.window.serverCpu / game.window.seconds;
@@ -607,6 +629,7 @@ export async function runCapacityBenchmark(
     : "none";
   return {
     scale,
+    transport,
     rooms,
     fullScale: rooms === SCALES[scale].rooms,
     playersPerRoom,
@@ -688,7 +711,14 @@ if (import.meta.main) {
     "beam-every-ms",
     "beam-ab",
     "record",
+    "transport",
   ]);
+  const transportFlag = flags.string("transport", "ws");
+  if (transportFlag !== "ws" && transportFlag !== "wt" && transportFlag !== "both") {
+    throw new RangeError(`Invalid --transport ${transportFlag}: use ws, wt or both`);
+  }
+  // `both` runs WebSocket then WebTransport in each repeat, so the two share the machine's state.
+  const transports: Transport[] = transportFlag === "both" ? ["ws", "wt"] : [transportFlag];
   const scale = flags.string("scale", "S1");
   if (!(scale in SCALES)) {
     throw new RangeError(`Invalid --scale ${scale}: use ${Object.keys(SCALES).join(", ")}`);
@@ -721,27 +751,34 @@ if (import.meta.main) {
   const beamAb = flags.string("beam-ab", "no") === "yes";
   // A/B: each repetition runs without beams, then with them (500 ms unless given).
   const sides = beamAb ? [0, beamEveryMs || 500] : [beamEveryMs];
-  const ratios: number[] = [];
-  const micros: number[] = [];
+  const ratios = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
+  const micros = new Map<Transport, number[]>(transports.map((transport) => [transport, []]));
   const tickP99ByBeam = new Map<number, number[]>(sides.map((side) => [side, []]));
   for (let run = 0; run < repeat; run++) {
     for (const side of sides) {
-      try {
-        const result = await runCapacityBenchmark(scale as ScaleName, {
-          ...options,
-          beamEveryMs: side,
-        });
-        console.log(JSON.stringify(result));
-        if (typeof result.ratioToRawFloor === "number") ratios.push(result.ratioToRawFloor);
-        if (typeof result.cpuMicrosPerSnapshot === "number") {
-          micros.push(result.cpuMicrosPerSnapshot);
+      for (const transport of transports) {
+        try {
+          const result = await runCapacityBenchmark(scale as ScaleName, {
+            ...options,
+            beamEveryMs: side,
+            transport,
+          });
+          console.log(JSON.stringify(result));
+          if (typeof result.ratioToRawFloor === "number") {
+            ratios.get(transport)?.push(result.ratioToRawFloor);
+          }
+          if (typeof result.cpuMicrosPerSnapshot === "number") {
+            micros.get(transport)?.push(result.cpuMicrosPerSnapshot);
+          }
+          const server = result.server as { tickP99Ms?: number | null } | undefined;
+          if (typeof server?.tickP99Ms === "number") {
+            tickP99ByBeam.get(side)?.push(server.tickP99Ms);
+          }
+        } catch (error) {
+          // Still one JSON line, so a table of runs shows which scale did not finish and why.
+          console.log(JSON.stringify({ scale, transport, error: String(error) }));
+          Deno.exitCode = 1;
         }
-        const server = result.server as { tickP99Ms?: number | null } | undefined;
-        if (typeof server?.tickP99Ms === "number") tickP99ByBeam.get(side)?.push(server.tickP99Ms);
-      } catch (error) {
-        // Still one JSON line, so a table of runs shows which scale did not finish and why.
-        console.log(JSON.stringify({ scale, error: String(error) }));
-        Deno.exitCode = 1;
       }
     }
   }
@@ -754,15 +791,19 @@ if (import.meta.main) {
       beamEveryMs: sides[1],
     }));
   }
-  if (repeat > 1) {
-    console.log(JSON.stringify({
-      scale,
-      runs: repeat,
-      interestManagement: options.interest,
-      ratioToRawFloor: spread(ratios),
-      cpuMicrosPerSnapshot: spread(micros),
-      runsAtMost1_5x: ratios.filter((ratio) => ratio <= 1.5).length,
-    }));
+  if (repeat > 1 || transports.length > 1) {
+    for (const transport of transports) {
+      const transportRatios = ratios.get(transport) ?? [];
+      console.log(JSON.stringify({
+        scale,
+        transport,
+        runs: repeat,
+        interestManagement: options.interest,
+        ratioToRawFloor: spread(transportRatios),
+        cpuMicrosPerSnapshot: spread(micros.get(transport) ?? []),
+        runsAtMost1_5x: transportRatios.filter((ratio) => ratio <= 1.5).length,
+      }));
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { ARENA_INPUT } from "../../shared/game/arena/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
+import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 import { probeUpgrade, type UpgradeAnswer } from "./upgrade_probe.ts";
 import { seededRandom } from "../support/seeded_random.ts";
 
@@ -17,6 +18,8 @@ import { seededRandom } from "../support/seeded_random.ts";
 export interface BotFleetOptions {
   /** WebSocket URL of the server, e.g. `ws://127.0.0.1:8000/ws`. */
   url: string;
+  /** Connect over WebTransport to this target instead of the WebSocket at `url`. */
+  webTransport?: WebTransportTarget | undefined;
   /**
    * Game the first bot of each room creates a room of.
    * @default "arena"
@@ -251,6 +254,7 @@ export class BotFleet {
       historyCapacity: 64,
       seed: 1,
       namePrefix: "bot",
+      webTransport: undefined,
       matchmakeUrls: [],
       joinAny: false,
       decodeEvery: 1,
@@ -441,6 +445,7 @@ export class BotFleet {
       }
       connection = await GameConnection.open({
         url: ticket.url,
+        webTransport: this.#options.webTransport,
         game: this.#options.game,
         room: ticket.roomId,
         name: bot.name,

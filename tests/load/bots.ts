@@ -13,11 +13,15 @@
  * (0: never; 500 fires the arena's hit-scan beam twice a second, judged with lag compensation),
  * `--matchmake` comma-separated HTTP base URLs to matchmake at (bot `i` at the `i mod n`th; then
  * `--url` is unused: each bot connects where matchmaking says), `--decode-every N` (1: only every
- * Nth bot rebuilds the world, the others count bytes and acknowledge).
+ * Nth bot rebuilds the world, the others count bytes and acknowledge),
+ * `--transport` `ws` (default) or `wt` (WebTransport, as the server's `/transport` document says;
+ * needs `--unstable-net`).
  * @module
  */
 import { Flags } from "./_flags.ts";
 import { describeFailures, runBots, type RunBotsOptions } from "./run_bots.ts";
+import type { TransportDocument } from "../../client/net/transport_choice.ts";
+import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 
 const FLAGS = [
   "url",
@@ -33,12 +37,20 @@ const FLAGS = [
   "beam-every-ms",
   "matchmake",
   "decode-every",
+  "transport",
 ];
 
-/** Turn the command line into {@linkcode runBots} options. */
-export function parseBotFlags(args: readonly string[]): RunBotsOptions {
+/** Turn the command line into {@linkcode runBots} options, and the transport asked for. */
+export function parseBotFlags(
+  args: readonly string[],
+): RunBotsOptions & { transport: "ws" | "wt" } {
   const flags = new Flags(args, FLAGS);
+  const transport = flags.string("transport", "ws");
+  if (transport !== "ws" && transport !== "wt") {
+    throw new RangeError(`Invalid transport: ${transport}, expected ws or wt`);
+  }
   return {
+    transport,
     url: flags.string("url", "ws://127.0.0.1:8000/ws"),
     game: flags.string("game", "arena"),
     rooms: flags.number("rooms", 1, 1, 1000),
@@ -57,8 +69,23 @@ export function parseBotFlags(args: readonly string[]): RunBotsOptions {
   };
 }
 
+/** Where the server at WebSocket `url` takes WebTransport sessions (its `/transport` document). */
+async function webTransportOf(url: string): Promise<WebTransportTarget> {
+  const http = new URL(url.replace(/^ws/, "http"));
+  const response = await fetch(new URL("/transport", http));
+  const document = await response.json() as TransportDocument;
+  if (document.webTransport === null) {
+    throw new Error(`Cannot use WebTransport: ${http.host} offers none`);
+  }
+  return {
+    url: `https://${http.hostname}:${document.webTransport.port}/`,
+    certificateHashes: document.webTransport.certificateHashes,
+  };
+}
+
 if (import.meta.main) {
-  const options = parseBotFlags(Deno.args);
+  const { transport, ...options } = parseBotFlags(Deno.args);
+  if (transport === "wt") options.webTransport = await webTransportOf(options.url);
   const controller = new AbortController();
   const interrupt = () => controller.abort();
   Deno.addSignalListener("SIGINT", interrupt);

@@ -24,6 +24,9 @@ Deno.test("parseBotFlags() reads the task's flags after a bare --", () => {
   assert.equal(options.durationMs, 2000);
   assert.equal(options.inputHz, 20);
   assert.equal(options.game, "arena");
+  assert.equal(options.transport, "ws");
+  assert.equal(parseBotFlags(["--transport", "wt"]).transport, "wt");
+  assert.throws(() => parseBotFlags(["--transport", "udp"]), /Invalid transport: udp/);
   assert.throws(() => parseBotFlags(["--bogus", "1"]), /Unknown flag --bogus/);
   assert.throws(() => parseBotFlags(["--rooms", "0"]), /Invalid --rooms/);
 });

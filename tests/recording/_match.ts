@@ -79,7 +79,8 @@ export class SeededMatch<State> {
         bot.aim = Math.round((random() * 2 - 1) * Math.PI * 10_000) / 10_000;
       }
       bot.sequence++;
-      bot.viewTime = Math.max(0, room.tick - 2 - random() * 3);
+      // As a client sends it: whole 256ths of a tick, about 3 ticks behind, a little jitter.
+      bot.viewTime = Math.max(0, Math.round((room.tick - 3 - random() * 0.3) * 256) / 256);
       const input = { ...bot };
       const fate = random();
       const lossRate = options.lossRate ?? 0;

@@ -35,7 +35,7 @@ Deno.test("replay.ts verify and info: a clean recording passes, a diverging one 
     assert.equal(info.code, 0, info.stderr);
     assert.match(
       info.stdout,
-      /^room {8}arena-1 \(arena version 2, options \{"maxPlayers":8,"npcCount":10,/m,
+      /^room {8}arena-1 \(arena version 3, options \{"maxPlayers":8,"npcCount":10,/m,
     );
     assert.match(info.stdout, /^duration {4}450 ticks at 30 Hz = 15\.0 s$/m);
     assert.match(info.stdout, /^players {5}10$/m);

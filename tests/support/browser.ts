@@ -60,17 +60,23 @@ export interface HeadlessBrowser {
 }
 
 /**
- * Launch the headless browser of {@linkcode BROWSER_PATH}. Playwright's `launch` gives it a fresh
- * temporary profile and deletes it on close, so no state leaks between runs.
+ * Launch the headless browser of {@linkcode BROWSER_PATH} (QUIC off unless `quic`: WebTransport
+ * needs it). Playwright's `launch` gives it a fresh temporary profile and deletes it on close, so
+ * no state leaks between runs.
  * @throws {Error} when there is no browser (the tests that call this are ignored then)
  */
-export async function launchChromium(): Promise<HeadlessBrowser> {
+export async function launchChromium(
+  options: { quic?: boolean } = {},
+): Promise<HeadlessBrowser> {
   const executablePath = BROWSER_PATH;
   if (executablePath === undefined) throw new Error("Cannot launch a browser: none was found");
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    // WebTransport runs over QUIC: the tests of it keep QUIC on.
+    args: options.quic === true
+      ? CHROMIUM_ARGS.filter((arg) => arg !== "--disable-quic")
+      : [...CHROMIUM_ARGS],
     timeout: 30_000,
   });
   return {

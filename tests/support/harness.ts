@@ -1,4 +1,5 @@
-import { GameConnection } from "../../client/net/game_connection.ts";
+import { GameConnection, type GameConnectionOptions } from "../../client/net/game_connection.ts";
+import type { WebTransportTarget } from "../../client/net/webtransport_wire.ts";
 import {
   BaselineMissingError,
   SnapshotHistory,
@@ -40,6 +41,16 @@ export async function startDrivenServer(
     async [Symbol.asyncDispose]() {
       await server.shutdown("Test finished", 1000);
     },
+  };
+}
+
+/** Where a test reaches a server's WebTransport listener; throws when it has none. */
+export function webTransportTarget(server: RunningServer): WebTransportTarget {
+  const webTransport = server.webTransport;
+  if (webTransport === null) throw new Error("Server has no WebTransport listener");
+  return {
+    url: `https://127.0.0.1:${webTransport.port}/`,
+    certificateHashes: webTransport.certificateHashes(),
   };
 }
 
@@ -90,6 +101,11 @@ export class TestClient {
     input: InputLayout = TEST_INPUT,
   ): Promise<TestClient> {
     return new TestClient(await GameConnection.open({ url, game, room, name, input }));
+  }
+
+  /** Connect and join with any settings (e.g. over WebTransport). */
+  static async open(options: GameConnectionOptions): Promise<TestClient> {
+    return new TestClient(await GameConnection.open({ input: TEST_INPUT, ...options }));
   }
 
   /** Player id from the welcome. */
