@@ -56,7 +56,7 @@ export type MatchmakeResult =
 /** Outcome of {@linkcode ClusterNode.admit}. */
 export type SeatAdmission =
   | { ok: true; roomId: string; game: string }
-  | { ok: false; code: number; reason: string };
+  | { ok: false; code: CloseCode; reason: string };
 
 /** While the directory is down, the lease is retried this often (it must be back within 5 s). */
 const RETRY_WHEN_DOWN_MS = 500;

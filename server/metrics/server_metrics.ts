@@ -1,7 +1,7 @@
 import { FrameErrorReason } from "../../shared/protocol/mod.ts";
 import type { RoomRegistry } from "../rooms/registry.ts";
 import type { Room } from "../rooms/room.ts";
-import type { ServerCounters } from "../transport/server_counters.ts";
+import { KickReason, type ServerCounters } from "../transport/server_counters.ts";
 import { TRANSPORTS } from "../transport/client_socket.ts";
 import { Histogram, quantileOfBuckets, TICK_BUCKETS_MS } from "./histogram.ts";
 import { PrometheusText } from "./_prometheus_text.ts";
@@ -111,13 +111,6 @@ interface RoomSeen {
   recent: { p50Ms: number | null; p99Ms: number | null; meanMs: number | null };
 }
 
-const KICK_REASONS = [
-  "slow_client",
-  "rate_limited",
-  "bad_sequence",
-  "bad_view_tick",
-  "bad_command",
-];
 const MAX_ROOM_ROWS = 200;
 
 function zeroCounters(): RoomCounters {
@@ -526,8 +519,7 @@ export class ServerMetrics {
     const kicks = new Map(counters.kicks);
     let slowClosed = 0;
     for (const totals of this.#games.values()) slowClosed += totals.slowClientsClosed;
-    kicks.set("slow_client", (kicks.get("slow_client") ?? 0) + slowClosed);
-    for (const reason of KICK_REASONS) if (!kicks.has(reason)) kicks.set(reason, 0);
+    kicks.set(KickReason.SLOW_CLIENT, (kicks.get(KickReason.SLOW_CLIENT) ?? 0) + slowClosed);
     text.family(
       "game_server_clients_kicked_total",
       "counter",

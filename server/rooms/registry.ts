@@ -59,7 +59,7 @@ export interface JoinRequest {
 }
 
 /** Why {@linkcode RoomRegistry} refused a join or a room creation. */
-export type RegistryRefusal = { ok: false; code: number; reason: string };
+export type RegistryRefusal = { ok: false; code: CloseCode; reason: string };
 
 /** Outcome of {@linkcode RoomRegistry.join}. */
 export type RegistryJoinResult =
@@ -264,7 +264,7 @@ export class RoomRegistry {
   }
 
   /** Close every room with `code` and `reason` (e.g. 1012 at shutdown). */
-  closeAll(code: number, reason: string): void {
+  closeAll(code: CloseCode, reason: string): void {
     for (const room of [...this.#rooms.values()]) {
       room.close(code, reason);
       this.#dispose(room);

@@ -37,7 +37,7 @@ export interface RoomClient {
    */
   queuedBytes(limit: number): number;
   /** Close the connection with a code and a reason. */
-  close(code: number, reason: string): void;
+  close(code: CloseCode, reason: string): void;
   /**
    * Add the frames the client owes its peer (a pong) to the message the room is about to send
    * it, so they ride with the tick's snapshot instead of costing a WebSocket message each.
@@ -106,7 +106,7 @@ export type QueueInputResult = "queued" | "sequence_gap" | "future_view";
 
 /** Why {@linkcode Room.queueCommand} refused a command: close the connection with this. */
 export interface CommandRefusal {
-  code: number;
+  code: CloseCode;
   reason: string;
 }
 
@@ -129,7 +129,7 @@ const SENT_TIMES = 32;
 /** Outcome of {@linkcode Room.join}. */
 export type JoinResult =
   | { ok: true; playerId: number }
-  | { ok: false; code: number; reason: string };
+  | { ok: false; code: CloseCode; reason: string };
 
 interface Member {
   playerId: number;
@@ -645,7 +645,7 @@ export class Room<State = unknown> {
   }
 
   /** Stop the loop and close every client with `code` and `reason`. */
-  close(code: number, reason: string): void {
+  close(code: CloseCode, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#loop.stop();

@@ -24,7 +24,7 @@ import {
 } from "./connection_limits.ts";
 import type { PongHolder, PongHolds } from "./pong_holds.ts";
 import type { ReconnectTokenCheck } from "./reconnect_token.ts";
-import type { ServerCounters } from "./server_counters.ts";
+import { KickReason, type ServerCounters } from "./server_counters.ts";
 
 const PONGS = new FrameEncoder(64);
 /**
@@ -46,7 +46,7 @@ export interface SeatVerifier {
   admit(
     seat: string,
   ): Promise<
-    { ok: true; roomId: string; game: string } | { ok: false; code: number; reason: string }
+    { ok: true; roomId: string; game: string } | { ok: false; code: CloseCode; reason: string }
   >;
 }
 
@@ -135,7 +135,7 @@ export class Connection implements RoomClient, PongHolder {
     });
     this.#joinTimer = setTimeout(() => {
       this.#joinTimer = undefined;
-      this.#options.counters.kicked("join_timeout");
+      this.#options.counters.kicked(KickReason.JOIN_TIMEOUT);
       this.close(
         CloseCode.POLICY_VIOLATION,
         `No join within ${this.#limits.joinTimeoutMs} ms of connecting`,
@@ -178,7 +178,7 @@ export class Connection implements RoomClient, PongHolder {
   }
 
   /** Close with a code and a reason (shortened to the 123 bytes a close frame allows). */
-  close(code: number, reason: string, options: CloseOptions = {}): void {
+  close(code: CloseCode, reason: string, options: CloseOptions = {}): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTimers();
@@ -215,7 +215,7 @@ export class Connection implements RoomClient, PongHolder {
     // The rate applies before any decoding, so a flood costs the server as little as possible.
     const admitted = this.#rate.take(nowMs);
     if (admitted === "kick") {
-      counters.kicked("rate_limited");
+      counters.kicked(KickReason.RATE_LIMITED);
       this.#refuse(
         CloseCode.POLICY_VIOLATION,
         `Too many messages: over ${this.#limits.maxMessagesPerSecond} a second for too long`,
@@ -280,10 +280,10 @@ export class Connection implements RoomClient, PongHolder {
         );
         this.#newestInputSequence = Math.max(this.#newestInputSequence, sequence);
         if (result === "sequence_gap") {
-          this.#options.counters.kicked("bad_sequence");
+          this.#options.counters.kicked(KickReason.BAD_SEQUENCE);
           this.#refuse(CloseCode.INVALID_PAYLOAD, `Input sequence ${sequence} jumps too far ahead`);
         } else if (result === "future_view") {
-          this.#options.counters.kicked("bad_view_tick");
+          this.#options.counters.kicked(KickReason.BAD_VIEW_TICK);
           this.#refuse(
             CloseCode.INVALID_PAYLOAD,
             `Input view tick ${viewTick} is ahead of the room's tick ${this.#room.tick}`,
@@ -296,7 +296,7 @@ export class Connection implements RoomClient, PongHolder {
         if (this.#room === undefined || command === undefined) return this.#notJoined("command");
         const refusal = this.#room.queueCommand(this.#playerId, command.name, command.args);
         if (refusal !== null) {
-          this.#options.counters.kicked("bad_command");
+          this.#options.counters.kicked(KickReason.BAD_COMMAND);
           this.#refuse(refusal.code, refusal.reason);
         }
         return;
@@ -443,7 +443,7 @@ export class Connection implements RoomClient, PongHolder {
     this.#joining = false;
     if (this.#closed) return;
     if (!check.ok) {
-      this.#options.counters.kicked("bad_token");
+      this.#options.counters.kicked(KickReason.BAD_TOKEN);
       this.#refuse(CloseCode.BAD_TOKEN, check.reason);
       return;
     }
@@ -453,7 +453,7 @@ export class Connection implements RoomClient, PongHolder {
 
   #seated(result: RegistryJoinResult): void {
     if (!result.ok) {
-      if (result.code === CloseCode.BAD_TOKEN) this.#options.counters.kicked("bad_token");
+      if (result.code === CloseCode.BAD_TOKEN) this.#options.counters.kicked(KickReason.BAD_TOKEN);
       this.#refuse(result.code, result.reason);
       return;
     }
@@ -474,7 +474,7 @@ export class Connection implements RoomClient, PongHolder {
         return;
       }
       this.#silenceTimer = undefined;
-      this.#options.counters.kicked("silent");
+      this.#options.counters.kicked(KickReason.SILENT);
       this.close(
         CloseCode.POLICY_VIOLATION,
         `No complete message for ${this.#limits.messageTimeoutMs} ms`,
@@ -488,7 +488,7 @@ export class Connection implements RoomClient, PongHolder {
   }
 
   /** Tell the client why in an error frame, then close with the same code. */
-  #refuse(code: number, reason: string): void {
+  #refuse(code: CloseCode, reason: string): void {
     this.send(encodeBatch([{ kind: MessageKind.ERROR, code, reason: reason.slice(0, 256) }]));
     this.close(code, reason);
   }

@@ -15,6 +15,35 @@ export interface WebTransportCounters {
   snapshotsOnStream: number;
 }
 
+/**
+ * Why the server closed a client, as `/metrics` labels it. Rooms count `slow_client`; the
+ * connections count the rest.
+ */
+export const KickReason = {
+  /** No join within the join deadline. */
+  JOIN_TIMEOUT: "join_timeout",
+  /** No message within the silence deadline. */
+  SILENT: "silent",
+  /** A sustained message flood. */
+  RATE_LIMITED: "rate_limited",
+  /** An input sequence that jumps too far ahead. */
+  BAD_SEQUENCE: "bad_sequence",
+  /** An input claiming a view of a tick the server has not sent. */
+  BAD_VIEW_TICK: "bad_view_tick",
+  /** A command frame the game's declaration refuses. */
+  BAD_COMMAND: "bad_command",
+  /** A forged, expired or misused reconnect token. */
+  BAD_TOKEN: "bad_token",
+  /** A client that stopped reading (counted by its room). */
+  SLOW_CLIENT: "slow_client",
+} as const;
+
+/** One of the reasons in {@linkcode KickReason}. */
+export type KickReason = typeof KickReason[keyof typeof KickReason];
+
+/** Every {@linkcode KickReason}, in a fixed order. */
+export const KICK_REASONS: readonly KickReason[] = Object.values(KickReason);
+
 /** Process-wide counters of the transport, read by `/healthz` and the metrics. */
 export class ServerCounters {
   /** Connections accepted (WebSockets and WebTransport sessions). */
@@ -45,8 +74,8 @@ export class ServerCounters {
   messagesThrottled = 0;
   /** Decode errors by FrameError reason. */
   readonly decodeErrors = new Map<string, number>();
-  /** Clients closed by the server, by reason. */
-  readonly kicks = new Map<string, number>();
+  /** Clients the connections closed, by reason; every reason is there from the start, at 0. */
+  readonly kicks = new Map<KickReason, number>(KICK_REASONS.map((reason) => [reason, 0]));
   /** Upgrade requests refused before the handshake, by reason; every reason is there from the start. */
   readonly upgradesRefusedByReason = new Map<UpgradeRefusal, number>(
     Object.values(UpgradeRefusal).map((reason) => [reason, 0]),
@@ -83,7 +112,7 @@ export class ServerCounters {
   }
 
   /** Count a client the server closed for `reason`. */
-  kicked(reason: string): void {
+  kicked(reason: KickReason): void {
     this.kicks.set(reason, (this.kicks.get(reason) ?? 0) + 1);
   }
 

@@ -5,6 +5,7 @@
  */
 export * from "./message_kind.ts";
 export * from "./messages.ts";
+export * from "./close_code.ts";
 export * from "./frame_error.ts";
 export { cleanText, type CleanTextOptions } from "./text.ts";
 export { ByteReader, ByteWriter, MAX_VARINT, varintSize } from "./bytes.ts";
