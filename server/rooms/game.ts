@@ -1,3 +1,9 @@
+/**
+ * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
+ * snapshots; a game owns only its state and rules. Hooks run inside the room's tick and must not
+ * do I/O; a hook that throws closes its room (and only that room).
+ * @module
+ */
 import type { EntityFieldSpec, InterestOptions } from "../../shared/protocol/entity_schema.ts";
 import type {
   CommandArgs,
@@ -31,8 +37,8 @@ export { defineInput };
  * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
  * snapshots; a game owns only its state and rules. Hooks run inside the room's tick and must not
  * do I/O; a hook that throws closes its room (and only that room).
+ * @module
  */
-
 /**
  * One client tick of player intent: one number per field of the game's input declaration
  * ({@linkcode Game.input}), by name, already decoded and checked against it (bits within their

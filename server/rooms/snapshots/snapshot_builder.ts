@@ -44,7 +44,7 @@ export interface EncodedSnapshot {
 
 /**
  * Builds each client's snapshot for a tick. The world is quantized once a tick into a ring of
- * world frames; a client's sent view is only the list of rows it was shown. Per client it selects
+ * world frames; a client's sent view is only a bitset over that frame's rows. Per client it selects
  * the visible entities and codes them against the view that client last acknowledged, stitching
  * together row codes shared by all clients (see {@linkcode CodedRows}). Clients that see the
  * whole world and share a baseline share one coded body.
