@@ -18,6 +18,7 @@ import { SnapshotBuilder } from "./snapshots/snapshot_builder.ts";
 import type { ViewRing } from "./snapshots/view_ring.ts";
 import { RoomStats } from "./room_stats.ts";
 import { type RoomRecorder, type RoomRecorderFactory, roomSeed } from "./room_recorder.ts";
+import { SlowClientPolicy } from "./slow_client_policy.ts";
 
 /** The room's view of a connected client: what the transport gives it. */
 export interface RoomClient {
@@ -140,7 +141,7 @@ interface Member {
   ackedTick: number;
   /** What the client was sent recently, for deltas and hysteresis. */
   views: ViewRing;
-  /** Clock time the client went over the soft limit, or -1 while it is under. */
+  /** Clock time the client went over the soft limit, or -1 while it is under (see {@linkcode SlowClientPolicy}). */
   slowSinceMs: number;
   /** Its round trips, measured from its acks: how old a view it may claim. */
   viewLag: ViewLag;
@@ -177,9 +178,7 @@ export class Room<State = unknown> {
   readonly #tickRateHz: number;
   readonly #stepMs: number;
   readonly #broadcastEveryTicks: number;
-  readonly #softLimitBytes: number;
-  readonly #hardLimitBytes: number;
-  readonly #slowClientTimeoutMs: number;
+  readonly #slowClients: SlowClientPolicy;
   readonly #inputQueueOptions: InputQueueOptions;
   readonly #encoder = new FrameEncoder(16 * 1024);
   readonly #eventEncoder = new FrameEncoder(1024);
@@ -226,9 +225,11 @@ export class Room<State = unknown> {
     this.#tickRateHz = options.tickRateHz ?? 30;
     this.#stepMs = 1000 / this.#tickRateHz;
     this.#broadcastEveryTicks = options.broadcastEveryTicks ?? 1;
-    this.#softLimitBytes = options.slowClientSoftLimitBytes ?? 256 * 1024;
-    this.#hardLimitBytes = options.slowClientHardLimitBytes ?? 4 * 1024 * 1024;
-    this.#slowClientTimeoutMs = options.slowClientTimeoutMs ?? 5000;
+    this.#slowClients = new SlowClientPolicy({
+      softLimitBytes: options.slowClientSoftLimitBytes,
+      hardLimitBytes: options.slowClientHardLimitBytes,
+      timeoutMs: options.slowClientTimeoutMs,
+    }, options.clock);
     this.#inputQueueOptions = options.inputQueue ?? {};
     this.#issueReconnectToken = options.issueReconnectToken;
     this.#reconnectGraceMs = options.reconnectGraceMs ?? 10_000;
@@ -685,27 +686,19 @@ export class Room<State = unknown> {
     const eventCount = events.frameCount;
     const eventBytes = events.finish();
     this.#pendingEvents = sent === pending.length ? [] : pending.slice(sent);
+    const slowClients = this.#slowClients;
     for (const member of this.#members.values()) {
-      const queued = member.client.queuedBytes(this.#softLimitBytes);
-      if (queued > this.#softLimitBytes && member.slowSinceMs < 0) {
-        member.slowSinceMs = this.#clock.now();
-      } else if (queued <= this.#softLimitBytes) member.slowSinceMs = -1;
-      const stalled = member.slowSinceMs >= 0 &&
-        this.#clock.now() - member.slowSinceMs >= this.#slowClientTimeoutMs;
-      if (queued > this.#hardLimitBytes || stalled) {
+      const queued = member.client.queuedBytes(slowClients.softLimitBytes);
+      const verdict = slowClients.judge(member, queued);
+      if (verdict === "skip") {
+        this.stats.snapshotsSkipped++;
+        continue;
+      }
+      if (verdict !== "send") {
         this.stats.slowClientsClosed++;
         this.leave(member.playerId);
         if (this.#closed) return;
-        member.client.close(
-          CloseCode.SLOW_CLIENT,
-          stalled
-            ? `Client is not reading: over ${this.#softLimitBytes} bytes queued for ${this.#slowClientTimeoutMs} ms`
-            : `Client is not reading: ${queued} bytes queued, limit ${this.#hardLimitBytes}`,
-        );
-        continue;
-      }
-      if (queued > this.#softLimitBytes) {
-        this.stats.snapshotsSkipped++;
+        member.client.close(CloseCode.SLOW_CLIENT, slowClients.closeReason(verdict, queued));
         continue;
       }
       const baselineTick = this.#snapshots.writeFor(
