@@ -66,8 +66,14 @@ export interface ServerOptions
    * @default 8000
    */
   port?: number;
-  /** Time source; tests pass a manual clock. */
+  /** Time source of the rooms; tests pass a manual clock. */
   clock?: Clock;
+  /**
+   * Time source of the connections' join and silence deadlines; separate from `clock`, so a test
+   * can drive the deadlines while rooms tick in real time, or the reverse.
+   * @default realClock
+   */
+  connectionClock?: Clock;
   /** Folders whose files are served at `/`. */
   staticFolders?: string[];
   /** Origins allowed to open a WebSocket; all when unset. */
@@ -215,6 +221,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     pongHolds,
     serverTimeMs,
     seats,
+    clock: options.connectionClock ?? realClock,
   };
   if (options.connectionLimits !== undefined) handlerOptions.limits = options.connectionLimits;
   if (options.staticFolders !== undefined) handlerOptions.staticFolders = options.staticFolders;

@@ -16,6 +16,7 @@ import {
 import type { RegistryJoinResult, RoomRegistry } from "../rooms/registry.ts";
 import type { Room, RoomClient } from "../rooms/room.ts";
 import type { Channel, ClientSocket, TransportName } from "./client_socket.ts";
+import { type Clock, realClock, type TimerHandle } from "../tick/clock.ts";
 import { closeReason } from "./close_reason.ts";
 import {
   type ConnectionLimits,
@@ -76,6 +77,12 @@ export interface ConnectionOptions {
   reconnectTokens?: ReconnectTokenVerifier;
   /** Admits matchmaking seats; without it a join carrying a seat is refused with 4008. */
   seats?: SeatVerifier;
+  /**
+   * Runs the join and silence deadlines; tests drive a manual clock. (The message rate and the
+   * held pong's wait are measured on `performance.now()`, as the socket's events arrive.)
+   * @default realClock
+   */
+  clock?: Clock;
 }
 
 /** How a {@linkcode Connection.close} treats the seat of a joined client. */
@@ -106,7 +113,9 @@ export class Connection implements RoomClient, PongHolder {
   #closed = false;
   #ended = false;
   readonly #rate: MessageRateLimiter;
-  #lastMessageMs = performance.now();
+  readonly #clock: Clock;
+  /** When the last message arrived, on {@linkcode ConnectionOptions.clock}. */
+  #lastMessageMs: number;
   /** See {@linkcode Connection.queuedBytes}. */
   #queuedAtLastLook = 0;
   #sentSinceLastLook = 0;
@@ -116,8 +125,8 @@ export class Connection implements RoomClient, PongHolder {
   #newestInputSequence = 0;
   #heldPingClientTimeMs = 0;
   #heldPingAtMs = 0;
-  #joinTimer: ReturnType<typeof setTimeout> | undefined;
-  #silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  #joinTimer: TimerHandle | undefined;
+  #silenceTimer: TimerHandle | undefined;
 
   /** @param socket an upgraded, not yet open socket; @param options where to send joins */
   constructor(socket: ClientSocket, options: ConnectionOptions) {
@@ -125,6 +134,8 @@ export class Connection implements RoomClient, PongHolder {
     this.#options = options;
     this.#limits = options.limits ?? resolveConnectionLimits();
     this.#rate = new MessageRateLimiter(this.#limits, performance.now());
+    this.#clock = options.clock ?? realClock;
+    this.#lastMessageMs = this.#clock.now();
     // An input in the batch of its join is read with the input fields of the game it names.
     this.#decoder.inputLayoutOf = (game) => options.registry.inputLayout(game);
     options.counters.opened(socket.transport);
@@ -133,7 +144,7 @@ export class Connection implements RoomClient, PongHolder {
       invalid: (error) => this.#invalid(error),
       end: (code) => this.#end(code),
     });
-    this.#joinTimer = setTimeout(() => {
+    this.#joinTimer = this.#clock.setTimer(() => {
       this.#joinTimer = undefined;
       this.#options.counters.kicked(KickReason.JOIN_TIMEOUT);
       this.close(
@@ -189,7 +200,7 @@ export class Connection implements RoomClient, PongHolder {
   #receive(data: Uint8Array | string, channel: Channel): void {
     if (this.#closed) return;
     const nowMs = performance.now();
-    this.#lastMessageMs = nowMs;
+    this.#lastMessageMs = this.#clock.now();
     try {
       this.#handle(data, channel, nowMs);
     } catch (error) {
@@ -460,15 +471,15 @@ export class Connection implements RoomClient, PongHolder {
     this.#room = result.room;
     this.#playerId = result.playerId;
     this.#decoder.inputLayout = result.room.game.input;
-    clearTimeout(this.#joinTimer);
+    this.#clearTimer(this.#joinTimer);
     this.#joinTimer = undefined;
     this.#armSilenceTimer(this.#limits.messageTimeoutMs);
   }
 
   /** One timer for the whole session, re-armed for the time left, not reset on every message. */
   #armSilenceTimer(delayMs: number): void {
-    this.#silenceTimer = setTimeout(() => {
-      const silentMs = performance.now() - this.#lastMessageMs;
+    this.#silenceTimer = this.#clock.setTimer(() => {
+      const silentMs = this.#clock.now() - this.#lastMessageMs;
       if (silentMs < this.#limits.messageTimeoutMs) {
         this.#armSilenceTimer(this.#limits.messageTimeoutMs - silentMs);
         return;
@@ -501,9 +512,13 @@ export class Connection implements RoomClient, PongHolder {
     else room.leave(this.#playerId);
   }
 
+  #clearTimer(timer: TimerHandle | undefined): void {
+    if (timer !== undefined) this.#clock.clearTimer(timer);
+  }
+
   #stopTimers(): void {
-    clearTimeout(this.#joinTimer);
-    clearTimeout(this.#silenceTimer);
+    this.#clearTimer(this.#joinTimer);
+    this.#clearTimer(this.#silenceTimer);
     if (this.#holdsPing) this.#forgetHeldPing();
     this.#joinTimer = undefined;
     this.#silenceTimer = undefined;

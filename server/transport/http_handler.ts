@@ -1,5 +1,6 @@
 import { SUBPROTOCOL } from "../../shared/protocol/mod.ts";
 import type { RoomRegistry } from "../rooms/registry.ts";
+import { type Clock, realClock } from "../tick/clock.ts";
 import {
   Connection,
   type ConnectionOptions,
@@ -54,6 +55,11 @@ export interface HandlerOptions {
    * @default a new one
    */
   pongHolds?: PongHolds;
+  /**
+   * Runs the connections' join and silence deadlines.
+   * @default realClock
+   */
+  clock?: Clock;
 }
 
 /** What the handler reads of `Deno.serve`'s second argument: who is asking. */
@@ -180,6 +186,7 @@ function upgrade(request: Request, info: RequestInfo | undefined, upgrades: Upgr
     pongHolds: upgrades.pongHolds,
     limits,
     address,
+    clock: options.clock ?? realClock,
     onEnded: () => {
       slots.release(address);
       options.connections?.delete(connection);
