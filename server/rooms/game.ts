@@ -34,12 +34,6 @@ export type {
 export { defineInput };
 
 /**
- * What a game plugs into the room runtime. The runtime owns sockets, ticks, input order and
- * snapshots; a game owns only its state and rules. Hooks run inside the room's tick and must not
- * do I/O; a hook that throws closes its room (and only that room).
- * @module
- */
-/**
  * One client tick of player intent: one number per field of the game's input declaration
  * ({@linkcode Game.input}), by name, already decoded and checked against it (bits within their
  * count, axes within their range and on their grid), and the runtime's `viewTime`.
