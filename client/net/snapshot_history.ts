@@ -1,6 +1,6 @@
 import {
-  decodeEntityDelta,
   type EntityCoding,
+  EntityDeltaDecoder,
   type EntityTable,
 } from "../../shared/protocol/entity_delta.ts";
 import { codingFromWire, type EntitySchemaWire } from "../../shared/protocol/entity_schema.ts";
@@ -53,6 +53,7 @@ interface Kept {
 export class SnapshotHistory {
   readonly #schema: EntitySchemaWire;
   readonly #coding: EntityCoding;
+  readonly #decoder = new EntityDeltaDecoder();
   readonly #capacity: number;
   readonly #kept: Kept[] = [];
   readonly #snapshots: WorldSnapshot[] = [];
@@ -105,7 +106,7 @@ export class SnapshotHistory {
         throw new BaselineMissingError(message.tick, message.baselineTick);
       }
     }
-    const table = decodeEntityDelta(
+    const table = this.#decoder.decode(
       baseline?.table ?? null,
       message.entities,
       this.#coding,

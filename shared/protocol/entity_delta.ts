@@ -26,6 +26,9 @@ export interface EntityCoding {
   velocities: readonly number[];
 }
 
+/** Most columns an entity may have: a column mask is a 31-bit integer, bit `c − 1` for column `c`. */
+export const MAX_COLUMNS = 32;
+
 /** Largest quantized value; keeps zigzag varints within 32 bits. */
 export const MAX_QUANTIZED = 2 ** 31 - 1;
 
@@ -118,6 +121,7 @@ export function encodeEntityDelta(
       coding,
       ticksSinceBaseline,
       changes,
+      work.rowDifferences,
     );
   }
   writeChangeBits(masks, kept, coding.hotMask, out);
@@ -150,7 +154,8 @@ export function writeFullRow(
 /**
  * Write how a kept entity's row differs from its baseline row carried `ticks` ahead by its
  * velocity columns: the column mask (left out when it is exactly the hot mask) and the zigzag
- * residual of each column in it. Writes nothing when the row is as predicted.
+ * residual of each column in it. Writes nothing when the row is as predicted. `differences` is
+ * the caller's scratch, one slot per column ({@linkcode MAX_COLUMNS}).
  * @returns the column mask, 0 when nothing changed
  */
 export function writeRowChange(
@@ -161,9 +166,9 @@ export function writeRowChange(
   coding: EntityCoding,
   ticks: number,
   out: ByteWriter,
+  differences: Float64Array,
 ): number {
   const { stride, wraps, hotMask, velocities } = coding;
-  const differences = rowDifferences;
   let mask = 0;
   for (let column = 1; column < stride; column++) {
     const difference = (values[offset + column] ?? 0) -
@@ -179,9 +184,6 @@ export function writeRowChange(
   }
   return mask;
 }
-
-/** Per column, a row's difference from its prediction; columns are at most 32. */
-const rowDifferences = new Float64Array(32);
 
 /**
  * Write the bit section for `count` kept entities given their column masks: a changed flag per
@@ -245,6 +247,8 @@ export interface EntityDeltaWork {
   masks: Int32Array;
   /** The changes of the kept rows, written before the bit section is known. */
   changes: ByteWriter;
+  /** Per column, a row's difference from its prediction (see {@linkcode writeRowChange}). */
+  rowDifferences: Float64Array;
 }
 
 /** Reusable work arrays for {@linkcode encodeEntityDelta}, so encoding does not allocate. */
@@ -256,6 +260,7 @@ export class EntityDeltaScratch {
     addedRows: new Int32Array(64),
     masks: new Int32Array(64),
     changes: new ByteWriter(1024),
+    rowDifferences: new Float64Array(MAX_COLUMNS),
   };
 
   /** Arrays large enough for a baseline of `baseCount` and a table of `currentCount` rows. */
@@ -279,171 +284,176 @@ function fail(detail: string): never {
 
 /** Ints in one slab that decoded tables are cut from. */
 const SLAB_INTS = 64 * 1024;
-let slab = new Int32Array(0);
-let slabUsed = 0;
 
 /**
- * A table for `count` rows cut from a shared slab. A typed array of its own per table costs an
- * off-heap allocation each, the dearest part of decoding a snapshot; views of a slab cost an
- * object. A slab is freed once no table cut from it is alive.
+ * Decodes snapshot entities, keeping its work arrays from call to call (the decoding side of
+ * {@linkcode EntityDeltaScratch}): decoding allocates only its result, and results are cut from a
+ * slab. A typed array of its own per table costs an off-heap allocation each, the dearest part of
+ * decoding a snapshot; views of a slab cost an object, and a slab is freed once no table cut from
+ * it is alive. One decoder per client (or per history) keeps clients from sharing state.
  */
-function tableFromSlab(stride: number, count: number): EntityTable {
-  const capacity = Math.max(1, count);
-  const ints = capacity * (stride + 1);
-  if (slabUsed + ints > slab.length) {
-    slab = new Int32Array(Math.max(SLAB_INTS, ints));
-    slabUsed = 0;
-  }
-  const ids = slab.subarray(slabUsed, slabUsed + capacity);
-  const values = slab.subarray(slabUsed + capacity, slabUsed + ints);
-  slabUsed += ints;
-  return { count: 0, ids, values };
-}
-
-/** Reused work arrays of {@linkcode decodeEntityDelta}: decoding allocates only its result. */
-const decodeWork = {
-  removedIds: new Int32Array(64),
-  keptRows: new Int32Array(64),
+export class EntityDeltaDecoder {
+  #slab = new Int32Array(0);
+  #slabUsed = 0;
+  #removedIds = new Int32Array(64);
+  #keptRows = new Int32Array(64);
   /** Per kept row: bit 1 = changed, bit 2 = hot columns only. */
-  flags: new Uint8Array(64),
-  added: new Int32Array(64 * 8),
-};
+  #flags = new Uint8Array(64);
+  #added = new Int32Array(64 * 8);
 
-/**
- * Rebuild the table a server encoded with {@linkcode encodeEntityDelta} from the same
- * `baseline`. Validates every count, id and value; throws {@linkcode FrameError}.
- */
-export function decodeEntityDelta(
-  baseline: EntityTable | null,
-  bytes: Uint8Array,
-  coding: EntityCoding,
-  maxEntities: number,
-  ticksSinceBaseline: number,
-): EntityTable {
-  const { stride, wraps, hotMask, velocities } = coding;
-  const base = baseline ?? EMPTY_TABLE;
-  const reader = new ByteReader(bytes);
-  const what = "snapshot entities";
-  const work = decodeWork;
-  const removedCount = reader.readVarint(what);
-  if (removedCount > base.count) fail(`${removedCount} removed, baseline has ${base.count}`);
-  if (work.removedIds.length < removedCount) work.removedIds = new Int32Array(removedCount * 2);
-  const removedIds = work.removedIds;
-  let previous = 0;
-  for (let index = 0; index < removedCount; index++) {
-    const gap = reader.readVarint(what);
-    if (gap === 0) fail("removed ids are not ascending");
-    previous += gap;
-    removedIds[index] = previous;
-  }
-  const addedCount = reader.readVarint(what);
-  if (addedCount > maxEntities) fail(`${addedCount} added entities, limit is ${maxEntities}`);
-  if (work.added.length < addedCount * stride) work.added = new Int32Array(addedCount * stride * 2);
-  // Added rows wait here: they merge with the kept rows, whose changes come later in the bytes.
-  const added = work.added;
-  previous = 0;
-  for (let index = 0; index < addedCount; index++) {
-    const gap = reader.readVarint(what);
-    if (gap === 0) fail("added ids are not ascending");
-    previous += gap;
-    if (previous > MAX_QUANTIZED) fail(`id ${previous} is too large`);
-    added[index * stride] = previous;
-    for (let column = 1; column < stride; column++) {
-      const value = unzigzag(reader.readVarint(what));
-      if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
-      added[index * stride + column] = value;
+  /** A table for `count` rows cut from the slab. */
+  #table(stride: number, count: number): EntityTable {
+    const capacity = Math.max(1, count);
+    const ints = capacity * (stride + 1);
+    if (this.#slabUsed + ints > this.#slab.length) {
+      this.#slab = new Int32Array(Math.max(SLAB_INTS, ints));
+      this.#slabUsed = 0;
     }
+    const at = this.#slabUsed;
+    const ids = this.#slab.subarray(at, at + capacity);
+    const values = this.#slab.subarray(at + capacity, at + ints);
+    this.#slabUsed += ints;
+    return { count: 0, ids, values };
   }
-  const keptCount = reader.readVarint(what);
-  if (keptCount !== base.count - removedCount) {
-    fail(`${keptCount} kept entities, baseline ${base.count} less ${removedCount} removed`);
-  }
-  // Kept rows are the baseline's rows that were not removed, in id order: one merge, since both
-  // id lists ascend, which also proves every removed id was in the baseline.
-  if (work.keptRows.length < keptCount) {
-    work.keptRows = new Int32Array(keptCount * 2);
-    work.flags = new Uint8Array(keptCount * 2);
-  }
-  const keptRows = work.keptRows, flags = work.flags;
-  let kept = 0, removedSeen = 0;
-  for (let row = 0; row < base.count; row++) {
-    const id = base.ids[row] ?? 0;
-    if (removedSeen < removedCount && removedIds[removedSeen] === id) removedSeen++;
-    else if (kept < keptCount) keptRows[kept++] = row;
-    else fail("removed ids are not all in the baseline");
-  }
-  if (removedSeen !== removedCount) fail("removed ids are not all in the baseline");
-  // Bit section: a changed flag per kept row, then a hot-only flag per changed row.
-  let byte = 0;
-  let bit = 8;
-  let changed = 0;
-  for (let index = 0; index < keptCount; index++) {
-    if (bit === 8) {
-      byte = reader.readByte(what);
-      bit = 0;
+
+  /**
+   * Rebuild the table a server encoded with {@linkcode encodeEntityDelta} from the same
+   * `baseline`. Validates every count, id and value; throws {@linkcode FrameError}. The result
+   * stays valid after later calls.
+   */
+  decode(
+    baseline: EntityTable | null,
+    bytes: Uint8Array,
+    coding: EntityCoding,
+    maxEntities: number,
+    ticksSinceBaseline: number,
+  ): EntityTable {
+    const { stride, wraps, hotMask, velocities } = coding;
+    const base = baseline ?? EMPTY_TABLE;
+    const reader = new ByteReader(bytes);
+    const what = "snapshot entities";
+    const removedCount = reader.readVarint(what);
+    if (removedCount > base.count) fail(`${removedCount} removed, baseline has ${base.count}`);
+    if (this.#removedIds.length < removedCount) this.#removedIds = new Int32Array(removedCount * 2);
+    const removedIds = this.#removedIds;
+    let previous = 0;
+    for (let index = 0; index < removedCount; index++) {
+      const gap = reader.readVarint(what);
+      if (gap === 0) fail("removed ids are not ascending");
+      previous += gap;
+      removedIds[index] = previous;
     }
-    const flag = (byte >> bit++) & 1;
-    flags[index] = flag;
-    changed += flag;
-  }
-  for (let index = 0; index < keptCount; index++) {
-    if (flags[index] === 0) continue;
-    if (bit === 8) {
-      byte = reader.readByte(what);
-      bit = 0;
+    const addedCount = reader.readVarint(what);
+    if (addedCount > maxEntities) fail(`${addedCount} added entities, limit is ${maxEntities}`);
+    if (this.#added.length < addedCount * stride) {
+      this.#added = new Int32Array(addedCount * stride * 2);
     }
-    flags[index] = 1 | (((byte >> bit++) & 1) << 1);
-  }
-  if (bit !== 8 && (byte >> bit) !== 0) fail("padding bits are set");
-  const total = keptCount + addedCount;
-  if (total > maxEntities) fail(`${total} entities, limit is ${maxEntities}`);
-  // Merge kept and added rows by id into the result, applying each kept row's change on the way.
-  const result = tableFromSlab(stride, total);
-  const values = result.values;
-  const allColumns = stride >= 32 ? 0x7fffffff : (1 << (stride - 1)) - 1;
-  let k = 0, a = 0;
-  for (let index = 0; index < total; index++) {
-    const keptId = k < keptCount ? base.ids[keptRows[k] ?? 0] ?? 0 : Infinity;
-    const addedId = a < addedCount ? added[a * stride] ?? 0 : Infinity;
-    if (keptId === addedId) fail(`id ${addedId} is both added and kept`);
-    const row = index * stride;
-    if (addedId < keptId) {
-      result.ids[index] = addedId;
-      for (let column = 0; column < stride; column++) {
-        values[row + column] = added[a * stride + column] ?? 0;
+    // Added rows wait here: they merge with the kept rows, whose changes come later in the bytes.
+    const added = this.#added;
+    previous = 0;
+    for (let index = 0; index < addedCount; index++) {
+      const gap = reader.readVarint(what);
+      if (gap === 0) fail("added ids are not ascending");
+      previous += gap;
+      if (previous > MAX_QUANTIZED) fail(`id ${previous} is too large`);
+      added[index * stride] = previous;
+      for (let column = 1; column < stride; column++) {
+        const value = unzigzag(reader.readVarint(what));
+        if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
+        added[index * stride + column] = value;
       }
-      a++;
-      continue;
     }
-    const baseRow = (keptRows[k] ?? 0) * stride;
-    result.ids[index] = keptId;
-    for (let column = 0; column < stride; column++) {
-      const value = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
-      if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
-      values[row + column] = value;
+    const keptCount = reader.readVarint(what);
+    if (keptCount !== base.count - removedCount) {
+      fail(`${keptCount} kept entities, baseline ${base.count} less ${removedCount} removed`);
     }
-    const flag = flags[k++] ?? 0;
-    if (flag === 0) continue;
-    let mask = hotMask;
-    if ((flag & 2) === 0) {
-      mask = reader.readVarint(what);
-      if (mask === 0 || (mask & ~allColumns) !== 0) fail(`column mask ${mask} is invalid`);
+    // Kept rows are the baseline's rows that were not removed, in id order: one merge, since both
+    // id lists ascend, which also proves every removed id was in the baseline.
+    if (this.#keptRows.length < keptCount) {
+      this.#keptRows = new Int32Array(keptCount * 2);
+      this.#flags = new Uint8Array(keptCount * 2);
     }
-    for (let column = 1; column < stride; column++) {
-      if ((mask & (1 << (column - 1))) === 0) continue;
-      const delta = unzigzag(reader.readVarint(what));
-      const value = applyResidual(values[row + column] ?? 0, delta, wraps[column] ?? 0);
-      if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
-      values[row + column] = value;
+    const keptRows = this.#keptRows, flags = this.#flags;
+    let kept = 0, removedSeen = 0;
+    for (let row = 0; row < base.count; row++) {
+      const id = base.ids[row] ?? 0;
+      if (removedSeen < removedCount && removedIds[removedSeen] === id) removedSeen++;
+      else if (kept < keptCount) keptRows[kept++] = row;
+      else fail("removed ids are not all in the baseline");
     }
+    if (removedSeen !== removedCount) fail("removed ids are not all in the baseline");
+    // Bit section: a changed flag per kept row, then a hot-only flag per changed row.
+    let byte = 0;
+    let bit = 8;
+    let changed = 0;
+    for (let index = 0; index < keptCount; index++) {
+      if (bit === 8) {
+        byte = reader.readByte(what);
+        bit = 0;
+      }
+      const flag = (byte >> bit++) & 1;
+      flags[index] = flag;
+      changed += flag;
+    }
+    for (let index = 0; index < keptCount; index++) {
+      if (flags[index] === 0) continue;
+      if (bit === 8) {
+        byte = reader.readByte(what);
+        bit = 0;
+      }
+      flags[index] = 1 | (((byte >> bit++) & 1) << 1);
+    }
+    if (bit !== 8 && (byte >> bit) !== 0) fail("padding bits are set");
+    const total = keptCount + addedCount;
+    if (total > maxEntities) fail(`${total} entities, limit is ${maxEntities}`);
+    // Merge kept and added rows by id into the result, applying each kept row's change on the way.
+    const result = this.#table(stride, total);
+    const values = result.values;
+    const allColumns = stride >= 32 ? 0x7fffffff : (1 << (stride - 1)) - 1;
+    let k = 0, a = 0;
+    for (let index = 0; index < total; index++) {
+      const keptId = k < keptCount ? base.ids[keptRows[k] ?? 0] ?? 0 : Infinity;
+      const addedId = a < addedCount ? added[a * stride] ?? 0 : Infinity;
+      if (keptId === addedId) fail(`id ${addedId} is both added and kept`);
+      const row = index * stride;
+      if (addedId < keptId) {
+        result.ids[index] = addedId;
+        for (let column = 0; column < stride; column++) {
+          values[row + column] = added[a * stride + column] ?? 0;
+        }
+        a++;
+        continue;
+      }
+      const baseRow = (keptRows[k] ?? 0) * stride;
+      result.ids[index] = keptId;
+      for (let column = 0; column < stride; column++) {
+        const value = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
+        if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
+        values[row + column] = value;
+      }
+      const flag = flags[k++] ?? 0;
+      if (flag === 0) continue;
+      let mask = hotMask;
+      if ((flag & 2) === 0) {
+        mask = reader.readVarint(what);
+        if (mask === 0 || (mask & ~allColumns) !== 0) fail(`column mask ${mask} is invalid`);
+      }
+      for (let column = 1; column < stride; column++) {
+        if ((mask & (1 << (column - 1))) === 0) continue;
+        const delta = unzigzag(reader.readVarint(what));
+        const value = applyResidual(values[row + column] ?? 0, delta, wraps[column] ?? 0);
+        if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
+        values[row + column] = value;
+      }
+    }
+    result.count = total;
+    if (reader.remaining !== 0) {
+      throw new FrameError(
+        FrameErrorReason.TRAILING_BYTES,
+        `Cannot decode snapshot entities: ${reader.remaining} bytes left over`,
+      );
+    }
+    if (changed > keptCount) fail("more changed rows than kept rows");
+    return result;
   }
-  result.count = total;
-  if (reader.remaining !== 0) {
-    throw new FrameError(
-      FrameErrorReason.TRAILING_BYTES,
-      `Cannot decode snapshot entities: ${reader.remaining} bytes left over`,
-    );
-  }
-  if (changed > keptCount) fail("more changed rows than kept rows");
-  return result;
 }

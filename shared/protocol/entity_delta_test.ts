@@ -9,9 +9,9 @@ import { seededRandom } from "../../tests/support/seeded_random.ts";
 import { ByteWriter } from "./bytes.ts";
 import {
   createEntityTable,
-  decodeEntityDelta,
   encodeEntityDelta,
   type EntityCoding,
+  EntityDeltaDecoder,
   EntityDeltaScratch,
   type EntityTable,
   MAX_QUANTIZED,
@@ -29,6 +29,8 @@ const CODING: EntityCoding = {
 const BASELINE_ROWS = [[3, 100, 250, 4], [5, -20, 0, 0], [6, 50, 64, -2], [9, 7, 10, 0]];
 const CURRENT_ROWS = [[3, 109, 4, 4], [5, -18, 0, 0], [6, 46, 64, -2], [12, -3, 128, 1]];
 const TICKS = 2;
+/** One decoder for the file, as a client keeps one: results must not depend on earlier calls. */
+const DECODER = new EntityDeltaDecoder();
 
 function table(rows: readonly (readonly number[])[], stride = 4): EntityTable {
   const result = createEntityTable(stride, Math.max(1, rows.length));
@@ -69,7 +71,7 @@ Deno.test("encodeEntityDelta() writes the delta computed by hand from PROTOCOL.m
   // id 5: hot only, x −18 − (−20 + 0 × 2) = +2 → 04. Id 6 moved exactly as predicted: no bytes.
   const delta = hex("01 09 01 0c 05 80 02 02 03 13 03 02 14 04");
   assert.deepEqual(encode(table(BASELINE_ROWS), table(CURRENT_ROWS), CODING, TICKS), delta);
-  const decoded = decodeEntityDelta(table(BASELINE_ROWS), delta, CODING, 100, TICKS);
+  const decoded = DECODER.decode(table(BASELINE_ROWS), delta, CODING, 100, TICKS);
   assert.deepEqual(rowsOf(decoded), CURRENT_ROWS);
   assert.deepEqual([...decoded.ids.subarray(0, decoded.count)], [3, 5, 6, 12]);
 });
@@ -79,7 +81,7 @@ Deno.test("encodeEntityDelta() writes the full snapshot computed by hand from PR
   // gap 1, 46 → 5c, 64 → 80 01, −2 → 03; gap 6, −3 → 05, 128 → 80 02, 1 → 02 | kept 0.
   const full = hex("00 04 03 da 01 08 08 02 23 00 00 01 5c 80 01 03 06 05 80 02 02 00");
   assert.deepEqual(encode(null, table(CURRENT_ROWS), CODING, 12), full);
-  assert.deepEqual(rowsOf(decodeEntityDelta(null, full, CODING, 100, 12)), CURRENT_ROWS);
+  assert.deepEqual(rowsOf(DECODER.decode(null, full, CODING, 100, 12)), CURRENT_ROWS);
 });
 
 Deno.test("PROTOCOL.md's worked example of snapshot entities is what the codec writes and reads", () => {
@@ -110,16 +112,39 @@ Deno.test("PROTOCOL.md's worked example of snapshot entities is what the codec w
   const delta = pageBytes(vectors[1] ?? ""), full = pageBytes(vectors[2] ?? "");
   assert.deepEqual(encode(baseline, current, entityCoding, tick - baselineTick), delta);
   assert.deepEqual(encode(null, current, entityCoding, tick), full);
-  const decoded = decodeEntityDelta(baseline, delta, entityCoding, 100, tick - baselineTick);
+  const decoded = DECODER.decode(baseline, delta, entityCoding, 100, tick - baselineTick);
   assert.deepEqual(rowsOf(decoded, stride), currentRows);
 });
 
-Deno.test("decodeEntityDelta() moves an unchanged row by its velocity over the baseline's age", () => {
+Deno.test("EntityDeltaDecoder.decode() results stay valid after later calls, and decoders share nothing", () => {
+  const decoder = new EntityDeltaDecoder(), other = new EntityDeltaDecoder();
+  const full = encode(null, table(CURRENT_ROWS), CODING, 12);
+  const first = decoder.decode(null, full, CODING, 100, 12);
+  const second = decoder.decode(
+    null,
+    encode(null, table(BASELINE_ROWS), CODING, 10),
+    CODING,
+    100,
+    10,
+  );
+  const third = other.decode(
+    table(BASELINE_ROWS),
+    hex("01 09 01 0c 05 80 02 02 03 13 03 02 14 04"),
+    CODING,
+    100,
+    TICKS,
+  );
+  assert.deepEqual(rowsOf(first), CURRENT_ROWS);
+  assert.deepEqual(rowsOf(second), BASELINE_ROWS);
+  assert.deepEqual(rowsOf(third), CURRENT_ROWS);
+});
+
+Deno.test("EntityDeltaDecoder.decode() moves an unchanged row by its velocity over the baseline's age", () => {
   // One kept row, not changed: x is predicted 50 + (−2) × ticks for any age of the baseline.
   const baseline = table([[6, 50, 64, -2]]);
   for (const ticks of [1, 2, 7]) {
     const bytes = hex("00 00 01 00");
-    assert.deepEqual(rowsOf(decodeEntityDelta(baseline, bytes, CODING, 10, ticks)), [[
+    assert.deepEqual(rowsOf(DECODER.decode(baseline, bytes, CODING, 10, ticks)), [[
       6,
       50 - 2 * ticks,
       64,
@@ -137,7 +162,7 @@ function expectRejection(
 ): void {
   assert.throws(
     () =>
-      decodeEntityDelta(
+      DECODER.decode(
         baseline,
         bytes,
         options.coding ?? CODING,
@@ -154,7 +179,7 @@ function expectRejection(
   );
 }
 
-Deno.test("decodeEntityDelta() rejects every malformed section with a named reason", () => {
+Deno.test("EntityDeltaDecoder.decode() rejects every malformed section with a named reason", () => {
   const baseline = table(BASELINE_ROWS);
   const { BAD_FIELD, TRUNCATED, TRAILING_BYTES } = FrameErrorReason;
   const cases: [string, string, FrameErrorReason, RegExp, { maxEntities?: number }?][] = [
@@ -258,7 +283,7 @@ function evolve(random: () => number, rows: number[][], coding: EntityCoding): n
   return [...next.values()].sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0));
 }
 
-Deno.test("decodeEntityDelta() rebuilds 2,000 seeded random deltas exactly", () => {
+Deno.test("EntityDeltaDecoder.decode() rebuilds 2,000 seeded random deltas exactly", () => {
   const random = seededRandom(0xde17a);
   const scratch = new EntityDeltaScratch();
   const out = new ByteWriter(256);
@@ -272,14 +297,14 @@ Deno.test("decodeEntityDelta() rebuilds 2,000 seeded random deltas exactly", () 
     const baseline = full ? null : table(baseRows, coding.stride);
     out.reset();
     encodeEntityDelta(baseline, table(currentRows, coding.stride), coding, out, scratch, ticks);
-    const decoded = decodeEntityDelta(baseline, out.toBytes(), coding, 1000, ticks);
+    const decoded = DECODER.decode(baseline, out.toBytes(), coding, 1000, ticks);
     assert.deepEqual(rowsOf(decoded, coding.stride), currentRows, `round ${round}`);
     if (coding.velocities.some((column) => column !== 0)) withVelocity++;
   }
   assert.ok(withVelocity > 1000, `only ${withVelocity} rounds had a velocity column`);
 });
 
-Deno.test("decodeEntityDelta() survives 20,000 mutated deltas with only FrameErrors", () => {
+Deno.test("EntityDeltaDecoder.decode() survives 20,000 mutated deltas with only FrameErrors", () => {
   const random = seededRandom(0xbadde17a);
   const scratch = new EntityDeltaScratch();
   const out = new ByteWriter(256);
@@ -305,7 +330,7 @@ Deno.test("decodeEntityDelta() survives 20,000 mutated deltas with only FrameErr
     }
     const cut = random() < 0.2 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
     try {
-      const result = decodeEntityDelta(baseline, cut, coding, 1000, 1);
+      const result = DECODER.decode(baseline, cut, coding, 1000, 1);
       // Whatever decodes is a well-formed table: ids ascending, every value within range.
       for (let index = 1; index < result.count; index++) {
         assert.ok((result.ids[index] ?? 0) > (result.ids[index - 1] ?? 0), `round ${round}`);
