@@ -259,15 +259,14 @@ export class Connection implements RoomClient, PongHolder {
       if (
         kind === MessageKind.INPUT && this.#socket.transport === "webtransport" &&
         this.#room !== undefined &&
-        (frames.fields[index * ClientFrames.FIELDS_PER_FRAME] ?? 0) <= this.#newestInputSequence
+        frames.inputSequence(index) <= this.#newestInputSequence
       ) continue;
       this.#dispatch(frames, index, nowMs);
     }
   }
 
-  /** Act on frame `index` of `frames` (see {@linkcode ClientFrames} for where its fields are). */
+  /** Act on frame `index` of `frames`. */
   #dispatch(frames: ClientFrames, index: number, nowMs: number): void {
-    const fields = frames.fields, at = index * ClientFrames.FIELDS_PER_FRAME;
     switch (frames.kinds[index]) {
       case MessageKind.JOIN: {
         const join = frames.joins[index];
@@ -275,19 +274,19 @@ export class Connection implements RoomClient, PongHolder {
         return;
       }
       case MessageKind.PING:
-        this.#ping(fields[at] ?? 0, nowMs);
+        this.#ping(frames.pingClientTimeMs(index), nowMs);
         return;
       case MessageKind.INPUT: {
         const unread = frames.stoppedAtUnjoinedInput && index === frames.count - 1;
         if (this.#room === undefined || unread) return this.#notJoined("input");
-        const sequence = fields[at] ?? 0, viewTick = fields[at + 2] ?? 0;
-        const viewTime = viewTick + (fields[at + 3] ?? 0) / VIEW_ALPHA_STEPS;
+        const sequence = frames.inputSequence(index), viewTick = frames.inputViewTick(index);
+        const viewTime = viewTick + frames.inputViewAlpha(index) / VIEW_ALPHA_STEPS;
         const result = this.#room.queueInput(
           this.#playerId,
           sequence,
           viewTime,
-          fields,
-          at + ClientFrames.INPUT_VALUES_AT,
+          frames.fields,
+          frames.inputValuesAt(index),
         );
         this.#newestInputSequence = Math.max(this.#newestInputSequence, sequence);
         if (result === "sequence_gap") {
@@ -314,7 +313,7 @@ export class Connection implements RoomClient, PongHolder {
       }
       case MessageKind.ACK:
         if (this.#room === undefined) return this.#notJoined("ack");
-        this.#room.acknowledge(this.#playerId, fields[at] ?? 0);
+        this.#room.acknowledge(this.#playerId, frames.ackTick(index));
         return;
     }
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { seededRandom } from "../../tests/support/seeded_random.ts";
 import {
+  ClientFrameField,
   ClientFrames,
   CloseCode,
   defineInput,
@@ -154,8 +155,22 @@ Deno.test("decodeClientFrames reads inputs, acks and pings into reused arrays, a
     MessageKind.PING,
   ]);
   assert.deepEqual([...frames.fields.subarray(0, 6)], [70_000, 9, 7, 3, 5, -1.5]);
-  assert.equal(frames.fields[ClientFrames.FIELDS_PER_FRAME], 41);
-  assert.equal(frames.fields[2 * ClientFrames.FIELDS_PER_FRAME], 1234.5);
+  // The accessors read the named offsets of that shared array.
+  assert.deepEqual(
+    [
+      frames.inputSequence(0),
+      frames.inputClientTick(0),
+      frames.inputViewTick(0),
+      frames.inputViewAlpha(0),
+      frames.fields[frames.inputValuesAt(0)],
+    ],
+    [70_000, 9, 7, 3, 5],
+  );
+  assert.equal(frames.inputValuesAt(0), ClientFrameField.INPUT_VALUES);
+  assert.equal(frames.ackTick(1), 41);
+  assert.equal(frames.fields[ClientFrames.FIELDS_PER_FRAME + ClientFrameField.ACK_TICK], 41);
+  assert.equal(frames.pingClientTimeMs(2), 1234.5);
+  assert.throws(() => frames.ackTick(3), /Cannot read client frame 3: 3 decoded/);
   // The next batch reuses the arrays and forgets the previous count.
   decoder.decodeClientFrames(encode([{ kind: MessageKind.ACK, tick: 42 }]), frames);
   assert.equal(frames.count, 1);

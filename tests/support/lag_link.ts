@@ -243,19 +243,18 @@ export function openLagLink(options: LagLinkOptions): LagLink {
     let last: QueueInputResult = "queued";
     serverDecoder.decodeClientFrames(bytes, frames);
     for (let index = 0; index < frames.count; index++) {
-      const at = index * ClientFrames.FIELDS_PER_FRAME, fields = frames.fields;
       if (frames.kinds[index] === MessageKind.INPUT) {
         const verdict = liveRoom.queueInput(
           shooterId,
-          fields[at] ?? 0,
-          (fields[at + 2] ?? 0) + (fields[at + 3] ?? 0) / VIEW_ALPHA_STEPS,
-          fields,
-          at + ClientFrames.INPUT_VALUES_AT,
+          frames.inputSequence(index),
+          frames.inputViewTick(index) + frames.inputViewAlpha(index) / VIEW_ALPHA_STEPS,
+          frames.fields,
+          frames.inputValuesAt(index),
         );
         verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
         last = verdict;
       } else if (frames.kinds[index] === MessageKind.ACK) {
-        liveRoom.acknowledge(shooterId, fields[at] ?? 0);
+        liveRoom.acknowledge(shooterId, frames.ackTick(index));
       }
     }
     return last;

@@ -1,8 +1,11 @@
-import type { Packr, Unpackr } from "msgpackr";
-import { createBodyPackr, createBodyUnpackr, SERVER_BODY_STRUCTURES } from "./body.ts";
-import { ByteReader, ByteWriter, MAX_VARINT } from "./bytes.ts";
-import { StrictMsgpackReader } from "./strict_msgpack.ts";
+import type { Unpackr } from "msgpackr";
+import { EMPTY_BYTES } from "./_frame.ts";
+import { createBodyUnpackr } from "./body.ts";
+import { ByteReader, MAX_VARINT } from "./bytes.ts";
+import { ClientFrameField, ClientFrames } from "./client_frames.ts";
+import { MAX_COMMAND_ARGS } from "./command_schema.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
+import type { InputLayout } from "./input_schema.ts";
 import {
   isClientMessageKind,
   isServerMessageKind,
@@ -11,16 +14,13 @@ import {
 } from "./message_kind.ts";
 import type {
   ClientMessage,
-  CommandMessage,
   EventMessage,
   JoinMessage,
-  Message,
   ServerMessage,
   SnapshotMessage,
 } from "./messages.ts";
-import { type InputLayout, MAX_INPUT_FIELDS } from "./input_schema.ts";
-import { MAX_COMMAND_ARGS } from "./command_schema.ts";
-import { LIMITS, PROTOCOL_VERSION, VIEW_ALPHA_STEPS } from "./messages.ts";
+import { LIMITS, PROTOCOL_VERSION } from "./messages.ts";
+import { StrictMsgpackReader } from "./strict_msgpack.ts";
 import {
   expectArray,
   expectFinite,
@@ -33,259 +33,9 @@ import {
 /** Largest magnitude of a number in a message: anything beyond is a bug or an attack. */
 const MAX_MAGNITUDE = 2 ** 31;
 
-/**
- * Writes frames into one batch (one WebSocket message). The encoder keeps its buffers between
- * batches, so a long-lived encoder allocates only the bytes it hands out.
- */
-export class FrameEncoder {
-  readonly #batch: ByteWriter;
-  readonly #packr: Packr = createBodyPackr();
-  #frames = 0;
-  /** The game's input fields, needed to encode an input frame (a client sets its game's). */
-  inputLayout: InputLayout | undefined;
+/** Which end sent the bytes: a decoder accepts only the kinds that end may send. */
+export type Sender = "client" | "server";
 
-  /**
-   * @param initialBytes starting size of the batch buffer
-   * @param inputLayout the game's input fields, for input frames
-   */
-  constructor(initialBytes = 4096, inputLayout?: InputLayout) {
-    this.#batch = new ByteWriter(initialBytes);
-    this.inputLayout = inputLayout;
-  }
-
-  /** Frames added since the last {@linkcode FrameEncoder.finish}. */
-  get frameCount(): number {
-    return this.#frames;
-  }
-
-  /** Bytes in the batch so far. */
-  get byteLength(): number {
-    return this.#batch.length;
-  }
-
-  /** Append one message as a frame. */
-  add(message: Message): void {
-    if (message.kind === MessageKind.SNAPSHOT) {
-      this.addSnapshot(
-        message.tick,
-        message.baselineTick,
-        message.lastInputSequence,
-        this.encodeSnapshotBody(message),
-      );
-      return;
-    }
-    this.#writeHeader(message);
-    const body = this.#encodeBody(message);
-    this.#batch.writeVarint(body.length);
-    this.#batch.writeBytes(body);
-    this.#frames++;
-  }
-
-  /**
-   * Append a snapshot whose body was encoded once for many clients by
-   * {@linkcode FrameEncoder.encodeSnapshotBody}; only the header differs per client.
-   */
-  addSnapshot(
-    tick: number,
-    baselineTick: number,
-    lastInputSequence: number,
-    body: Uint8Array,
-  ): void {
-    this.#writeSnapshotHeader(tick, baselineTick, lastInputSequence);
-    this.#batch.writeVarint(body.length);
-    this.#batch.writeBytes(body);
-    this.#frames++;
-  }
-
-  /**
-   * Append frames encoded earlier by another encoder's {@linkcode FrameEncoder.finish}, e.g. the
-   * tick's events, encoded once for the whole room.
-   */
-  appendFrames(frames: Uint8Array, frameCount: number): void {
-    this.#batch.writeBytes(frames);
-    this.#frames += frameCount;
-  }
-
-  /**
-   * Append a snapshot written straight into the batch, without encoding its body separately:
-   * the body is the msgpackr record `{entities, global}` of the agreed structures, laid out here
-   * byte for byte as msgpackr writes it (record byte, `bin` of the entity bytes, then `global`
-   * already packed by {@linkcode FrameEncoder.packGlobal}). The room's per-client path uses
-   * this; a test checks it against msgpackr's own output.
-   */
-  addSnapshotParts(
-    tick: number,
-    baselineTick: number,
-    lastInputSequence: number,
-    entities: Uint8Array,
-    packedGlobal: Uint8Array,
-  ): void {
-    const batch = this.#batch;
-    const length = entities.length;
-    const binHeaderBytes = length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
-    this.#writeSnapshotHeader(tick, baselineTick, lastInputSequence);
-    batch.writeVarint(1 + binHeaderBytes + length + packedGlobal.length);
-    batch.writeByte(SNAPSHOT_RECORD_BYTE);
-    if (binHeaderBytes === 2) {
-      batch.writeByte(0xc4);
-      batch.writeByte(length);
-    } else if (binHeaderBytes === 3) {
-      batch.writeByte(0xc5);
-      batch.writeByte(length >>> 8);
-      batch.writeByte(length & 0xff);
-    } else {
-      batch.writeByte(0xc6);
-      batch.writeByte(length >>> 24);
-      batch.writeByte((length >>> 16) & 0xff);
-      batch.writeByte((length >>> 8) & 0xff);
-      batch.writeByte(length & 0xff);
-    }
-    batch.writeBytes(entities);
-    batch.writeBytes(packedGlobal);
-    this.#frames++;
-  }
-
-  /** The msgpack of a snapshot's `global` (nil for `null`), for {@linkcode FrameEncoder.addSnapshotParts}. */
-  packGlobal(global: readonly number[] | null): Uint8Array {
-    return global === null ? NIL : this.#packr.pack(global);
-  }
-
-  /** Encode the body of a snapshot (everything but its header fields); msgpackr never reuses the bytes. */
-  encodeSnapshotBody(snapshot: Pick<SnapshotMessage, "entities" | "global">): Uint8Array {
-    return this.#packr.pack({ entities: snapshot.entities, global: snapshot.global });
-  }
-
-  /**
-   * The batch as a view of the encoder's buffer, valid until the next write or reset: for a
-   * sender that copies it at once (Deno's `WebSocket.send` does), which saves a copy per message.
-   */
-  view(): Uint8Array<ArrayBuffer> {
-    return this.#batch.view();
-  }
-
-  /** The batch as a new byte array; the encoder is then empty. */
-  finish(): Uint8Array<ArrayBuffer> {
-    const bytes = this.#batch.toBytes();
-    this.#batch.reset();
-    this.#frames = 0;
-    return bytes;
-  }
-
-  /** Drop the batch without producing it. */
-  reset(): void {
-    this.#batch.reset();
-    this.#frames = 0;
-  }
-
-  /** A snapshot frame's version, kind and hot fields; the body length and body follow. */
-  #writeSnapshotHeader(tick: number, baselineTick: number, lastInputSequence: number): void {
-    if (baselineTick !== 0 && baselineTick >= tick) {
-      throw new RangeError(
-        `Cannot encode snapshot: baseline tick ${baselineTick} is not before tick ${tick}`,
-      );
-    }
-    const batch = this.#batch;
-    batch.writeByte(PROTOCOL_VERSION);
-    batch.writeByte(MessageKind.SNAPSHOT);
-    batch.writeVarint(tick);
-    batch.writeVarint(baselineTick === 0 ? 0 : tick - baselineTick);
-    batch.writeVarint(lastInputSequence);
-  }
-
-  #writeHeader(message: Exclude<Message, SnapshotMessage>): void {
-    this.#batch.writeByte(PROTOCOL_VERSION);
-    this.#batch.writeByte(message.kind);
-    switch (message.kind) {
-      case MessageKind.INPUT: {
-        const layout = this.inputLayout;
-        if (layout === undefined) {
-          throw new RangeError("Cannot encode input: the encoder has no input layout");
-        }
-        this.#batch.writeVarint(message.sequence);
-        this.#batch.writeVarint(message.clientTick);
-        const viewAlpha = message.viewAlpha ?? 0;
-        if (!(Number.isInteger(viewAlpha) && viewAlpha >= 0 && viewAlpha < VIEW_ALPHA_STEPS)) {
-          throw new RangeError(
-            `Cannot encode input: view alpha ${viewAlpha} is not an integer in 0..${
-              VIEW_ALPHA_STEPS - 1
-            }`,
-          );
-        }
-        this.#batch.writeVarint(message.viewTick ?? 0);
-        this.#batch.writeByte(viewAlpha);
-        layout.write(this.#batch, message.values);
-        break;
-      }
-      case MessageKind.ACK:
-      case MessageKind.EVENT:
-        this.#batch.writeVarint(message.tick);
-        break;
-    }
-  }
-
-  #encodeBody(message: Exclude<Message, SnapshotMessage>): Uint8Array {
-    switch (message.kind) {
-      case MessageKind.JOIN:
-        return this.#packr.pack(
-          message.seat === undefined || message.seat === ""
-            ? [
-              message.protocolVersion,
-              message.game,
-              message.room,
-              message.name,
-              message.reconnectToken,
-            ]
-            : [
-              message.protocolVersion,
-              message.game,
-              message.room,
-              message.name,
-              message.reconnectToken,
-              message.seat,
-            ],
-        );
-      case MessageKind.INPUT:
-      case MessageKind.ACK:
-        return EMPTY;
-      case MessageKind.PING:
-        return this.#packr.pack([message.clientTimeMs]);
-      case MessageKind.COMMAND:
-        return this.#packr.pack([message.name, ...message.args]);
-      case MessageKind.WELCOME:
-        return this.#packr.pack({
-          playerId: message.playerId,
-          roomId: message.roomId,
-          game: message.game,
-          tickRateHz: message.tickRateHz,
-          snapshotEveryTicks: message.snapshotEveryTicks,
-          tick: message.tick,
-          reconnectToken: message.reconnectToken,
-          entityFields: message.entityFields,
-          entityScales: message.entityScales,
-          entityWraps: message.entityWraps,
-          entityHotMask: message.entityHotMask,
-          entityVelocities: message.entityVelocities,
-        });
-      case MessageKind.EVENT:
-        return this.#packr.pack({
-          type: message.type,
-          actor: message.actor,
-          target: message.target,
-          value: message.value,
-          text: message.text,
-        });
-      case MessageKind.PONG:
-        return this.#packr.pack({
-          clientTimeMs: message.clientTimeMs,
-          serverTimeMs: message.serverTimeMs,
-        });
-      case MessageKind.ERROR:
-        return this.#packr.pack({ code: message.code, reason: message.reason });
-    }
-  }
-}
-
-const EMPTY = new Uint8Array(0);
 /** `input frame` and so on, built once: error texts name the frame, and most frames decode fine. */
 const FRAME_NAMES: Record<number, string> = {};
 for (const kind of Object.values(MessageKind)) FRAME_NAMES[kind] = `${messageKindName(kind)} frame`;
@@ -327,93 +77,6 @@ function expectEmptyBody(reader: ByteReader, what: string): void {
     );
   }
 }
-const NIL = new Uint8Array([0xc0]);
-/** A record of agreed structure `i` starts with the byte `0x40 + i` (msgpackr's record form). */
-const SNAPSHOT_RECORD_BYTE = 0x40 +
-  SERVER_BODY_STRUCTURES.findIndex((keys) => keys[0] === "entities" && keys[1] === "global");
-
-/**
- * Encode messages as one batch; a convenience for tests and rare messages. Input frames need the
- * game's `inputLayout`.
- */
-export function encodeBatch(
-  messages: readonly Message[],
-  inputLayout?: InputLayout,
-): Uint8Array<ArrayBuffer> {
-  const encoder = new FrameEncoder(256, inputLayout);
-  for (const message of messages) encoder.add(message);
-  return encoder.finish();
-}
-
-/** Which end sent the bytes: a decoder accepts only the kinds that end may send. */
-export type Sender = "client" | "server";
-
-/**
- * The frames of one client batch, decoded without an object per frame: a client sends an input
- * and an ack 30 times a second, and the server reads them straight from these typed arrays. Only
- * a join, rare, is an object. Filled by {@linkcode FrameDecoder.decodeClientFrames}; reused from
- * batch to batch.
- */
-export class ClientFrames {
-  /** Numbers kept per frame in {@linkcode ClientFrames.fields}: 4 + {@linkcode MAX_INPUT_FIELDS}. */
-  static readonly FIELDS_PER_FRAME = 4 + MAX_INPUT_FIELDS;
-  /** Where an input's game fields start in its share of {@linkcode ClientFrames.fields}. */
-  static readonly INPUT_VALUES_AT = 4;
-  /** Frames decoded. */
-  count = 0;
-  /** Per frame, its {@linkcode MessageKind}. */
-  readonly kinds = new Uint8Array(LIMITS.maxFramesPerMessage);
-  /**
-   * Per frame, numbers from `index × FIELDS_PER_FRAME`: an input's sequence, client tick, view
-   * tick, view alpha, then its game fields in declaration order; an ack's tick; a ping's client
-   * time.
-   */
-  readonly fields = new Float64Array(LIMITS.maxFramesPerMessage * ClientFrames.FIELDS_PER_FRAME);
-  /** Per frame, the join message of a join frame. */
-  readonly joins: (JoinMessage | undefined)[] = [];
-  /** Per frame, the command message of a command frame. */
-  readonly commands: (CommandMessage | undefined)[] = [];
-  /** Per frame, how many game fields an input frame carried. */
-  readonly inputValueCounts = new Uint8Array(LIMITS.maxFramesPerMessage);
-  /**
-   * Whether the last frame is an input that could not be read because no game was joined yet
-   * (its fields are the game's): decoding stopped there, and the receiver refuses it (4004).
-   */
-  stoppedAtUnjoinedInput = false;
-
-  /** Frame `index` as a message object (tests and rare paths). */
-  message(index: number): ClientMessage {
-    const kind = index < this.count ? this.kinds[index] ?? 0 : 0;
-    const at = index * ClientFrames.FIELDS_PER_FRAME, fields = this.fields;
-    switch (kind) {
-      case MessageKind.INPUT:
-        return {
-          kind,
-          sequence: fields[at] ?? 0,
-          clientTick: fields[at + 1] ?? 0,
-          viewTick: fields[at + 2] ?? 0,
-          viewAlpha: fields[at + 3] ?? 0,
-          values: Array.from(
-            fields.subarray(at + 4, at + 4 + (this.inputValueCounts[index] ?? 0)),
-          ),
-        };
-      case MessageKind.ACK:
-        return { kind, tick: fields[at] ?? 0 };
-      case MessageKind.PING:
-        return { kind, clientTimeMs: fields[at] ?? 0 };
-      case MessageKind.JOIN: {
-        const join = this.joins[index];
-        if (join !== undefined) return join;
-        break;
-      }
-      case MessageKind.COMMAND: {
-        const command = this.commands[index];
-        if (command !== undefined) return command;
-      }
-    }
-    throw new RangeError(`Cannot read client frame ${index}: ${this.count} decoded`);
-  }
-}
 
 /**
  * Decodes batches from an untrusted peer. Every field is checked; any fault throws
@@ -424,7 +87,7 @@ export class FrameDecoder {
   #unpackr: Unpackr | undefined;
   /** Client bodies: only the plain msgpack the client messages use (see strict_msgpack.ts). */
   readonly #clientBodies = new StrictMsgpackReader();
-  readonly #reader = new ByteReader(EMPTY);
+  readonly #reader = new ByteReader(EMPTY_BYTES);
   #frames: ClientFrames | undefined;
   /** The game's input fields, once the client joined it: input frames are read with them. */
   inputLayout: InputLayout | undefined;
@@ -506,17 +169,17 @@ export class FrameDecoder {
       case MessageKind.INPUT: {
         const layout = this.#batchLayout;
         if (layout === undefined) return false;
-        fields[at] = reader.readVarint(what);
-        fields[at + 1] = reader.readVarint(what);
-        fields[at + 2] = reader.readVarint(what);
-        fields[at + 3] = reader.readByte(what);
-        layout.read(reader, fields, at + ClientFrames.INPUT_VALUES_AT);
+        fields[at + ClientFrameField.INPUT_SEQUENCE] = reader.readVarint(what);
+        fields[at + ClientFrameField.INPUT_CLIENT_TICK] = reader.readVarint(what);
+        fields[at + ClientFrameField.INPUT_VIEW_TICK] = reader.readVarint(what);
+        fields[at + ClientFrameField.INPUT_VIEW_ALPHA] = reader.readByte(what);
+        layout.read(reader, fields, at + ClientFrameField.INPUT_VALUES);
         out.inputValueCounts[index] = layout.count;
         expectEmptyBody(reader, what);
         return true;
       }
       case MessageKind.ACK:
-        fields[at] = reader.readVarint(what);
+        fields[at + ClientFrameField.ACK_TICK] = reader.readVarint(what);
         expectEmptyBody(reader, what);
         return true;
       case MessageKind.JOIN: {
@@ -565,7 +228,11 @@ export class FrameDecoder {
       }
       case MessageKind.PING: {
         const body = expectTuple(this.#readClientBody(reader, what), `${what} body`, 1);
-        fields[at] = expectFinite(body[0], `${what} time`, LIMITS.maxPingTimeMs);
+        fields[at + ClientFrameField.PING_CLIENT_TIME_MS] = expectFinite(
+          body[0],
+          `${what} time`,
+          LIMITS.maxPingTimeMs,
+        );
         return true;
       }
     }
