@@ -2,6 +2,7 @@ import { UpgradeRefusal } from "../server/transport/handshake.ts";
 import assert from "node:assert/strict";
 import { Histogram, quantileOfBuckets, TICK_BUCKETS_MS } from "../server/metrics/mod.ts";
 import { PrometheusText } from "../server/metrics/_prometheus_text.ts";
+import { METRIC_FAMILIES } from "../server/metrics/metric_families.ts";
 import { KICK_REASONS } from "../server/transport/server_counters.ts";
 import { PROTOCOL_VERSION, SUBPROTOCOL } from "../shared/protocol/mod.ts";
 import { createDotsGame } from "./support/dots_game.ts";
@@ -226,4 +227,28 @@ Deno.test("game_server_upgrades_refused_total names every refusal reason in its 
       new RegExp(`^game_server_upgrades_refused_total\\{reason="${reason}"\\} 0$`, "m"),
     );
   }
+});
+
+Deno.test("one table drives /metrics and /stats.json: every row is exported, every stats figure is its rows' sum", async () => {
+  await using driven = await startDrivenServer([createDotsGame()]);
+  const client = await TestClient.join(driven.server.wsUrl, "ada");
+  driven.tick(3);
+  await client.snapshotAt(3);
+  const { text, series } = await scrape(driven.server.url);
+  const typed = [...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]);
+  const rows = METRIC_FAMILIES.map((family) => family.name);
+  // process_cpu_seconds_total is left out where /proc cannot be read.
+  assert.deepEqual(typed, rows.filter((name) => typed.includes(name)));
+  assert.ok(typed.length >= rows.length - 1, `${typed.length} of ${rows.length} exported`);
+  const report = driven.server.metrics.report();
+  const sumOf = (name: string) => sumSeries(series, name);
+  assert.equal(report.connections, sumOf("game_server_connections"));
+  assert.equal(report.rooms, sumOf("game_server_rooms"));
+  assert.equal(report.players, sumOf("game_server_players"));
+  assert.equal(report.totals.ticksDropped, sumOf("game_server_ticks_dropped_total"));
+  assert.equal(report.totals.snapshotsSkipped, sumOf("game_server_snapshots_skipped_total"));
+  assert.equal(report.totals.clientsKicked, sumOf("game_server_clients_kicked_total"));
+  assert.equal(report.totals.decodeErrors, sumOf("game_server_frame_decode_errors_total"));
+  assert.deepEqual([report.rooms, report.players, report.connections], [1, 1, 1]);
+  await client.leave();
 });

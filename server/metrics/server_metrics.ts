@@ -1,9 +1,13 @@
-import { FrameErrorReason } from "../../shared/protocol/mod.ts";
 import type { RoomRegistry } from "../rooms/registry.ts";
 import type { Room } from "../rooms/room.ts";
-import { KickReason, type ServerCounters } from "../transport/server_counters.ts";
-import { TRANSPORTS } from "../transport/client_socket.ts";
+import type { ServerCounters } from "../transport/server_counters.ts";
 import { Histogram, quantileOfBuckets, TICK_BUCKETS_MS } from "./histogram.ts";
+import {
+  type GameTotals,
+  METRIC_FAMILIES,
+  type MetricsView,
+  statsFigure,
+} from "./metric_families.ts";
 import { PrometheusText } from "./_prometheus_text.ts";
 
 /** Settings of a {@linkcode ServerMetrics}. */
@@ -95,10 +99,6 @@ const ROOM_COUNTERS = [
 ] as const;
 
 type RoomCounters = Record<typeof ROOM_COUNTERS[number], number>;
-
-interface GameTotals extends RoomCounters {
-  tick: Histogram;
-}
 
 /** What was last folded of a live room, and its step times at the last sample. */
 interface RoomSeen {
@@ -256,20 +256,10 @@ export class ServerMetrics {
     }
   }
 
-  /** The report `/stats.json` serves. */
+  /** The report `/stats.json` serves; its figures come from the rows of `METRIC_FAMILIES`. */
   report(): StatsReport {
     this.#fold();
-    const { rooms, players } = this.#population();
-    let ticksDropped = 0;
-    let snapshotsSkipped = 0;
-    let slowClosed = 0;
-    for (const totals of this.#games.values()) {
-      ticksDropped += totals.droppedSteps;
-      snapshotsSkipped += totals.snapshotsSkipped;
-      slowClosed += totals.slowClientsClosed;
-    }
-    const sum = (map: ReadonlyMap<string, number>) =>
-      [...map.values()].reduce((total, count) => total + count, 0);
+    const view = this.#view();
     const roomList: RoomStatsRow[] = this.#registry.rooms()
       .sort((a, b) => b.playerCount - a.playerCount || a.id.localeCompare(b.id))
       .slice(0, MAX_ROOM_ROWS)
@@ -288,10 +278,10 @@ export class ServerMetrics {
     const history = this.#history;
     return {
       sampleIntervalMs: this.#sampleIntervalMs,
-      uptimeSeconds: Math.round((performance.now() - this.#startedMs) / 1000),
-      connections: this.#counters.openConnections,
-      rooms,
-      players,
+      uptimeSeconds: statsFigure(view, "uptimeSeconds"),
+      connections: statsFigure(view, "connections"),
+      rooms: statsFigure(view, "rooms"),
+      players: statsFigure(view, "players"),
       history: {
         timeSeconds: [...history.timeSeconds],
         tickP50Ms: [...history.tickP50Ms],
@@ -303,23 +293,30 @@ export class ServerMetrics {
         messagesOutPerSecond: [...history.messagesOutPerSecond],
       },
       totals: {
-        ticksDropped,
-        snapshotsSkipped,
-        clientsKicked: slowClosed + sum(this.#counters.kicks),
-        decodeErrors: sum(this.#counters.decodeErrors),
+        ticksDropped: statsFigure(view, "ticksDropped"),
+        snapshotsSkipped: statsFigure(view, "snapshotsSkipped"),
+        clientsKicked: statsFigure(view, "clientsKicked"),
+        decodeErrors: statsFigure(view, "decodeErrors"),
       },
       roomList,
     };
   }
 
-  /** The metrics in the Prometheus text format (0.0.4). */
+  /** The metrics in the Prometheus text format (0.0.4): every row of `METRIC_FAMILIES`. */
   prometheus(): string {
     this.#fold();
+    const view = this.#view();
     const text = new PrometheusText();
-    const counters = this.#counters;
-    const gameNames = [...new Set([...this.#registry.gameNames(), ...this.#games.keys()])];
-    const perGame = (value: (totals: GameTotals) => number) =>
-      gameNames.map((game) => ({ labels: { game }, value: value(this.#totalsOf(game)) }));
+    for (const family of METRIC_FAMILIES) {
+      if (family.type === "histogram") {
+        text.histogramSeconds(family.name, family.help, family.series(view));
+      } else text.family(family.name, family.type, family.help, family.samples(view));
+    }
+    return text.toString();
+  }
+
+  /** The server's state as the metric getters read it, at this scrape. */
+  #view(): MetricsView {
     const roomsByGame = new Map<string, { rooms: number; players: number }>();
     for (const room of this.#registry.rooms()) {
       const entry = roomsByGame.get(room.game.name) ?? { rooms: 0, players: 0 };
@@ -327,251 +324,17 @@ export class ServerMetrics {
       entry.players += room.playerCount;
       roomsByGame.set(room.game.name, entry);
     }
-    text.family("game_server_uptime_seconds", "gauge", "Seconds since the server started.", [
-      { value: Math.round((performance.now() - this.#startedMs) / 1000) },
-    ]);
-    text.family(
-      "game_server_connections",
-      "gauge",
-      "Connections open now (WebSocket and WebTransport).",
-      [
-        { value: counters.openConnections },
-      ],
-    );
-    text.family(
-      "game_server_connections_opened_total",
-      "counter",
-      "Connections accepted (WebSocket and WebTransport).",
-      [{ value: counters.connectionsOpened }],
-    );
-    text.family(
-      "game_server_transport_connections",
-      "gauge",
-      "Connections open now, by transport (websocket, webtransport).",
-      TRANSPORTS.map((transport) => ({
-        labels: { transport },
-        value: counters.openByTransport[transport],
-      })),
-    );
-    text.family(
-      "game_server_transport_connections_opened_total",
-      "counter",
-      "Connections accepted, by transport.",
-      TRANSPORTS.map((transport) => ({
-        labels: { transport },
-        value: counters.openedByTransport[transport],
-      })),
-    );
-    const webTransport = counters.webTransport;
-    for (
-      const [name, help, value] of [
-        [
-          "sessions_refused",
-          "QUIC connections that did not become a session (handshake, no stream, address limit).",
-          webTransport.sessionsRefused,
-        ],
-        ["datagrams_in", "Datagrams received.", webTransport.datagramsIn],
-        ["datagrams_out", "Datagrams sent (snapshots and pongs).", webTransport.datagramsOut],
-        [
-          "datagrams_dropped",
-          "Datagrams replaced by a newer one before they could be written (newest or nothing).",
-          webTransport.datagramsDropped,
-        ],
-        [
-          "snapshots_on_stream",
-          "Snapshots over the session's datagram size, sent on its stream instead.",
-          webTransport.snapshotsOnStream,
-        ],
-      ] as const
-    ) {
-      text.family(`game_server_webtransport_${name}_total`, "counter", help, [{ value }]);
-    }
-    text.family(
-      "game_server_upgrades_refused_total",
-      "counter",
-      "Upgrade requests refused before the handshake, by reason: not_websocket (426), " +
-        "no_host (400), bad_version (426), bad_key (400), origin not allowed (403), game " +
-        "subprotocol not offered (400), too_many_connections from one address (429, " +
-        "--max-connections-per-address), malformed (400, refused by Deno).",
-      [...counters.upgradesRefusedByReason].map(([reason, value]) => ({
-        labels: { reason },
-        value,
-      })),
-    );
-    text.family(
-      "game_server_rooms",
-      "gauge",
-      "Live rooms.",
-      gameNames.map((game) => ({ labels: { game }, value: roomsByGame.get(game)?.rooms ?? 0 })),
-    );
-    text.family(
-      "game_server_players",
-      "gauge",
-      "Players seated in live rooms.",
-      gameNames.map((game) => ({ labels: { game }, value: roomsByGame.get(game)?.players ?? 0 })),
-    );
-    text.family("game_server_rooms_disposed_total", "counter", "Rooms disposed.", [
-      { value: this.#registry.disposedRooms },
-    ]);
-    text.histogramSeconds(
-      "game_server_tick_duration_seconds",
-      "Time one room takes for one simulation step and its broadcast.",
-      gameNames.map((game) => {
-        const tick = this.#totalsOf(game).tick;
-        return {
-          labels: { game },
-          boundsMs: tick.boundsMs,
-          counts: tick.counts,
-          sumMs: tick.sumMs,
-        };
-      }),
-    );
-    text.family(
-      "game_server_ticks_total",
-      "counter",
-      "Simulation steps run.",
-      perGame((t) => t.ticks),
-    );
-    text.family(
-      "game_server_ticks_dropped_total",
-      "counter",
-      "Steps dropped because a room fell behind by more than its catch-up limit.",
-      perGame((t) => t.droppedSteps),
-    );
-    text.family(
-      "game_server_event_loop_lag_seconds",
-      "gauge",
-      "How late the last metrics sample timer fired: the event loop's recent delay.",
-      [{ value: this.#eventLoopLagMs / 1000 }],
-    );
-    text.family(
-      "game_server_received_bytes_total",
-      "counter",
-      "WebSocket payload bytes received.",
-      [
-        { value: counters.bytesIn },
-      ],
-    );
-    text.family("game_server_received_messages_total", "counter", "WebSocket messages received.", [
-      { value: counters.messagesIn },
-    ]);
-    text.family("game_server_sent_bytes_total", "counter", "WebSocket payload bytes sent.", [
-      { value: counters.bytesOut },
-    ]);
-    text.family("game_server_sent_messages_total", "counter", "WebSocket messages sent.", [
-      { value: counters.messagesOut },
-    ]);
-    text.family(
-      "game_server_snapshots_sent_total",
-      "counter",
-      "Snapshot messages sent by rooms.",
-      perGame((t) => t.messagesOut),
-    );
-    text.family(
-      "game_server_snapshot_bytes_total",
-      "counter",
-      "Bytes of snapshot messages sent by rooms.",
-      perGame((t) => t.bytesOut),
-    );
-    text.family(
-      "game_server_full_snapshots_total",
-      "counter",
-      "Snapshots sent in full (no acknowledged baseline) rather than as a delta.",
-      perGame((t) => t.fullSnapshots),
-    );
-    text.family(
-      "game_server_snapshots_skipped_total",
-      "counter",
-      "Snapshots not sent because the client's send queue was over the soft limit.",
-      perGame((t) => t.snapshotsSkipped),
-    );
-    text.family("game_server_inputs_discarded_total", "counter", "Inputs not applied, by reason.", [
-      ...perGame((t) => t.inputsDropped).map((s) => ({
-        ...s,
-        labels: { ...s.labels, reason: "queue_full" },
-      })),
-      ...perGame((t) => t.inputsStale).map((s) => ({
-        ...s,
-        labels: { ...s.labels, reason: "stale" },
-      })),
-    ]);
-    text.family(
-      "game_server_lag_compensation_clamped_total",
-      "counter",
-      "Inputs whose claimed view was older than the player can have seen, moved up to the limit, by reason.",
-      [
-        ...perGame((t) => t.viewsBeyondLag).map((s) => ({
-          ...s,
-          labels: { ...s.labels, reason: "beyond_measured_lag" },
-        })),
-        ...perGame((t) => t.viewsBeyondMaxRewind).map((s) => ({
-          ...s,
-          labels: { ...s.labels, reason: "beyond_max_rewind" },
-        })),
-      ],
-    );
-    text.family(
-      "game_server_room_failures_total",
-      "counter",
-      "Rooms stopped because a game hook threw.",
-      perGame((t) => t.failures),
-    );
-    const kicks = new Map(counters.kicks);
-    let slowClosed = 0;
-    for (const totals of this.#games.values()) slowClosed += totals.slowClientsClosed;
-    kicks.set(KickReason.SLOW_CLIENT, (kicks.get(KickReason.SLOW_CLIENT) ?? 0) + slowClosed);
-    text.family(
-      "game_server_clients_kicked_total",
-      "counter",
-      "Clients the server closed, by reason.",
-      [...kicks].map(([reason, value]) => ({ labels: { reason }, value })),
-    );
-    text.family(
-      "game_server_room_creations_refused_total",
-      "counter",
-      "Joins refused with 4008 because a room could not be created, by reason.",
-      Object.entries(this.#registry.creationsRefused).map(([reason, value]) => ({
-        labels: { reason },
-        value,
-      })),
-    );
-    const decodeErrors = new Map(counters.decodeErrors);
-    for (const reason of Object.values(FrameErrorReason)) {
-      if (!decodeErrors.has(reason)) decodeErrors.set(reason, 0);
-    }
-    text.family(
-      "game_server_frame_decode_errors_total",
-      "counter",
-      "Client messages that failed to decode, by reason (each closes its connection).",
-      [...decodeErrors].map(([reason, value]) => ({ labels: { reason }, value })),
-    );
-    const { totalBytes: queuedBytes, maxBytes: maxQueuedBytes } = this.sendQueues();
-    text.family(
-      "game_server_send_queue_bytes",
-      "gauge",
-      "Bytes queued for all clients but not yet written to the network.",
-      [{ value: queuedBytes }],
-    );
-    text.family(
-      "game_server_send_queue_max_bytes",
-      "gauge",
-      "Bytes queued for the client with the longest send queue.",
-      [{ value: maxQueuedBytes }],
-    );
-    const memory = Deno.memoryUsage();
-    text.family("process_resident_memory_bytes", "gauge", "Resident memory of the process.", [
-      { value: memory.rss },
-    ]);
-    text.family("process_heap_used_bytes", "gauge", "JavaScript heap in use.", [
-      { value: memory.heapUsed },
-    ]);
-    const cpuSeconds = readOwnCpuSeconds();
-    if (cpuSeconds !== null) {
-      text.family("process_cpu_seconds_total", "counter", "User and system CPU time used.", [
-        { value: cpuSeconds },
-      ]);
-    }
-    return text.toString();
+    return {
+      counters: this.#counters,
+      gameNames: [...new Set([...this.#registry.gameNames(), ...this.#games.keys()])],
+      totalsOf: (game) => this.#totalsOf(game),
+      roomsByGame,
+      uptimeSeconds: Math.round((performance.now() - this.#startedMs) / 1000),
+      eventLoopLagMs: this.#eventLoopLagMs,
+      disposedRooms: this.#registry.disposedRooms,
+      creationsRefused: this.#registry.creationsRefused,
+      sendQueues: () => this.sendQueues(),
+    };
   }
 
   /** Bytes queued on the open connections but not yet written: in all, and the longest queue. */
@@ -652,17 +415,5 @@ export class ServerMetrics {
     }, delayMs);
     Deno.unrefTimer(timer);
     this.#timer = timer;
-  }
-}
-
-/** CPU seconds of this process from /proc, or `null` where that cannot be read. */
-function readOwnCpuSeconds(): number | null {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of proc(5), utime and stime, in clock ticks of 1/100 s on Linux.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
   }
 }
