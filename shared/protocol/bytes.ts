@@ -77,10 +77,11 @@ export class ByteWriter {
     const from = source.#bytes, to = this.#bytes, at = this.#length;
     if (length <= 8) {
       // Most pieces are a few bytes: copy a fixed 8 (what lies past `end` is overwritten by the
-      // next write), so the loop has no data-dependent exit to mispredict.
+      // next write), so the loop has no data-dependent exit to mispredict. Past the source's
+      // capacity there is nothing to copy: 0 is the intended value there.
       for (let index = 0; index < 8; index++) to[at + index] = from[start + index] ?? 0;
     } else if (length > 32) to.set(from.subarray(start, end), at);
-    else for (let index = 0; index < length; index++) to[at + index] = from[start + index] ?? 0;
+    else for (let index = 0; index < length; index++) to[at + index] = from[start + index]!;
     this.#length += length;
   }
 
@@ -98,20 +99,20 @@ export class ByteWriter {
   ): void {
     let total = 0;
     for (let index = 0; index < count; index++) {
-      const piece = pieces[index] ?? 0;
-      total += (ends[piece] ?? 0) - (starts[piece] ?? 0);
+      const piece = pieces[index]!;
+      total += ends[piece]! - starts[piece]!;
     }
     this.#reserve(total + 8);
     const from = source.#bytes, to = this.#bytes;
     let at = this.#length;
     for (let index = 0; index < count; index++) {
-      const piece = pieces[index] ?? 0;
-      const start = starts[piece] ?? 0, length = (ends[piece] ?? 0) - start;
+      const piece = pieces[index]!;
+      const start = starts[piece]!, length = ends[piece]! - start;
       if (length <= 8) {
         // A fixed 8 bytes, as in appendFrom: the next piece overwrites what lies past the end.
         for (let offset = 0; offset < 8; offset++) to[at + offset] = from[start + offset] ?? 0;
       } else {
-        for (let offset = 0; offset < length; offset++) to[at + offset] = from[start + offset] ?? 0;
+        for (let offset = 0; offset < length; offset++) to[at + offset] = from[start + offset]!;
       }
       at += length;
     }

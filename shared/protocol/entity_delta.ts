@@ -1,6 +1,10 @@
 import { ByteReader, ByteWriter, unzigzag, zigzag } from "./bytes.ts";
 import { FrameError, FrameErrorReason } from "./frame_error.ts";
 
+// Reads written `array[index]!` are in bounds by the loop around them: rows below a table's count
+// (at most its capacity), columns below the stride (the coding's arrays have one entry per column;
+// the welcome's decoder checks their lengths). `?? 0` there would turn a bug into a silent zero.
+
 /**
  * A set of entities as quantized integer rows, sorted by id. Row `i` is
  * `values[i × stride .. (i + 1) × stride)`, its first column the id (also in `ids[i]`).
@@ -89,8 +93,8 @@ export function encodeEntityDelta(
   let removed = 0, kept = 0, added = 0;
   let b = 0, c = 0;
   while (b < base.count || c < current.count) {
-    const baseId = b < base.count ? baseIds[b] ?? 0 : Infinity;
-    const currentId = c < current.count ? currentIds[c] ?? 0 : Infinity;
+    const baseId = b < base.count ? baseIds[b]! : Infinity;
+    const currentId = c < current.count ? currentIds[c]! : Infinity;
     if (baseId < currentId) {
       removedIds[removed++] = baseId;
       b++;
@@ -103,8 +107,8 @@ export function encodeEntityDelta(
   out.writeVarint(added);
   let previousId = 0;
   for (let index = 0; index < added; index++) {
-    const row = addedRows[index] ?? 0;
-    const id = currentIds[row] ?? 0;
+    const row = addedRows[index]!;
+    const id = currentIds[row]!;
     out.writeVarint(id - previousId);
     previousId = id;
     writeFullRow(current.values, row * stride, stride, out);
@@ -115,9 +119,9 @@ export function encodeEntityDelta(
   for (let index = 0; index < kept; index++) {
     masks[index] = writeRowChange(
       base.values,
-      (baseRows[index] ?? 0) * stride,
+      baseRows[index]! * stride,
       current.values,
-      (keptRows[index] ?? 0) * stride,
+      keptRows[index]! * stride,
       coding,
       ticksSinceBaseline,
       changes,
@@ -133,7 +137,7 @@ export function writeRemovedIds(ids: Int32Array, count: number, out: ByteWriter)
   out.writeVarint(count);
   let previousId = 0;
   for (let index = 0; index < count; index++) {
-    const id = ids[index] ?? 0;
+    const id = ids[index]!;
     out.writeVarint(id - previousId);
     previousId = id;
   }
@@ -147,7 +151,7 @@ export function writeFullRow(
   out: ByteWriter,
 ): void {
   for (let column = 1; column < stride; column++) {
-    out.writeVarint(zigzag(values[offset + column] ?? 0));
+    out.writeVarint(zigzag(values[offset + column]!));
   }
 }
 
@@ -171,7 +175,7 @@ export function writeRowChange(
   const { stride, wraps, hotMask, velocities } = coding;
   let mask = 0;
   for (let column = 1; column < stride; column++) {
-    const difference = (values[offset + column] ?? 0) -
+    const difference = values[offset + column]! -
       predict(baseValues, baseOffset, column, velocities, ticks);
     differences[column] = difference;
     mask |= +(difference !== 0) << (column - 1);
@@ -180,7 +184,7 @@ export function writeRowChange(
   if (mask !== hotMask) out.writeVarint(mask);
   for (let column = 1; column < stride; column++) {
     if ((mask & (1 << (column - 1))) === 0) continue;
-    out.writeVarint(zigzag(wrapResidual(differences[column] ?? 0, wraps[column] ?? 0)));
+    out.writeVarint(zigzag(wrapResidual(differences[column]!, wraps[column]!)));
   }
   return mask;
 }
@@ -200,14 +204,14 @@ export function writeChangeBits(
   let byte = 0;
   let bit = 0;
   for (let index = 0; index < count; index++) {
-    byte |= +((masks[index] ?? 0) !== 0) << bit;
+    byte |= +(masks[index]! !== 0) << bit;
     if (++bit === 8) {
       out.writeByte(byte);
       byte = bit = 0;
     }
   }
   for (let index = 0; index < count; index++) {
-    const mask = masks[index] ?? 0;
+    const mask = masks[index]!;
     const changed = +(mask !== 0);
     byte |= (changed & +(mask === hotMask)) << bit;
     bit += changed;
@@ -227,9 +231,9 @@ function predict(
   velocities: readonly number[],
   ticks: number,
 ): number {
-  const base = values[row + column] ?? 0;
-  const velocity = velocities[column] ?? 0;
-  return velocity === 0 ? base : base + (values[row + velocity] ?? 0) * ticks;
+  const base = values[row + column]!;
+  const velocity = velocities[column]!;
+  return velocity === 0 ? base : base + values[row + velocity]! * ticks;
 }
 
 const EMPTY_TABLE: EntityTable = {
@@ -376,7 +380,7 @@ export class EntityDeltaDecoder {
     const keptRows = this.#keptRows, flags = this.#flags;
     let kept = 0, removedSeen = 0;
     for (let row = 0; row < base.count; row++) {
-      const id = base.ids[row] ?? 0;
+      const id = base.ids[row]!;
       if (removedSeen < removedCount && removedIds[removedSeen] === id) removedSeen++;
       else if (kept < keptCount) keptRows[kept++] = row;
       else fail("removed ids are not all in the baseline");
@@ -412,26 +416,26 @@ export class EntityDeltaDecoder {
     const allColumns = stride >= 32 ? 0x7fffffff : (1 << (stride - 1)) - 1;
     let k = 0, a = 0;
     for (let index = 0; index < total; index++) {
-      const keptId = k < keptCount ? base.ids[keptRows[k] ?? 0] ?? 0 : Infinity;
-      const addedId = a < addedCount ? added[a * stride] ?? 0 : Infinity;
+      const keptId = k < keptCount ? base.ids[keptRows[k]!]! : Infinity;
+      const addedId = a < addedCount ? added[a * stride]! : Infinity;
       if (keptId === addedId) fail(`id ${addedId} is both added and kept`);
       const row = index * stride;
       if (addedId < keptId) {
         result.ids[index] = addedId;
         for (let column = 0; column < stride; column++) {
-          values[row + column] = added[a * stride + column] ?? 0;
+          values[row + column] = added[a * stride + column]!;
         }
         a++;
         continue;
       }
-      const baseRow = (keptRows[k] ?? 0) * stride;
+      const baseRow = keptRows[k]! * stride;
       result.ids[index] = keptId;
       for (let column = 0; column < stride; column++) {
         const value = predict(base.values, baseRow, column, velocities, ticksSinceBaseline);
         if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
         values[row + column] = value;
       }
-      const flag = flags[k++] ?? 0;
+      const flag = flags[k++]!;
       if (flag === 0) continue;
       let mask = hotMask;
       if ((flag & 2) === 0) {
@@ -441,7 +445,7 @@ export class EntityDeltaDecoder {
       for (let column = 1; column < stride; column++) {
         if ((mask & (1 << (column - 1))) === 0) continue;
         const delta = unzigzag(reader.readVarint(what));
-        const value = applyResidual(values[row + column] ?? 0, delta, wraps[column] ?? 0);
+        const value = applyResidual(values[row + column]!, delta, wraps[column]!);
         if (Math.abs(value) > MAX_QUANTIZED) fail(`value ${value} out of range`);
         values[row + column] = value;
       }

@@ -65,8 +65,8 @@ export class RowMaps {
     let row = 0;
     let identity = from.count === to.count;
     for (let fromRow = 0; fromRow < from.count; fromRow++) {
-      const id = from.ids[fromRow] ?? 0;
-      while (row < to.count && (to.ids[row] ?? 0) < id) row++;
+      const id = from.ids[fromRow]!;
+      while (row < to.count && to.ids[row]! < id) row++;
       const found = row < to.count && to.ids[row] === id ? row : -1;
       map[fromRow] = found;
       identity &&= found === fromRow;

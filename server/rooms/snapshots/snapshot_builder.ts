@@ -166,19 +166,19 @@ export class SnapshotBuilder {
     const order = this.#order, capacity = order.length;
     let sorted = true;
     for (let index = 0; index < count; index++) {
-      const id = rows[index * stride] ?? 0;
+      const id = rows[index * stride]!;
       if (!Number.isInteger(id) || id < 1 || id > MAX_QUANTIZED) {
         throw new RangeError(`Cannot snapshot entity: id ${id} is not a positive 31-bit integer`);
       }
       order[index] = id * capacity + index;
-      if (index > 0 && id < (rows[(index - 1) * stride] ?? 0)) sorted = false;
+      if (index > 0 && id < rows[(index - 1) * stride]!) sorted = false;
     }
     if (!sorted) order.subarray(0, count).sort();
     const ids = world.ids, values = world.values, scales = this.#scales, wraps = this.#wraps;
     for (let index = 0; index < count; index++) {
       // Float modulo is a slow library call: skipped when the rows came sorted (the usual case).
-      const source = (sorted ? index : (order[index] ?? 0) % capacity) * stride;
-      const id = rows[source] ?? 0;
+      const source = (sorted ? index : order[index]! % capacity) * stride;
+      const id = rows[source]!;
       if (index > 0 && ids[index - 1] === id) {
         throw new RangeError(`Cannot snapshot entities: id ${id} appears twice`);
       }
@@ -188,7 +188,7 @@ export class SnapshotBuilder {
       // Out-of-range values are rare: one check per row, on the largest magnitude.
       let largest = 0;
       for (let column = 1; column < stride; column++) {
-        const value = quantize(rows[source + column] ?? 0, scales[column] ?? 1, wraps[column] ?? 0);
+        const value = quantize(rows[source + column]!, scales[column]!, wraps[column]!);
         largest = Math.max(largest, Math.abs(value));
         values[target + column] = value;
       }
@@ -306,8 +306,8 @@ export class SnapshotBuilder {
     }
     const table = createEntityTable(stride, Math.max(1, count));
     for (let index = 0; index < count; index++) {
-      const row = rows[index] ?? 0;
-      table.ids[index] = source.ids[row] ?? 0;
+      const row = rows[index]!;
+      table.ids[index] = source.ids[row]!;
       table.values.set(source.values.subarray(row * stride, (row + 1) * stride), index * stride);
     }
     table.count = count;
@@ -370,8 +370,8 @@ export class SnapshotBuilder {
     out.writeVarint(count);
     let previousId = 0;
     for (let index = 0; index < count; index++) {
-      const row = rows[index] ?? 0;
-      const id = ids[row] ?? 0;
+      const row = rows[index]!;
+      const id = ids[row]!;
       out.writeVarint(id - previousId);
       previousId = id;
       full.full(row);
@@ -396,8 +396,8 @@ export class SnapshotBuilder {
     const changedRows = this.#changedRows, masks = this.#keptMasks;
     let changed = 0;
     for (let index = 0; index < kept; index++) {
-      const row = keptRows[index] ?? 0;
-      const mask = rowMasks[row] ?? 0;
+      const row = keptRows[index]!;
+      const mask = rowMasks[row]!;
       masks[index] = mask;
       // Listed without a branch on the (unpredictable) mask: the next row overwrites a miss.
       changedRows[changed] = row;
