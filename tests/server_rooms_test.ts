@@ -185,23 +185,18 @@ Deno.test("leaving removes the entity and an empty room is disposed after its ti
   assert.equal(registry.disposedRooms, 1);
 });
 
+/** Send `victim`'s second input with `buttons`, and wait until the server has it. */
+async function press(victim: TestClient, buttons: number): Promise<void> {
+  victim.connection.queue(input(2, buttons));
+  victim.connection.flush();
+  await roundTrip(victim.connection);
+}
+
 /** How a test makes one game hook throw in the room of `victim`. */
 const HOOK_FAILURES: Record<string, (victim: TestClient, url: string) => Promise<void>> = {
-  async applyInput(victim) {
-    victim.connection.queue(input(2, BOOM_BUTTON));
-    victim.connection.flush();
-    await roundTrip(victim.connection);
-  },
-  async step(victim) {
-    victim.connection.queue(input(2, BOOM_STEP_BUTTON));
-    victim.connection.flush();
-    await roundTrip(victim.connection);
-  },
-  async writeEntities(victim) {
-    victim.connection.queue(input(2, BOOM_WRITE_BUTTON));
-    victim.connection.flush();
-    await roundTrip(victim.connection);
-  },
+  applyInput: (victim) => press(victim, BOOM_BUTTON),
+  step: (victim) => press(victim, BOOM_STEP_BUTTON),
+  writeEntities: (victim) => press(victim, BOOM_WRITE_BUTTON),
   async join(victim, url) {
     const room = victim.connection.welcome.roomId;
     await assert.rejects(
