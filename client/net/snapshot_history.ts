@@ -53,18 +53,28 @@ interface Kept {
 export class SnapshotHistory {
   readonly #schema: EntitySchemaWire;
   readonly #coding: EntityCoding;
-  readonly #decoder = new EntityDeltaDecoder();
+  readonly #decoder: EntityDeltaDecoder;
   readonly #capacity: number;
   readonly #kept: Kept[] = [];
   readonly #snapshots: WorldSnapshot[] = [];
   /** Snapshots that referred to a baseline no longer kept. */
   baselineMisses = 0;
 
-  /** @param schema the welcome's entity schema; @param capacity snapshots kept */
-  constructor(schema: EntitySchemaWire, capacity = 64) {
+  /**
+   * @param schema the welcome's entity schema
+   * @param capacity snapshots kept
+   * @param decoder the entity decoder; many histories in one process (a bot fleet) share one, so
+   * they share its slab of decoded tables instead of each keeping its own
+   */
+  constructor(
+    schema: EntitySchemaWire,
+    capacity = 64,
+    decoder: EntityDeltaDecoder = new EntityDeltaDecoder(),
+  ) {
     this.#schema = schema;
     this.#coding = codingFromWire(schema);
     this.#capacity = capacity;
+    this.#decoder = decoder;
   }
 
   /** The newest snapshot, if any. */

@@ -7,6 +7,7 @@
 import { GameConnection, JoinRefusedError } from "../../client/net/game_connection.ts";
 import { matchmake, MatchmakeError } from "../../client/net/matchmake.ts";
 import { BaselineMissingError, SnapshotHistory } from "../../client/net/snapshot_history.ts";
+import { EntityDeltaDecoder } from "../../shared/protocol/entity_delta.ts";
 import { MessageKind, type SnapshotMessage } from "../../shared/protocol/mod.ts";
 import { ARENA_INPUT } from "../../shared/game/arena/mod.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
@@ -232,6 +233,8 @@ export class BotFleet {
   readonly #secondLoopLag = new LatencyHistogram();
   readonly #matchmake = new LatencyHistogram();
   readonly #counters: FleetCounters;
+  /** One entity decoder for every bot: one slab of decoded tables, as before it was an object. */
+  readonly #decoder = new EntityDeltaDecoder();
   #windowStart: { atMs: number; counters: FleetCounters } | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #nextWakeMs = 0;
@@ -468,7 +471,7 @@ export class BotFleet {
     const welcome = connection.welcome;
     bot.connection = connection;
     bot.roomId = welcome.roomId;
-    bot.history = new SnapshotHistory(welcome, this.#options.historyCapacity);
+    bot.history = new SnapshotHistory(welcome, this.#options.historyCapacity, this.#decoder);
     bot.snapshotIntervalMs = (1000 / welcome.tickRateHz) * welcome.snapshotEveryTicks;
     bot.nextChangeMs = performance.now();
     this.#counters.connected++;
