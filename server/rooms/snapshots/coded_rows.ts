@@ -2,7 +2,6 @@ import { ByteWriter } from "../../../shared/protocol/bytes.ts";
 import {
   type EntityCoding,
   type EntityTable,
-  MAX_COLUMNS,
   writeFullRow,
   writeRowChange,
 } from "../../../shared/protocol/entity_delta.ts";
@@ -19,8 +18,7 @@ export class CodedRows {
   /** Baseline tick coded against this tick, 0 for full rows, -1 when unused. */
   baselineTick = -1;
   readonly #bytes = new ByteWriter(4096);
-  /** {@linkcode writeRowChange}'s per-column scratch. */
-  readonly #differences = new Float64Array(MAX_COLUMNS);
+
   #generation = 0;
   #stamps = new Int32Array(0);
   #masks = new Int32Array(0);
@@ -86,7 +84,6 @@ export class CodedRows {
         coding,
         this.#ticks,
         this.#bytes,
-        this.#differences,
       );
       this.#record(row, mask, start);
     }
