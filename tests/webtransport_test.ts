@@ -237,3 +237,28 @@ Deno.test("a taken WebTransport port leaves the server serving WebSocket only", 
     /^WebTransport is off: cannot listen on UDP 127\.0\.0\.1:\d+: .*serving WebSocket only$/,
   );
 });
+
+Deno.test("a command over WebTransport goes on the stream, never in a datagram that may be lost", async () => {
+  await using driven = await startDrivenServer([createArenaGame({ npcCount: 0 })]);
+  const server = driven.server;
+  const client = await TestClient.open({
+    url: server.wsUrl,
+    webTransport: webTransportTarget(server),
+    game: "arena",
+    name: "ada",
+  });
+  driven.tick();
+  await client.snapshotAt(1);
+  await roundTrip(client.connection);
+  // No acks while the command travels: the only message the client sends is the command.
+  client.autoAck = false;
+  const datagramsBefore = server.counters.webTransport.datagramsIn;
+  client.connection.queue({ kind: MessageKind.COMMAND, name: "chat", args: ["hello"] });
+  client.connection.flush();
+  await client.until(() => {
+    driven.tick();
+    return client.events.some((event) => event.type === "chat" && event.text === "hello");
+  }, "the chat line back");
+  assert.equal(server.counters.webTransport.datagramsIn, datagramsBefore, "not a datagram");
+  await client.leave();
+});

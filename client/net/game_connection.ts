@@ -96,6 +96,8 @@ export class GameConnection {
   /** The last inputs sent, repeated in each datagram (see {@linkcode GameConnection.queue}). */
   readonly #recentInputs: ClientMessage[] = [];
   #inputQueued = false;
+  /** The next flush holds a message that must not be lost (see {@linkcode GameConnection.queue}). */
+  #reliableQueued = false;
   /** Code of the first error frame received, if any. */
   #errorCode: number | null = null;
   /** Time source for receive stamps; replaced by tests and the network simulator. */
@@ -207,9 +209,14 @@ export class GameConnection {
   /**
    * Add a message to the next flush. Over WebTransport, where a flush is one datagram that may be
    * lost, the first input of a flush brings the two inputs sent before it, so no input is lost
-   * to one dropped datagram (the server applies each sequence once).
+   * to one dropped datagram (the server applies each sequence once); a flush that holds anything
+   * but inputs, acks and pings (a command) goes on the reliable stream instead.
    */
   queue(message: ClientMessage): void {
+    if (
+      message.kind !== MessageKind.INPUT && message.kind !== MessageKind.ACK &&
+      message.kind !== MessageKind.PING
+    ) this.#reliableQueued = true;
     if (message.kind === MessageKind.INPUT && this.#wire.transport === "webtransport") {
       if (!this.#inputQueued) {
         for (const earlier of this.#recentInputs) this.#encoder.add(earlier);
@@ -221,15 +228,20 @@ export class GameConnection {
     this.#encoder.add(message);
   }
 
-  /** Send everything queued as one message (a datagram over WebTransport). */
+  /**
+   * Send everything queued as one message: over WebTransport a datagram, or a batch on the stream
+   * when it holds a message that must arrive (see {@linkcode GameConnection.queue}).
+   */
   flush(): void {
     if (this.#encoder.frameCount === 0) return;
+    const channel = this.#reliableQueued ? "reliable" : "datagram";
     this.#inputQueued = false;
+    this.#reliableQueued = false;
     const bytes = this.#encoder.finish();
     if (!this.#wire.open) return;
     this.bytesOut += bytes.length;
     this.messagesOut++;
-    this.#wire.send(bytes, "datagram");
+    this.#wire.send(bytes, channel);
   }
 
   /** Queue and flush a ping stamped with the local clock. */
