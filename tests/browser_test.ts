@@ -255,8 +255,9 @@ browserTest("browser client: a key held in page A moves A's player in both pages
     await pageA.keyboard.press("F3");
     await pageA.getByLabel("Show lag compensation", { exact: false }).check();
     await pageA.keyboard.press("F3");
-    const beamHit = () =>
-      globalThis.__arena?.beams().some((beam) => (beam.judgedTarget ?? 0) > 0) ?? false;
+    // Only a hit on B ends the volley: a wandering NPC may step into the beam first.
+    const beamHit = (target: number) =>
+      globalThis.__arena?.beams().some((beam) => beam.judgedTarget === target) ?? false;
     const strafeUntilMs = performance.now() + 8_000;
     const strafe = async () => {
       for (let turn = 0; performance.now() < strafeUntilMs; turn++) {
@@ -264,13 +265,13 @@ browserTest("browser client: a key held in page A moves A's player in both pages
         await pageB.keyboard.down(key);
         await pageB.waitForTimeout(400);
         await pageB.keyboard.up(key);
-        if (await pageA.evaluate(beamHit)) return;
+        if (await pageA.evaluate(beamHit, idB)) return;
       }
     };
     const shoot = async () => {
       await pageA.keyboard.down("f");
       try {
-        while (performance.now() < strafeUntilMs && !(await pageA.evaluate(beamHit))) {
+        while (performance.now() < strafeUntilMs && !(await pageA.evaluate(beamHit, idB))) {
           await aimAt(pageA, idA, idB);
           await pageA.waitForTimeout(20);
         }
