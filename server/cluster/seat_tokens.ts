@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url } from "../transport/reconnect_token.ts";
+import { ClaimSigner } from "../transport/signed_claims.ts";
 
 /** What a valid seat token says. */
 export interface SeatClaims {
@@ -16,11 +16,6 @@ export interface SeatClaims {
 export type SeatTokenCheck = { ok: true; claims: SeatClaims } | { ok: false; reason: string };
 
 const CLAIMS_TAG = "st1";
-const MAC_BYTES = 32;
-const MAX_TOKEN_CHARS = 512;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const ENCODER = new TextEncoder();
-const DECODER = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Signs and checks seat tokens: `<claims>.<mac>` in base64url, claims the JSON array
@@ -40,48 +35,32 @@ const DECODER = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export class SeatTokens {
-  readonly #secret: Uint8Array<ArrayBuffer>;
+  readonly #signer: ClaimSigner;
   readonly #now: () => number;
-  #key: Promise<CryptoKey> | undefined;
 
   /** @param secret HMAC key, at least 32 bytes; @param now wall clock, for expiry */
   constructor(secret: Uint8Array, now: () => number = Date.now) {
-    if (secret.length < 32) {
-      throw new RangeError(`Cannot use seat secret: ${secret.length} bytes, needs at least 32`);
-    }
-    this.#secret = secret.slice();
+    this.#signer = new ClaimSigner(secret, CLAIMS_TAG, "seat secret");
     this.#now = now;
   }
 
   /** Sign `claims`. */
-  async issue(claims: SeatClaims): Promise<string> {
-    const text = toBase64Url(ENCODER.encode(JSON.stringify([
-      CLAIMS_TAG,
-      claims.seatId,
-      claims.roomId,
-      claims.game,
-      claims.expiresAtMs,
-    ])));
-    const mac = await crypto.subtle.sign("HMAC", await this.#importKey(), ENCODER.encode(text));
-    return `${text}.${toBase64Url(new Uint8Array(mac))}`;
+  issue(claims: SeatClaims): Promise<string> {
+    return this.#signer.sign([claims.seatId, claims.roomId, claims.game, claims.expiresAtMs]);
   }
 
   /** Check the signature, the claims and the expiry; never throws for bad input. */
   async verify(token: string): Promise<SeatTokenCheck> {
-    const parts = token.length <= MAX_TOKEN_CHARS ? token.split(".") : [];
-    const [claimsText = "", macText = ""] = parts;
-    const mac = parts.length === 2 && BASE64URL.test(claimsText) ? fromBase64Url(macText) : null;
-    if (mac === null || mac.length !== MAC_BYTES) {
-      return { ok: false, reason: "Seat is malformed: expected two base64url parts, claims.mac" };
+    const opened = await this.#signer.open(token);
+    if (!opened.ok) {
+      const reason = opened.why === "malformed"
+        ? "Seat is malformed: expected two base64url parts, claims.mac"
+        : opened.why === "signature"
+        ? "Seat signature does not match: it was not issued by this cluster"
+        : "Seat claims are not understood";
+      return { ok: false, reason };
     }
-    const key = await this.#importKey();
-    if (!(await crypto.subtle.verify("HMAC", key, mac, ENCODER.encode(claimsText)))) {
-      return {
-        ok: false,
-        reason: "Seat signature does not match: it was not issued by this cluster",
-      };
-    }
-    const claims = parseClaims(fromBase64Url(claimsText));
+    const claims = parseClaims(opened.claims);
     if (claims === null) return { ok: false, reason: "Seat claims are not understood" };
     const nowMs = this.#now();
     if (nowMs >= claims.expiresAtMs) {
@@ -92,29 +71,11 @@ export class SeatTokens {
     }
     return { ok: true, claims };
   }
-
-  #importKey(): Promise<CryptoKey> {
-    this.#key ??= crypto.subtle.importKey(
-      "raw",
-      this.#secret,
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
-    return this.#key;
-  }
 }
 
-function parseClaims(bytes: Uint8Array | null): SeatClaims | null {
-  if (bytes === null) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(DECODER.decode(bytes));
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(value) || value.length !== 5 || value[0] !== CLAIMS_TAG) return null;
-  const [, seatId, roomId, game, expiresAtMs] = value;
+function parseClaims(value: readonly unknown[]): SeatClaims | null {
+  if (value.length !== 4) return null;
+  const [seatId, roomId, game, expiresAtMs] = value;
   if (typeof seatId !== "string" || typeof roomId !== "string" || typeof game !== "string") {
     return null;
   }

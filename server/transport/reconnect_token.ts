@@ -8,6 +8,7 @@
  * sent, so no re-encoding can change what was signed.
  * @module
  */
+import { ClaimSigner } from "./signed_claims.ts";
 
 /** What a valid token says. */
 export interface ReconnectClaims {
@@ -48,12 +49,6 @@ export interface ReconnectTokensOptions {
 
 const CLAIMS_TAG = "rt1";
 const MIN_SECRET_BYTES = 32;
-const MAC_BYTES = 32;
-/** Longest token text looked at; LIMITS.maxTokenChars (512) bounds it on the wire already. */
-const MAX_TOKEN_CHARS = 512;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
-const ENCODER = new TextEncoder();
-const DECODER = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Issues and verifies reconnect tokens under one secret.
@@ -72,25 +67,18 @@ const DECODER = new TextDecoder("utf-8", { fatal: true });
  * ```
  */
 export class ReconnectTokens {
-  readonly #secret: Uint8Array<ArrayBuffer>;
+  readonly #signer: ClaimSigner;
   readonly #ttlMs: number;
   readonly #now: () => number;
-  #key: Promise<CryptoKey> | undefined;
 
   /** @param options secret, lifetime and clock */
   constructor(options: ReconnectTokensOptions = {}) {
     const secret = options.secret ?? crypto.getRandomValues(new Uint8Array(MIN_SECRET_BYTES));
-    if (secret.length < MIN_SECRET_BYTES) {
-      throw new RangeError(
-        `Cannot use reconnect secret: ${secret.length} bytes, needs at least ${MIN_SECRET_BYTES}`,
-      );
-    }
     const ttlMs = options.ttlMs ?? 6 * 60 * 60 * 1000;
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
       throw new RangeError(`Cannot use reconnect token lifetime: ${ttlMs} ms, needs above 0`);
     }
-    // A copy, so a caller that reuses its buffer cannot change the key under us.
-    this.#secret = secret.slice();
+    this.#signer = new ClaimSigner(secret, CLAIMS_TAG, "reconnect secret");
     this.#ttlMs = ttlMs;
     this.#now = options.now ?? Date.now;
   }
@@ -100,11 +88,7 @@ export class ReconnectTokens {
     if (!Number.isSafeInteger(playerId) || playerId < 1) {
       throw new RangeError(`Cannot issue reconnect token: player id ${playerId} is not above 0`);
     }
-    const claims = toBase64Url(
-      ENCODER.encode(JSON.stringify([CLAIMS_TAG, roomId, playerId, this.#now() + this.#ttlMs])),
-    );
-    const mac = await crypto.subtle.sign("HMAC", await this.#importKey(), ENCODER.encode(claims));
-    return `${claims}.${toBase64Url(new Uint8Array(mac))}`;
+    return await this.#signer.sign([roomId, playerId, this.#now() + this.#ttlMs]);
   }
 
   /**
@@ -112,21 +96,17 @@ export class ReconnectTokens {
    * when `roomId` is given, that it names that room. Never throws for bad input.
    */
   async verify(token: string, roomId?: string): Promise<ReconnectTokenCheck> {
-    const parts = token.length <= MAX_TOKEN_CHARS ? token.split(".") : [];
-    const [claimsText = "", macText = ""] = parts;
-    const mac = parts.length === 2 && BASE64URL.test(claimsText) ? fromBase64Url(macText) : null;
-    if (mac === null || mac.length !== MAC_BYTES) {
-      return refuse("Reconnect token is malformed: expected two base64url parts, claims.mac");
+    const opened = await this.#signer.open(token);
+    if (!opened.ok) {
+      return refuse(
+        opened.why === "malformed"
+          ? "Reconnect token is malformed: expected two base64url parts, claims.mac"
+          : opened.why === "signature"
+          ? "Reconnect token signature does not match: it was not issued here"
+          : "Reconnect token claims are not understood",
+      );
     }
-    const valid = await crypto.subtle.verify(
-      "HMAC",
-      await this.#importKey(),
-      mac,
-      ENCODER.encode(claimsText),
-    );
-    if (!valid) return refuse("Reconnect token signature does not match: it was not issued here");
-    // Signed by us, so the claims are ours; they are still checked, as a key leak is possible.
-    const claims = parseClaims(fromBase64Url(claimsText));
+    const claims = parseClaims(opened.claims);
     if (claims === null) return refuse("Reconnect token claims are not understood");
     const nowMs = this.#now();
     if (nowMs >= claims.expiresAtMs) {
@@ -143,56 +123,17 @@ export class ReconnectTokens {
     }
     return { ok: true, claims };
   }
-
-  #importKey(): Promise<CryptoKey> {
-    // Imported on first use: a key promise made in the constructor could reject unobserved.
-    this.#key ??= crypto.subtle.importKey(
-      "raw",
-      this.#secret,
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign", "verify"],
-    );
-    return this.#key;
-  }
 }
 
 function refuse(reason: string): ReconnectTokenCheck {
   return { ok: false, reason };
 }
 
-function parseClaims(bytes: Uint8Array | null): ReconnectClaims | null {
-  if (bytes === null) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(DECODER.decode(bytes));
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(value) || value.length !== 4 || value[0] !== CLAIMS_TAG) return null;
-  const [, roomId, playerId, expiresAtMs] = value;
-  if (typeof roomId !== "string" || !Number.isSafeInteger(playerId) || playerId < 1) return null;
+function parseClaims(value: readonly unknown[]): ReconnectClaims | null {
+  if (value.length !== 3) return null;
+  const [roomId, playerId, expiresAtMs] = value;
+  if (typeof roomId !== "string" || !Number.isSafeInteger(playerId)) return null;
+  if (typeof playerId !== "number" || playerId < 1) return null;
   if (typeof expiresAtMs !== "number" || !Number.isFinite(expiresAtMs)) return null;
   return { roomId, playerId, expiresAtMs };
-}
-
-/** Base64url without padding. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-/** Decode unpadded base64url; `null` for any other text, including a non-canonical last char. */
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
-  if (!BASE64URL.test(text) || text.length % 4 === 1) return null;
-  let binary: string;
-  try {
-    binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  } catch {
-    return null;
-  }
-  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  // Two encodings of one value differ only in unused low bits of the last char; accept only ours.
-  return toBase64Url(bytes) === text ? bytes : null;
 }
