@@ -2,6 +2,7 @@ import {
   addPlayer,
   applyBeamInput,
   applyPlayerInput,
+  ARENA_COMMANDS,
   ARENA_RULES_VERSION,
   type ArenaEvent,
   type ArenaState,
@@ -9,6 +10,7 @@ import {
   ENTITY_KIND,
   hashArenaState,
   removePlayer,
+  setPlayerHue,
   stepArena,
 } from "../../shared/game/arena/mod.ts";
 import {
@@ -59,6 +61,16 @@ function arenaReplayGame(
     leave: (state, playerId) => {
       removePlayer(state, playerId);
     },
+    // The commands that change the state, as the server's adapter runs them; chat changes none.
+    commands: [
+      { name: ARENA_COMMANDS.chat.name, handle() {} },
+      {
+        name: ARENA_COMMANDS.colour.name,
+        handle(state, playerId, args) {
+          if (typeof args.hue === "number") setPlayerHue(state, playerId, args.hue);
+        },
+      },
+    ],
     applyInput(state, playerId, input, dtMs) {
       events.length = 0;
       applyPlayerInput(state, playerId, input, dtMs, events);

@@ -13,7 +13,7 @@ import {
   RecordWriter,
   StateHasher,
 } from "../../shared/recording/mod.ts";
-import type { PlayerInput } from "../rooms/game.ts";
+import type { CommandArgs, PlayerInput } from "../rooms/game.ts";
 import type { RecordableRoom, RoomRecorder } from "../rooms/room_recorder.ts";
 
 /** Settings of a {@linkcode MatchRecorder}. */
@@ -49,8 +49,8 @@ export interface MatchRecorderOptions {
 const STATE_PACKR = new Packr({ structuredClone: true });
 
 /**
- * Records one room into one file: the header, then per tick the inputs, joins and leaves in the
- * order the room performed them and the hash of the state, a keyframe every few seconds, and at
+ * Records one room into one file: the header, then per tick the joins, leaves, commands and
+ * inputs in the order the room performed them and the hash of the state, a keyframe every few seconds, and at
  * the end the keyframe index. All a tick does is append bytes to a buffer; compressing
  * (`CompressionStream`) and writing happen afterwards, one chunk at a time. A write error or a
  * disk that falls behind stops the recording with a log line; the room never notices.
@@ -64,6 +64,9 @@ export class MatchRecorder implements RoomRecorder {
   /** The input fields recorded, in order: the game's declared fields, then the view time. */
   readonly #fields: readonly string[];
   readonly #values: Float64Array;
+  /** Per declared command, its argument names in order. */
+  readonly #commandArgs: readonly (readonly string[])[];
+  readonly #argValues: (string | number | boolean)[] = [];
   readonly #rows: number[] = [];
   readonly #global: number[] = [];
   readonly #scales: number[];
@@ -108,6 +111,11 @@ export class MatchRecorder implements RoomRecorder {
     this.#fields = [...room.game.input.names, "viewTime"];
     this.#values = new Float64Array(this.#fields.length);
     this.#writer = new RecordWriter(this.#fields.length, dtMs);
+    const commands = (room.game.commands ?? []).map((command) => ({
+      name: command.name,
+      args: command.args.map((arg) => arg.name),
+    }));
+    this.#commandArgs = commands.map((command) => command.args);
     const header: RecordingHeader = {
       formatVersion: RECORDING_FORMAT_VERSION,
       protocolVersion: PROTOCOL_VERSION,
@@ -120,6 +128,7 @@ export class MatchRecorder implements RoomRecorder {
       snapshotEveryTicks: room.snapshotEveryTicks,
       dtMs,
       inputFields: [...this.#fields],
+      commands,
       entityFields: schema.map((field) => field.name),
       entityScales: this.#scales,
       entityWraps: this.#wraps,
@@ -156,6 +165,14 @@ export class MatchRecorder implements RoomRecorder {
 
   left(playerId: number): void {
     if (!this.#stopped) this.#writer.leave(playerId);
+  }
+
+  commanded(playerId: number, commandIndex: number, args: CommandArgs): void {
+    if (this.#stopped) return;
+    const values = this.#argValues;
+    values.length = 0;
+    for (const name of this.#commandArgs[commandIndex] ?? []) values.push(args[name] ?? 0);
+    this.#writer.command(playerId, commandIndex, values);
   }
 
   applied(playerId: number, sequence: number, input: PlayerInput): void {

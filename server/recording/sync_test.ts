@@ -1,5 +1,5 @@
 import { StateHasher } from "../../shared/recording/state_hasher.ts";
-import type { Game, GameEvent } from "../rooms/game.ts";
+import type { Game, GameCommand, GameEvent, GameMessages } from "../rooms/game.ts";
 import { diffStates } from "./state_diff.ts";
 
 /** A tick ran twice from the same state and gave two different states: the game is not deterministic. */
@@ -43,7 +43,8 @@ export function hashGameState<State>(game: Game<State>, state: State): number | 
 
 /**
  * The game in sync-test mode, for developers (GGPO's SyncTestBackend): every tick is run twice
- * from a copy of the state saved before it (the same inputs with the same rewinds, the same step)
+ * from a copy of the state saved before it (the same commands, the same inputs with the same
+ * rewinds, the same step)
  * and the two results are compared. A `Math.random()`, a `Date.now()` or an iteration over an unordered structure in
  * the rules makes them differ: the tick throws a {@linkcode SyncTestError} naming the tick and
  * the fields, which closes the room with 1011. Costs a clone and a second simulation per tick.
@@ -61,8 +62,20 @@ export function withSyncTest<State>(game: Game<State>): Game<State> {
     return run;
   };
   const scratch: GameEvent[] = [];
+  const silent: GameMessages = { toPlayer() {}, toRoom() {} };
+  const commands = game.commands?.map((command): GameCommand<State> => ({
+    ...command,
+    handle(state, playerId, args, messages) {
+      // Commands run first in a tick: this saves the state from before the tick, as an input
+      // or the step would, and the copy runs the same command with the same arguments.
+      const saved = runOf(state).saved as State;
+      command.handle(state, playerId, args, messages);
+      command.handle(saved, playerId, args, silent);
+    },
+  }));
   return {
     ...game,
+    ...(commands === undefined ? {} : { commands }),
     applyInput(state, playerId, input, dtMs, events, rewind) {
       const saved = runOf(state).saved as State;
       // The copy takes each input right after the state does, while the runtime's rewind is

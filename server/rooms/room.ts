@@ -116,6 +116,8 @@ const MAX_DIRECT_EVENTS = 64;
 
 /** A checked command waiting for the next tick. */
 interface PendingCommand<State> {
+  /** Its place in `game.commands`, as recordings name it. */
+  index: number;
   playerId: number;
   command: GameCommand<State>;
   args: CommandArgs;
@@ -542,7 +544,7 @@ export class Room<State = unknown> {
       return null;
     }
     member.commandTokens[index] = tokens - 1;
-    this.#pendingCommands.push({ playerId, command, args });
+    this.#pendingCommands.push({ index, playerId, command, args });
     return null;
   }
 
@@ -638,8 +640,9 @@ export class Room<State = unknown> {
   #runCommands(): void {
     const pending = this.#pendingCommands;
     this.#pendingCommands = [];
-    for (const { playerId, command, args } of pending) {
+    for (const { index, playerId, command, args } of pending) {
       if (!this.#members.has(playerId)) continue;
+      this.#recorder?.commanded(playerId, index, args);
       command.handle(this.#state, playerId, args, this.#messages);
       this.stats.commandsRun++;
     }

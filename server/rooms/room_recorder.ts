@@ -1,4 +1,4 @@
-import type { Game, PlayerInput } from "./game.ts";
+import type { CommandArgs, Game, PlayerInput } from "./game.ts";
 
 /** What a recorder is told about the room it records. */
 export interface RecordableRoom {
@@ -26,6 +26,11 @@ export interface RoomRecorder {
   joined(playerId: number, name: string): void;
   /** `game.leave` removed `playerId`. */
   left(playerId: number): void;
+  /**
+   * Command `commandIndex` (its place in `game.commands`) of `playerId` is about to be run with
+   * its checked `args`, at the start of the tick, before the tick's inputs.
+   */
+  commanded(playerId: number, commandIndex: number, args: CommandArgs): void;
   /** Input `sequence` of `playerId` is about to be applied (the object is reused after). */
   applied(playerId: number, sequence: number, input: PlayerInput): void;
   /**

@@ -8,7 +8,7 @@
 export const RECORDING_MAGIC: Uint8Array = new TextEncoder().encode("ARENAREC");
 
 /** Version of the file layout; a reader refuses any other. */
-export const RECORDING_FORMAT_VERSION = 2;
+export const RECORDING_FORMAT_VERSION = 3;
 
 /** Last 8 bytes of a finished file: the index chunk's offset (u32 LE), then `IDX!`. */
 export const TRAILER_MAGIC: Uint8Array = new TextEncoder().encode("IDX!");
@@ -50,6 +50,11 @@ export const RecordKind = {
   FAILURE: 7,
   /** A tick ended with the header's `dtMs` and no world frame (nobody to send to): hash u32 LE. */
   UNFRAMED_TICK: 8,
+  /**
+   * A command the room ran: player id varint, the command's index in the header's `commands`
+   * varint, then its arguments in declared order, each a tagged value (see RECORDING.md).
+   */
+  COMMAND: 9,
 } as const;
 
 /** One of {@linkcode RecordKind}. */
@@ -79,6 +84,11 @@ export interface RecordingHeader {
   dtMs: number;
   /** Names of the input fields, in the order INPUT records carry them. */
   inputFields: string[];
+  /**
+   * The game's declared commands, in declaration order: COMMAND records name one by its index
+   * here, and carry its arguments in the order of `args`.
+   */
+  commands: RecordedCommandSpec[];
   /** Snapshot columns (the game's entity schema names) of the keyframes' rows. */
   entityFields: string[];
   /** Quantization steps per unit of each column: keyframe rows hold `round(value × scale)`. */
@@ -97,17 +107,37 @@ export interface RecordingHeader {
   startedAt: string;
 }
 
+/** A command as the header names it: its name and its arguments' names, in order. */
+export interface RecordedCommandSpec {
+  name: string;
+  args: string[];
+}
+
+/** A command argument's checked value. */
+export type RecordedArgValue = string | number | boolean;
+
 /** One operation of a tick, in the order the room performed it. */
 export type RecordedOp =
   | { kind: "join"; playerId: number; name: string }
   | { kind: "leave"; playerId: number }
+  | {
+    kind: "command";
+    playerId: number;
+    /** The command's name (the header's `commands` entry the record's index names). */
+    name: string;
+    /** Its checked arguments, by name, as the room handed them to the game. */
+    args: Record<string, RecordedArgValue>;
+  }
   | { kind: "input"; playerId: number; sequence: number; values: number[] };
 
 /** One whole tick: what happened before and during it, and the hash of the state after it. */
 export interface RecordedTick {
   /** The tick's number: the room's tick counter after the step. */
   tick: number;
-  /** Joins and leaves since the previous tick, then the inputs applied in it, in order. */
+  /**
+   * Joins and leaves since the previous tick, then the commands and inputs applied in it, in
+   * order.
+   */
   ops: RecordedOp[];
   /** Step duration, ms. */
   dtMs: number;

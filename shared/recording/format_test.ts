@@ -35,6 +35,8 @@ Deno.test("RecordWriter writes the example bytes of RECORDING.md", () => {
     .trim().split(/\s+/).map((byte) => parseInt(byte, 16));
   const writer = new RecordWriter(2, 1000 / 30);
   writer.join(1, "a");
+  writer.command(1, 0, ["hi"]);
+  writer.command(1, 1, [201]);
   writer.input(1, 1, [5, 0]);
   writer.input(1, 2, [5, 0.5]);
   writer.tick(1000 / 30, 0x01020304);

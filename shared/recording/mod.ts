@@ -15,9 +15,11 @@ export {
 } from "./reader.ts";
 export { RecordWriter } from "./record_writer.ts";
 export {
+  type ReplayableCommand,
   type ReplayableGame,
   ReplayDivergenceError,
   Replayer,
+  type ReplayMessages,
   type ReplayRewind,
 } from "./replayer.ts";
 export { StateHasher } from "./state_hasher.ts";

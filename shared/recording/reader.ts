@@ -5,6 +5,7 @@ import { ValueTag } from "./record_writer.ts";
 import {
   CHUNK_STARTS_WITH_KEYFRAME,
   ChunkKind,
+  type RecordedArgValue,
   type RecordedKeyframe,
   type RecordedOp,
   type RecordedTick,
@@ -101,6 +102,9 @@ export class Recording {
       throw new RecordingVersionError(
         `Cannot read recording: format version ${header.formatVersion}, this build reads ${RECORDING_FORMAT_VERSION}`,
       );
+    }
+    if (!Array.isArray(header.commands)) {
+      throw new SyntaxError("Cannot read recording: the header lists no commands");
     }
     const chunks = scan.chunks.filter((chunk) => chunk.kind === ChunkKind.RECORDS);
     const chunkAt = new Map(chunks.map((chunk, index) => [chunk.offset, index]));
@@ -231,6 +235,26 @@ function decodeRecords(
           const playerId = reader.readVarint("leave");
           previous.delete(playerId);
           ops.push({ kind: "leave", playerId });
+          break;
+        }
+        case RecordKind.COMMAND: {
+          const playerId = reader.readVarint("command player");
+          const index = reader.readVarint("command index");
+          const spec = header.commands[index];
+          if (spec === undefined) {
+            throw new SyntaxError(`Cannot decode command: the header declares no command ${index}`);
+          }
+          const args: Record<string, RecordedArgValue> = {};
+          for (const name of spec.args) {
+            const tag = bytes[reader.offset];
+            if (tag === ValueTag.STRING) {
+              reader.readByte("command argument");
+              args[name] = readString("command argument");
+            } else if (tag === ValueTag.FALSE || tag === ValueTag.TRUE) {
+              args[name] = reader.readByte("command argument") === ValueTag.TRUE;
+            } else args[name] = readValue("command argument");
+          }
+          ops.push({ kind: "command", playerId, name: spec.name, args });
           break;
         }
         case RecordKind.INPUT: {

@@ -1,13 +1,21 @@
 import { ByteWriter, zigzag } from "../protocol/bytes.ts";
-import { RecordKind } from "./format.ts";
+import { type RecordedArgValue, RecordKind } from "./format.ts";
 
 const FLOAT = new Float64Array(1);
 const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
 const HASH_BYTES = new Uint8Array(4);
 const UTF8 = new TextEncoder();
 
-/** Value tags of a changed input field: see RECORDING.md. */
-export const ValueTag = { UINT: 0, NEGATIVE_INT: 1, FLOAT64: 2, STEPS_256: 3 } as const;
+/** Value tags of a changed input field or a command argument: see RECORDING.md. */
+export const ValueTag = {
+  UINT: 0,
+  NEGATIVE_INT: 1,
+  FLOAT64: 2,
+  STEPS_256: 3,
+  STRING: 4,
+  FALSE: 5,
+  TRUE: 6,
+} as const;
 
 /** A field's change coded as whole 1/256ths (a view time moves by 256 a tick). */
 const STEPS = 256;
@@ -63,6 +71,24 @@ export class RecordWriter {
     this.#bytes.writeByte(RecordKind.LEAVE);
     this.#bytes.writeVarint(playerId);
     this.#previous.delete(playerId);
+  }
+
+  /**
+   * A command run: `commandIndex` is its place in the header's `commands`, `args` its checked
+   * arguments in declared order.
+   */
+  command(playerId: number, commandIndex: number, args: readonly RecordedArgValue[]): void {
+    const bytes = this.#bytes;
+    bytes.writeByte(RecordKind.COMMAND);
+    bytes.writeVarint(playerId);
+    bytes.writeVarint(commandIndex);
+    for (const arg of args) {
+      if (typeof arg === "string") {
+        bytes.writeByte(ValueTag.STRING);
+        this.#string(arg);
+      } else if (typeof arg === "boolean") bytes.writeByte(arg ? ValueTag.TRUE : ValueTag.FALSE);
+      else this.#value(arg);
+    }
   }
 
   /** An input applied: `values` holds the header's `inputFields`, in order. */

@@ -1,6 +1,32 @@
 import { Unpackr } from "msgpackr";
-import type { RecordedKeyframe, RecordedOp, RecordedTick, RecordingHeader } from "./format.ts";
+import type {
+  RecordedArgValue,
+  RecordedKeyframe,
+  RecordedOp,
+  RecordedTick,
+  RecordingHeader,
+} from "./format.ts";
 import { StateHasher } from "./state_hasher.ts";
+
+/**
+ * Where a command handler's messages go in a replay: nowhere (a replay re-simulates the state;
+ * nobody is connected to tell).
+ */
+export interface ReplayMessages {
+  toPlayer(playerId: number, event: unknown): void;
+  toRoom(event: unknown): void;
+}
+
+/** A command of a replayed game: its name and the handler the room ran. */
+export interface ReplayableCommand<State> {
+  readonly name: string;
+  handle(
+    state: State,
+    playerId: number,
+    args: Readonly<Record<string, RecordedArgValue>>,
+    messages: ReplayMessages,
+  ): void;
+}
 
 /**
  * What a replay needs of a game: the hooks of the room runtime's `Game` that change or read the
@@ -12,6 +38,8 @@ export interface ReplayableGame<State> {
   createState(roomId: string, seed: number): State;
   join(state: State, name: string): number;
   leave(state: State, playerId: number): void;
+  /** The game's commands; a recorded command the game does not declare stops the replay. */
+  readonly commands?: readonly ReplayableCommand<State>[];
   applyInput(
     state: State,
     playerId: number,
@@ -57,9 +85,13 @@ export class ReplayDivergenceError extends Error {
 
 const STATE_UNPACKR = new Unpackr({ structuredClone: true });
 
+/** Handler messages in a replay are dropped: they change no state. */
+const NO_MESSAGES: ReplayMessages = { toPlayer() {}, toRoom() {} };
+
 /**
  * Re-simulates a recording: from the state the header's seed creates (or from a keyframe's
- * saved state), it performs each recorded tick's joins, leaves and inputs in the recorded order
+ * saved state), it performs each recorded tick's joins, leaves, commands and inputs in the recorded
+ * order
  * and steps the game, exactly as the room did.
  */
 export class Replayer<State> {
@@ -73,6 +105,7 @@ export class Replayer<State> {
   tick = 0;
   readonly #hasher = new StateHasher();
   readonly #rewind: ReplayRewind<State> | undefined;
+  readonly #commands: ReadonlyMap<string, ReplayableCommand<State>>;
   readonly #events: unknown[] = [];
   /** The input handed to the game, its fields named by the header's `inputFields`. */
   readonly #input: { buttons: number; aim: number; [field: string]: number } = {
@@ -92,6 +125,7 @@ export class Replayer<State> {
     this.game = game;
     this.header = header;
     this.#rewind = rewind;
+    this.#commands = new Map((game.commands ?? []).map((command) => [command.name, command]));
     this.state = game.createState(header.roomId, header.seed);
   }
 
@@ -111,7 +145,8 @@ export class Replayer<State> {
 
   /**
    * Replay one recorded tick and return the hash of the resulting state.
-   * @throws {ReplayDivergenceError} when a join seats another id than the recording says
+   * @throws {ReplayDivergenceError} when a join seats another id than the recording says, or a
+   * recorded command is one the game does not declare
    */
   step(recorded: RecordedTick): number {
     this.applyOps(recorded.ops, recorded.dtMs);
@@ -148,6 +183,19 @@ export class Replayer<State> {
       case "leave":
         game.leave(state, op.playerId);
         break;
+      case "command": {
+        const command = this.#commands.get(op.name);
+        if (command === undefined) {
+          throw new ReplayDivergenceError(
+            this.tick + 1,
+            `Replay diverged before tick ${
+              this.tick + 1
+            }: the recording runs command ${op.name}, which ${game.name} does not declare`,
+          );
+        }
+        command.handle(state, op.playerId, op.args, NO_MESSAGES);
+        break;
+      }
       case "input": {
         const input = this.#input;
         const fields = this.header.inputFields;

@@ -62,6 +62,7 @@ async function tickCost(dir: string, blocks: number) {
       return {
         joined: timed(recorder.joined.bind(recorder)),
         left: timed(recorder.left.bind(recorder)),
+        commanded: timed(recorder.commanded.bind(recorder)),
         applied: timed(recorder.applied.bind(recorder)),
         stepped: timed(recorder.stepped.bind(recorder)),
         closed: recorder.closed.bind(recorder),

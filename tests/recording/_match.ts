@@ -65,6 +65,11 @@ export class SeededMatch<State> {
     this.room.start();
   }
 
+  /** The ids of the bots in the room, in the order they joined. */
+  get playerIds(): number[] {
+    return this.#bots.map((bot) => bot.id);
+  }
+
   /** Send one input per bot (some lost, some late) and step the room once. */
   tick(): void {
     const options = this.#options, random = this.#random, room = this.room;
