@@ -8,7 +8,7 @@
 export const RECORDING_MAGIC: Uint8Array = new TextEncoder().encode("ARENAREC");
 
 /** Version of the file layout; a reader refuses any other. */
-export const RECORDING_FORMAT_VERSION = 2;
+export const RECORDING_FORMAT_VERSION = 3;
 
 /** Last 8 bytes of a finished file: the index chunk's offset (u32 LE), then `IDX!`. */
 export const TRAILER_MAGIC: Uint8Array = new TextEncoder().encode("IDX!");

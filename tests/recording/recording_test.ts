@@ -234,14 +234,21 @@ Deno.test("Recording.open() and verifyRecording() refuse another format, protoco
     () => Recording.open(withHeader({ formatVersion: 9 })),
     (error) =>
       error instanceof RecordingVersionError &&
-      /format version 9, this build reads 2/.test(error.message),
+      /format version 9, this build reads 3/.test(error.message),
   );
   // Version 1 recorded no commands: its matches could not be replayed faithfully.
   assert.throws(
     () => Recording.open(withHeader({ formatVersion: 1 })),
     (error) =>
       error instanceof RecordingVersionError &&
-      /^Cannot read recording: format version 1, this build reads 2$/.test(error.message),
+      /^Cannot read recording: format version 1, this build reads 3$/.test(error.message),
+  );
+  // Version 2 hashed the state with one chain: its hashes would all differ from a replay's.
+  assert.throws(
+    () => Recording.open(withHeader({ formatVersion: 2 })),
+    (error) =>
+      error instanceof RecordingVersionError &&
+      /^Cannot read recording: format version 2, this build reads 3$/.test(error.message),
   );
   await assert.rejects(
     verifyRecording(Recording.open(withHeader({ protocolVersion: 1 })), game),
