@@ -5,17 +5,10 @@ import type { Scene } from "./game/scene.ts";
 import { FixedRateTicker } from "./game/fixed_rate_ticker.ts";
 import { InputSampler } from "./input/input_sampler.ts";
 import { Backoff } from "./net/backoff.ts";
-import {
-  type GameConnection,
-  type GameConnectionOptions,
-  JoinRefusedError,
-} from "./net/game_connection.ts";
-import {
-  openGameConnection,
-  type TransportDocument,
-  type TransportPreference,
-} from "./net/transport_choice.ts";
-import { matchmake, MatchmakeError } from "./net/matchmake.ts";
+import { type GameConnection, JoinRefusedError } from "./net/game_connection.ts";
+import type { TransportPreference } from "./net/transport_choice.ts";
+import { MatchmakeError } from "./net/matchmake.ts";
+import { RoomConnector, transportLabel } from "./net/room_connector.ts";
 import { NetSimulator } from "./net/net_simulator.ts";
 import { RateMeter } from "./net/rate_meter.ts";
 import { CanvasView } from "./render/canvas_view.ts";
@@ -75,10 +68,8 @@ const EMPTY_SCENE: Scene = {
 export class ArenaApp {
   /** The client-side network condition simulator (set from the debug overlay). */
   readonly simulator = new NetSimulator();
-  readonly #matchmakeUrl: string;
-  readonly #transport: TransportPreference;
-  /** WebSocket URL of the process that owns our room, from the last matchmaking. */
-  #ownerUrl: string | undefined;
+  /** Matchmakes and connects to the process that owns our room. */
+  readonly #connector: RoomConnector;
   readonly #settings: JoinSettings;
   readonly #view: CanvasView;
   readonly #hud: Hud;
@@ -117,8 +108,7 @@ export class ArenaApp {
     elements: ArenaAppElements,
     options: JoinSettings & { matchmakeUrl: string; transport: TransportPreference },
   ) {
-    this.#matchmakeUrl = options.matchmakeUrl;
-    this.#transport = options.transport;
+    this.#connector = new RoomConnector(options);
     this.#settings = { room: options.room, name: options.name };
     this.#room = options.room;
     this.#view = new CanvasView(elements.canvas);
@@ -214,49 +204,13 @@ export class ArenaApp {
       name: this.#settings.name,
       timeoutMs: JOIN_TIMEOUT_MS,
     };
-    const seat = this.#seat, ownerUrl = this.#ownerUrl;
-    if (seat !== undefined && ownerUrl !== undefined) {
-      try {
-        return await this.#openOver({
-          ...base,
-          url: ownerUrl,
-          room: this.#room,
-          reconnectToken: seat.token,
-        });
-      } catch (error) {
-        // An application refusal (4xxx) is handled as usual; an owner that cannot be reached
-        // (it stopped or crashed) sends the next attempt through matchmaking.
-        if (!(error instanceof JoinRefusedError) || error.code < 4000) {
-          this.#seat = undefined;
-          this.#ownerUrl = undefined;
-        }
-        throw error;
-      }
+    try {
+      return await this.#connector.open(base, this.#room, this.#seat?.token);
+    } catch (error) {
+      // The owner could not be reached: its seat is gone with it.
+      if (!this.#connector.knowsOwner) this.#seat = undefined;
+      throw error;
     }
-    const ticket = await matchmake(this.#matchmakeUrl, "arena", this.#room, JOIN_TIMEOUT_MS);
-    this.#ownerUrl = ticket.url;
-    return await this.#openOver({
-      ...base,
-      url: ticket.url,
-      room: ticket.roomId,
-      seat: ticket.seat,
-    });
-  }
-
-  /**
-   * Connect to the process at `options.url` over WebTransport when it offers it (its
-   * `/transport` document) and the browser has it, else, or after 1.5 s, over its WebSocket.
-   */
-  #openOver(options: GameConnectionOptions): Promise<GameConnection> {
-    const owner = new URL(options.url.replace(/^ws/, "http"));
-    return openGameConnection(options, {
-      preference: this.#transport,
-      hostname: owner.hostname,
-      document: () =>
-        fetch(new URL("/transport", owner)).then((response) =>
-          response.ok ? response.json() as Promise<TransportDocument> : null
-        ),
-    });
   }
 
   #matchmakeFailed(error: MatchmakeError): void {
@@ -359,18 +313,15 @@ export class ArenaApp {
         this.#screens.show({ kind: "refused", reason });
         return;
       case CloseCode.BAD_TOKEN:
-        // The seat is gone (grace over, server restarted): matchmake afresh, at once.
+      case CloseCode.SEAT_REFUSED: {
+        // The seat is gone (grace over, server restarted, reservation expired or given by a
+        // process that is gone): matchmake afresh.
         this.#seat = undefined;
-        this.#ownerUrl = undefined;
-        this.#connect();
+        const lost = this.#connector.seatLost(code);
+        if (lost?.now === true) this.#connect();
+        else this.#retry(reason || "The seat was refused");
         return;
-      case CloseCode.SEAT_REFUSED:
-        // The reservation expired or went to a process that is gone: matchmake again, with the
-        // backoff, so a cluster that keeps answering wrong is not asked in a tight loop.
-        this.#seat = undefined;
-        this.#ownerUrl = undefined;
-        this.#retry(reason || "The seat was refused");
-        return;
+      }
       case CloseCode.JOIN_REFUSED:
         this.#screens.show({ kind: "refused", reason });
         return;
@@ -464,7 +415,7 @@ export class ArenaApp {
       predictionError: prediction.takePeakCorrection(),
       interpolationDelayMs: interpolation.enabled ? interpolation.delayMs : 0,
       room: `${session.roomId} · ${players} player${players === 1 ? "" : "s"}`,
-      transport: session.connection.transport === "webtransport" ? "WebTransport" : "WebSocket",
+      transport: transportLabel(session.connection),
     });
     const conditions = this.simulator.conditions;
     this.#overlay.showStats([

@@ -3,8 +3,8 @@
  * `deno task build:client`: reads `?game=`, `?room=`, `?name=` and `?transport=ws|wt` and starts
  * the game: the arena on its own client (it matchmakes at `/matchmake` of the page's host and
  * connects to the process that owns the room, over WebTransport when it can, else WebSocket),
- * other games through the client SDK (`client/sdk/`) with their module, connected to this host's
- * `/ws`. Lists the server's games in the corner, and installs the `globalThis.__arena` (or
+ * other games through the client SDK (`client/sdk/`) with their module, which matchmakes and
+ * connects the same way. Lists the server's games in the corner, and installs the `globalThis.__arena` (or
  * `__game`) test hook.
  * @module
  */
@@ -31,7 +31,8 @@ const SDK_GAMES = { racing: createRacingClient } as const;
 
 const settings = {
   ...joinSettings(location.search),
-  url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`,
+  matchmakeUrl: new URL("/matchmake", location.href).href,
+  transport: transportPreference(location.search),
 };
 const game = new URLSearchParams(location.search).get("game") ?? "arena";
 if (Object.hasOwn(SDK_GAMES, game)) {
@@ -50,11 +51,7 @@ if (Object.hasOwn(SDK_GAMES, game)) {
       screen: element("screen", HTMLElement),
       debug: element("debug", HTMLElement),
     },
-    {
-      ...joinSettings(location.search),
-      matchmakeUrl: new URL("/matchmake", location.href).href,
-      transport: transportPreference(location.search),
-    },
+    settings,
   );
   globalThis.__arena = createDebugHook(app);
   app.start();

@@ -1,7 +1,10 @@
 import { CloseCode } from "../../shared/protocol/mod.ts";
 import { FixedRateTicker } from "../game/fixed_rate_ticker.ts";
 import { Backoff } from "../net/backoff.ts";
-import { GameConnection } from "../net/game_connection.ts";
+import { JoinRefusedError } from "../net/game_connection.ts";
+import { MatchmakeError } from "../net/matchmake.ts";
+import { RoomConnector, transportLabel } from "../net/room_connector.ts";
+import type { TransportPreference } from "../net/transport_choice.ts";
 import { NetSimulator } from "../net/net_simulator.ts";
 import { DebugOverlay, type DebugSwitches } from "../ui/debug_overlay.ts";
 import type { ClientGame } from "./client_game.ts";
@@ -24,8 +27,10 @@ export interface GameElements {
 
 /** Where and as whom to play. */
 export interface GameSettings {
-  /** WebSocket URL of the server. */
-  url: string;
+  /** `http://host/matchmake` of the server that served the page. */
+  matchmakeUrl: string;
+  /** What `?transport=` asked for: `ws`, `wt` or `auto` (WebTransport when it works). */
+  transport: TransportPreference;
   /** Room to join, or `any`. */
   room: string;
   /** Display name. */
@@ -39,9 +44,15 @@ export interface GameRunner {
 }
 
 const PING_INTERVAL_MS = 2000;
+/** A connection that lasted this long counts as a success and resets the backoff. */
+const STABLE_CONNECTION_MS = 5000;
+/** How long to wait for matchmaking and then the welcome, ms. */
+const JOIN_TIMEOUT_MS = 5000;
 
 /**
- * Run `game` in the page: connect and join (with backoff after a drop, back to the same room),
+ * Run `game` in the page: matchmake and join the process that owns the room, over WebTransport
+ * when it can (else WebSocket), as the arena client does (with backoff after a drop, back to the
+ * same room through `/matchmake`, which finds its owner again or a new one),
  * sample and send its input every server tick, send the commands its keys ask for, and draw a
  * frame on every animation frame with the game's renderer. Everything game-specific comes from
  * the {@linkcode ClientGame} module.
@@ -52,7 +63,8 @@ export function runGame<Input, Body extends { x: number; y: number }>(
   settings: GameSettings,
 ): GameRunner {
   const keys = new Set<string>();
-  const backoff = new Backoff();
+  let backoff = new Backoff();
+  const connector = new RoomConnector(settings);
   const ctx = elements.canvas.getContext("2d");
   if (ctx === null) throw new TypeError("Cannot run the game: no 2D canvas context");
   let session: GameSession<Input, Body> | undefined;
@@ -86,31 +98,63 @@ export function runGame<Input, Body extends { x: number; y: number }>(
   };
   const connect = () => {
     show(`Connecting to ${game.name}…`);
-    GameConnection.open({ ...settings, room, game: game.name, input: game.input }).then(
+    const base = {
+      game: game.name,
+      input: game.input,
+      name: settings.name,
+      timeoutMs: JOIN_TIMEOUT_MS,
+    };
+    // No seat token is kept: every reconnect goes through /matchmake, to the room's owner.
+    connector.open(base, room, undefined).then(
       (connection) => {
         const joined = new GameSession(connection, game, simulator);
         session = joined;
         if (overlay !== undefined) apply(overlay.switches);
         room = connection.welcome.roomId;
+        const joinedAtMs = performance.now();
         ticker = new FixedRateTicker(joined.tickIntervalMs);
         ticker.start(performance.now());
         joined.ping();
         const pinger = setInterval(() => joined.ping(), PING_INTERVAL_MS);
         show("");
-        connection.handlers.onClose = (code, reason) => {
+        const closed = (code: number, reason: string) => {
           clearInterval(pinger);
           simulator.clear();
           session = undefined;
           ticker = undefined;
+          if (performance.now() - joinedAtMs >= STABLE_CONNECTION_MS) backoff = new Backoff();
           retry(code, reason);
         };
+        connection.handlers.onClose = closed;
+        if (connection.closeCode !== null) closed(connection.closeCode, connection.closeReason);
       },
-      (error: unknown) => retry(0, error instanceof Error ? error.message : String(error)),
+      (error: unknown) => {
+        if (error instanceof MatchmakeError) {
+          if (error.status === 404) retry(CloseCode.ROOM_NOT_FOUND, error.message);
+          // Full (409) or a bad request (400): asking again will not help.
+          else if (error.status === 409 || error.status === 400) show(error.message);
+          else retry(0, error.message);
+        } else if (error instanceof JoinRefusedError) {
+          retry(error.code, error.message.replace(/^Join refused \(\d+\): /, ""));
+        } else {
+          retry(0, error instanceof Error ? error.message : String(error));
+        }
+      },
     );
   };
   const retry = (code: number, reason: string) => {
-    if (code === CloseCode.ROOM_FULL || code === CloseCode.JOIN_REFUSED) {
+    if (
+      code === CloseCode.ROOM_FULL || code === CloseCode.JOIN_REFUSED ||
+      code === CloseCode.VERSION_MISMATCH
+    ) {
       show(reason);
+      return;
+    }
+    // The room we were in is gone (its owner stopped): join as first asked.
+    if (code === CloseCode.ROOM_NOT_FOUND) room = settings.room;
+    const lost = connector.seatLost(code);
+    if (lost?.now === true) {
+      connect();
       return;
     }
     const delayMs = backoff.next();
@@ -138,7 +182,8 @@ export function runGame<Input, Body extends { x: number; y: number }>(
     const rtt = session.rtt.smoothedMs;
     elements.hud.textContent =
       `${game.name} · ping ${rtt === undefined ? "–" : Math.round(rtt)} ms · ` +
-      `${session.snapshotsApplied} snapshots · ${(bytesPerSecond / 1024).toFixed(1)} KiB/s in`;
+      `${session.snapshotsApplied} snapshots · ${(bytesPerSecond / 1024).toFixed(1)} KiB/s in · ` +
+      transportLabel(session.connection);
   };
   connect();
   requestAnimationFrame(draw);

@@ -109,6 +109,8 @@ if (import.meta.main) {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
+        // WebTransport (each process's own listener) needs it.
+        "--unstable-net",
         "--allow-net",
         "--allow-read",
         "--allow-env",

@@ -27,6 +27,11 @@ export interface ClusterProcessOptions {
   port?: number;
   /** More server flags, e.g. `["--interest", "off"]`. */
   extraArgs?: string[];
+  /**
+   * Run with Deno's `--unstable-net`, so the process also listens for WebTransport.
+   * @default false
+   */
+  webTransport?: boolean;
 }
 
 /** A running server process of the cluster. */
@@ -55,6 +60,7 @@ export async function startClusterProcess(options: ClusterProcessOptions): Promi
   let url = "";
   const child = spawnDeno([
     "run",
+    ...(options.webTransport === true ? ["--unstable-net"] : []),
     "--allow-net",
     "--allow-read",
     "--allow-env",
