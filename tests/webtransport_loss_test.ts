@@ -39,7 +39,8 @@ function quantizedWorld(rows: readonly number[]): Map<number, number[]> {
 
 /**
  * The velocity columns as the runtime derives them (`derived: true`): each entity's move since
- * the previous tick's world, 0 when it is new (no input here fires, so nothing teleports).
+ * the previous tick's world, or its previous velocity when that is within one step (1/8 unit) of
+ * the move; 0 when it is new (no input here fires, so nothing teleports).
  */
 function withDerivedVelocities(
   world: Map<number, number[]>,
@@ -50,7 +51,13 @@ function withDerivedVelocities(
     const velocity = ARENA_ENTITY_SCHEMA.findIndex((other) => other.name === field.velocity);
     for (const [id, row] of world) {
       const before = previous?.get(id);
-      row[velocity] = before === undefined ? 0 : (row[column] ?? 0) - (before[column] ?? 0);
+      if (before === undefined) {
+        row[velocity] = 0;
+        continue;
+      }
+      const moved = (row[column] ?? 0) - (before[column] ?? 0);
+      const kept = before[velocity] ?? NaN;
+      row[velocity] = Math.abs(moved - kept) * (field.scale ?? 1) <= 1 ? kept : moved;
     }
   });
   return world;

@@ -216,8 +216,9 @@ export class SnapshotBuilder {
 
   /**
    * Fill the derived velocity columns of `world`: each entity's position change since the world
-   * of `previousTick`, per tick (both tables are sorted by id, so one merge walk finds every
-   * entity's previous row); 0 for an entity that is new or teleported.
+   * of `previousTick`, per tick, or its previous velocity when that is within one step of it
+   * (both tables are sorted by id, so one merge walk finds every entity's previous row); 0 for an
+   * entity that is new or teleported.
    */
   #deriveVelocities(world: EntityTable, previousTick: number, teleported: readonly number[]): void {
     const derived = this.#derived, stride = this.#stride;
@@ -234,10 +235,18 @@ export class SnapshotBuilder {
       }
       for (let pair = 0; pair < derived.length; pair += 2) {
         const position = derived[pair]!, velocity = derived[pair + 1]!;
+        if (previous === undefined || before < 0) {
+          values[row + velocity] = 0;
+          continue;
+        }
         // `+ 0`: no −0 from rounding a small negative change.
-        values[row + velocity] = previous === undefined || before < 0
-          ? 0
-          : Math.round((values[row + position]! - previous.values[before + position]!) / ticks) + 0;
+        const moved =
+          Math.round((values[row + position]! - previous.values[before + position]!) / ticks) + 0;
+        // A steady speed that is not a whole number of steps a tick moves by n and n + 1 steps in
+        // turn: keeping the previous velocity within one step keeps the column unchanged (no byte
+        // a tick for it), and the position's residual absorbs the step.
+        const kept = previous.values[before + velocity]!;
+        values[row + velocity] = Math.abs(moved - kept) <= 1 ? kept : moved;
       }
     }
     // Rare: a respawn, a portal. A jump is no velocity.

@@ -90,6 +90,13 @@ Deno.test("SnapshotBuilder derives velocity columns from its own world frames", 
   // A jump the game reports is no velocity.
   builder.beginTick(6, [1, 20.5, 0, 2, 30, 0], null, [2]);
   assert.deepEqual(velocities(6), [[1, 2], [2, 0]]);
+  // A move within one step (1/8) of the velocity keeps it: a steady 2.0625 units a tick moves by
+  // 16 and 17 steps in turn, and the column would otherwise change every tick.
+  builder.beginTick(7, [1, 22.625, 0, 2, 30, 0], null);
+  assert.deepEqual(velocities(7), [[1, 2], [2, 0]]);
+  // More than one step off: the move is the new velocity.
+  builder.beginTick(8, [1, 25, 0, 2, 30, 0], null);
+  assert.deepEqual(velocities(8), [[1, 2.375], [2, 0]]);
   assert.throws(
     () =>
       new SnapshotBuilder([{ name: "id" }, { name: "x", scale: 8, velocity: "vx" }, {
