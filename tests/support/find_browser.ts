@@ -4,6 +4,7 @@
  * Debian, as CI runs). Without one it answers undefined, or fails under `CI=true`.
  * @module
  */
+import { ensureAptPackage } from "./_apt.ts";
 
 /** The environment variable naming the browser executable. */
 export const BROWSER_ENV = "CHROMIUM_PATH";
@@ -38,26 +39,9 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-async function run(command: string, args: string[], timeoutMs: number): Promise<void> {
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-    signal: AbortSignal.timeout(timeoutMs),
-  }).spawn();
-  const { code, stdout, stderr } = await child.output();
-  if (code !== 0) {
-    const tail = new TextDecoder().decode(stderr.length > 0 ? stderr : stdout).slice(-2000);
-    throw new Error(`Cannot run ${command} ${args.join(" ")}: exit code ${code}\n${tail}`);
-  }
-}
-
 /** Install Debian's `chromium` with apt-get, as CI does on a fresh machine (as root). */
 export async function installDebianChromium(): Promise<string | undefined> {
-  await run("/usr/bin/apt-get", ["update"], 5 * 60_000);
-  await run("/usr/bin/apt-get", ["install", "-y", "chromium"], 10 * 60_000);
+  await ensureAptPackage("chromium", DEBIAN_CHROMIUM);
   return (await isExecutable(DEBIAN_CHROMIUM)) ? DEBIAN_CHROMIUM : undefined;
 }
 
