@@ -1,18 +1,17 @@
 /**
  * Entry point of the browser client, bundled into `client/dist/client.js` by
  * `deno task build:client`: reads `?game=`, `?room=`, `?name=` and `?transport=ws|wt` and starts
- * the game: the arena on its own client (it matchmakes at `/matchmake` of the page's host and
- * connects to the process that owns the room, over WebTransport when it can, else WebSocket),
- * other games through the client SDK (`client/sdk/`) with their module, which matchmakes and
- * connects the same way. Lists the server's games in the corner, and installs the `globalThis.__arena` (or
- * `__game`) test hook.
+ * the game's client module (`client/games/`) on the client SDK (`client/sdk/`), which matchmakes
+ * at `/matchmake` of the page's host and connects to the process that owns the room, over
+ * WebTransport when it can, else WebSocket. Lists the server's games in the corner, and installs
+ * the `globalThis.__game` test hook (and the arena's `__arena`).
  * @module
  */
-import { ArenaApp } from "./app.ts";
+import { ArenaClient } from "./games/arena/arena_client.ts";
+import { createDebugHook } from "./games/arena/debug_hook.ts";
 import { createRacingClient } from "./games/racing/racing_client.ts";
 import { transportPreference } from "./net/transport_choice.ts";
-import { type GameRunner, runGame } from "./sdk/mod.ts";
-import { createDebugHook } from "./ui/debug_hook.ts";
+import { type GameElements, type GameRunner, runGame } from "./sdk/mod.ts";
 import { joinSettings } from "./ui/join_settings.ts";
 
 function element<T extends HTMLElement>(id: string, type: new () => T): T {
@@ -22,40 +21,34 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
 }
 
 declare global {
-  /** The SDK's runner of a game other than the arena, for the browser tests. */
+  /** The SDK's runner of the game on the page, for the browser tests. */
   var __game: GameRunner | undefined;
 }
-
-/** Client modules by game name; the arena runs on its own client (`ArenaApp`). */
-const SDK_GAMES = { racing: createRacingClient } as const;
 
 const settings = {
   ...joinSettings(location.search),
   matchmakeUrl: new URL("/matchmake", location.href).href,
   transport: transportPreference(location.search),
 };
+const elements: GameElements = {
+  canvas: element("game", HTMLCanvasElement),
+  hud: element("hud", HTMLElement),
+  screen: element("screen", HTMLElement),
+  debug: element("debug", HTMLElement),
+};
+/** Each game's client module started on the SDK; `?game=` picks one, the arena by default. */
+const GAMES: Readonly<Record<string, () => GameRunner>> = {
+  arena: () => {
+    const arena = new ArenaClient();
+    const runner = runGame(arena, elements, settings);
+    globalThis.__arena = createDebugHook(runner, arena);
+    return runner as GameRunner;
+  },
+  racing: () => runGame(createRacingClient(), elements, settings) as GameRunner,
+};
 const game = new URLSearchParams(location.search).get("game") ?? "arena";
-if (Object.hasOwn(SDK_GAMES, game)) {
-  const create = SDK_GAMES[game as keyof typeof SDK_GAMES];
-  globalThis.__game = runGame(create(), {
-    canvas: element("game", HTMLCanvasElement),
-    hud: element("hud", HTMLElement),
-    screen: element("screen", HTMLElement),
-    debug: element("debug", HTMLElement),
-  }, settings);
-} else {
-  const app = new ArenaApp(
-    {
-      canvas: element("game", HTMLCanvasElement),
-      hud: element("hud", HTMLElement),
-      screen: element("screen", HTMLElement),
-      debug: element("debug", HTMLElement),
-    },
-    settings,
-  );
-  globalThis.__arena = createDebugHook(app);
-  app.start();
-}
+const start = Object.hasOwn(GAMES, game) ? GAMES[game] : GAMES.arena;
+globalThis.__game = start?.();
 
 // The landing list: every game the server hosts, one link each.
 fetch("/healthz").then((response) => response.json()).then((health: { games?: unknown }) => {

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 // For its global `__arena` declaration (the test hook), which the page functions below read.
-import type {} from "../client/ui/debug_hook.ts";
+import type {} from "../client/games/arena/debug_hook.ts";
 import { buildClient } from "../server/build_client.ts";
 import { type ArenaGameOptions, createArenaGame } from "../server/games/arena.ts";
 import { type RunningServer, startServer } from "../server/server.ts";

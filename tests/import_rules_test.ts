@@ -58,32 +58,40 @@ Deno.test("findImportViolations() catches each planted bad import and passes goo
   const files = new Map([
     // Planted: one breach of each rule, static, dynamic and type-only.
     ["shared/protocol/codec.ts", 'import { Room } from "../../server/rooms/room.ts";'],
-    ["shared/game/arena/rules.ts", 'const app = await import("../../../client/app.ts");'],
+    ["shared/game/arena/rules.ts", 'const app = await import("../../../client/main.ts");'],
     ["client/net/game_connection.ts", 'import type { Room } from "../../server/rooms/room.ts";'],
     ["server/rooms/room.ts", 'import { ARENA } from "../../shared/game/arena/mod.ts";'],
     ["server/transport/connection.ts", 'export { createArenaGame } from "../games/arena.ts";'],
     ["server/tick/clock_test.ts", 'import "../games/arena.ts";'],
     ["server/metrics/server_metrics.ts", 'import { X } from "../../shared/game/arena/x.ts";'],
+    ["client/sdk/run_game.ts", 'import { ArenaClient } from "../games/arena/arena_client.ts";'],
+    ["client/ui/hud.ts", 'import type { ArenaInput } from "../../shared/game/arena/mod.ts";'],
     // Allowed: the runtime on shared/protocol, the adapter and entry point on the game, tests.
     ["server/rooms/game.ts", 'import type { E } from "../../shared/protocol/entity_schema.ts";'],
     ["server/games/arena.ts", 'import { stepArena } from "../../shared/game/arena/mod.ts";'],
     ["server/main.ts", 'import { createArenaGame } from "./games/arena.ts";'],
-    ["client/app.ts", 'import { stepArena } from "../shared/game/arena/mod.ts";'],
+    [
+      "client/games/arena/arena_client.ts",
+      'import { ARENA } from "../../../shared/game/arena/mod.ts";',
+    ],
+    ["client/main.ts", 'import { ArenaClient } from "./games/arena/arena_client.ts";'],
     ["tests/arena_server_test.ts", 'import { createServer } from "../server/server.ts";'],
   ]);
   const found = findImportViolations(files).map(({ file, imported }) => `${file} → ${imported}`);
   assert.deepEqual(found, [
     "shared/protocol/codec.ts → server/rooms/room.ts",
-    "shared/game/arena/rules.ts → client/app.ts",
+    "shared/game/arena/rules.ts → client/main.ts",
     "client/net/game_connection.ts → server/rooms/room.ts",
     "server/rooms/room.ts → shared/game/arena/mod.ts",
     "server/transport/connection.ts → server/games/arena.ts",
     "server/tick/clock_test.ts → server/games/arena.ts",
     "server/metrics/server_metrics.ts → shared/game/arena/x.ts",
+    "client/sdk/run_game.ts → client/games/arena/arena_client.ts",
+    "client/ui/hud.ts → shared/game/arena/mod.ts",
   ]);
 });
 
-Deno.test("every file obeys the layering: shared/ and client/ stand alone, the runtime knows no game", async () => {
+Deno.test("every file obeys the layering: shared/ and client/ stand alone, the runtime and the client SDK know no game", async () => {
   const files = await repositorySources();
   assert.ok(files.size > 100, `only ${files.size} files found`);
   const violations = findImportViolations(files).map(({ file, imported, rule }) =>

@@ -1,6 +1,6 @@
 import { ENTITY_KIND } from "../../shared/game/arena/mod.ts";
-import type { Scene, SceneEntity, ScoreLine } from "../game/scene.ts";
-import { CanvasView } from "../render/canvas_view.ts";
+import type { Scene, SceneEntity, ScoreLine } from "../games/arena/scene.ts";
+import { CanvasView } from "../games/arena/render/canvas_view.ts";
 import { DebugOverlay } from "../ui/debug_overlay.ts";
 import { replayGameFor } from "./replay_games.ts";
 import { REPLAY_SPEEDS, type ReplayFrame, ReplayPlayer } from "./replay_player.ts";

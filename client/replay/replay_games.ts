@@ -18,7 +18,7 @@ import {
   type Recording,
   type ReplayableGame,
 } from "../../shared/recording/mod.ts";
-import { entityColumns } from "../netcode/entity_columns.ts";
+import { entityColumns } from "../games/arena/entity_columns.ts";
 
 /**
  * The arena as the replay page runs it: the same rules module (`shared/game/arena`) and the same

@@ -7,7 +7,7 @@ import {
 } from "../../shared/recording/mod.ts";
 import { quantize } from "../../shared/protocol/entity_schema.ts";
 import { InterpolationBuffer } from "../netcode/interpolation_buffer.ts";
-import { type EntityColumns, entityColumns } from "../netcode/entity_columns.ts";
+import { type EntityColumns, entityColumns } from "../games/arena/entity_columns.ts";
 
 /** The world at one tick as a spectator sees it: rows on the schema's grid. */
 export interface ReplayFrame {

@@ -1,3 +1,4 @@
+import { isTextEntry } from "./is_text_entry.ts";
 import type { NetConditions } from "../net/net_simulator.ts";
 
 /** The switches of the net-debug overlay. */
@@ -13,6 +14,15 @@ export interface DebugSwitches {
   /** What the network simulator adds. */
   conditions: NetConditions;
 }
+
+/** The switches before the developer touches them: netcode on, no simulated network. */
+export const DEFAULT_DEBUG_SWITCHES: Readonly<DebugSwitches> = Object.freeze({
+  prediction: true,
+  interpolation: true,
+  showServerPositions: false,
+  showLagCompensation: false,
+  conditions: Object.freeze({ latencyMs: 0, jitterMs: 0, lossPercent: 0 }),
+});
 
 interface Slider {
   key: keyof NetConditions;
@@ -37,11 +47,8 @@ export class DebugOverlay {
   readonly #element: HTMLElement;
   readonly #stats: HTMLPreElement;
   readonly #switches: DebugSwitches = {
-    prediction: true,
-    interpolation: true,
-    showServerPositions: false,
-    showLagCompensation: false,
-    conditions: { latencyMs: 0, jitterMs: 0, lossPercent: 0 },
+    ...DEFAULT_DEBUG_SWITCHES,
+    conditions: { ...DEFAULT_DEBUG_SWITCHES.conditions },
   };
   readonly #onChange: (switches: DebugSwitches) => void;
 
@@ -62,6 +69,8 @@ export class DebugOverlay {
     element.append(this.#stats);
     globalThis.addEventListener("keydown", (event) => {
       if (event.code !== "F3" && event.code !== "Backquote") return;
+      // A backquote typed into a chat line is text.
+      if (event.code === "Backquote" && isTextEntry(event.target)) return;
       event.preventDefault();
       this.toggle();
     });

@@ -28,6 +28,12 @@ export const IMPORT_RULES: readonly ImportRule[] = [
     because: "the client is built for the browser and talks to the server only over the wire",
   },
   {
+    from: ["client/sdk/", "client/net/", "client/netcode/", "client/ui/"],
+    mayNotImport: ["client/games/", "shared/game/"],
+    because:
+      "the client SDK is game-agnostic: games plug in as a ClientGame (client/sdk/client_game.ts)",
+  },
+  {
     from: [
       "server/rooms/",
       "server/transport/",

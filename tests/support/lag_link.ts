@@ -9,7 +9,7 @@
 import { InputSender } from "../../client/net/input_sender.ts";
 import { NetSimulator } from "../../client/net/net_simulator.ts";
 import { SnapshotHistory } from "../../client/net/snapshot_history.ts";
-import { entityColumns } from "../../client/netcode/entity_columns.ts";
+import { entityColumns } from "../../client/games/arena/entity_columns.ts";
 import { InterpolationBuffer } from "../../client/netcode/interpolation_buffer.ts";
 import { createArenaGame } from "../../server/games/arena.ts";
 import type { Game, GameEvent, PlayerInput, Rewind } from "../../server/rooms/game.ts";

@@ -42,6 +42,7 @@ export function createRacingClient(): ClientGame<RacingInput, PredictedCar> {
     input: RACING_INPUT,
     commands: RACING_COMMANDS,
     positionFields: { x: "x", y: "y", angle: "heading" },
+    controls: "Arrows/WASD drive · Enter ready",
     sampleInput: (keys) => ({
       throttle: axis(keys, THROTTLE_KEYS),
       steer: axis(keys, STEER_KEYS),

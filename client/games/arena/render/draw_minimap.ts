@@ -1,4 +1,4 @@
-import { ARENA, ENTITY_KIND } from "../../shared/game/arena/mod.ts";
+import { ARENA, ENTITY_KIND } from "../../../../shared/game/arena/mod.ts";
 import { PALETTE, playerColor } from "./colors.ts";
 import type { FrameView } from "./frame_view.ts";
 

@@ -1,5 +1,5 @@
-import { ARENA, ENTITY_KIND } from "../../shared/game/arena/mod.ts";
-import type { SceneEntity } from "../game/scene.ts";
+import { ARENA, ENTITY_KIND } from "../../../../shared/game/arena/mod.ts";
+import type { SceneEntity } from "../scene.ts";
 import type { Camera } from "./camera.ts";
 import { drawBeams } from "./draw_beams.ts";
 import { PALETTE, playerColor } from "./colors.ts";

@@ -1,4 +1,4 @@
-import { ARENA } from "../../shared/game/arena/mod.ts";
+import { ARENA } from "../../../shared/game/arena/mod.ts";
 
 /** A possible beam target as the client draws it now. */
 export interface BeamTarget {

@@ -1,3 +1,5 @@
+import { isTextEntry } from "./is_text_entry.ts";
+
 /** The numbers the HUD shows; `undefined` fields show as a dash. */
 export interface HudStats {
   /** Smoothed round-trip time from ping/pong, ms. */
@@ -32,6 +34,14 @@ const FIELDS: [key: keyof HudStats, label: string, format: (value: number | stri
   ["transport", "Transport", (value) => String(value)],
 ];
 
+/** What the HUD shows beyond its numbers. */
+export interface HudOptions {
+  /** The link to the current room, or undefined while not in one. */
+  inviteLink: () => string | undefined;
+  /** The controls, one line (`WASD move · H hide HUD`). */
+  controls: string;
+}
+
 /** The key that hides and shows the HUD, the scoreboard and the minimap. */
 export const HUD_TOGGLE_KEY = "KeyH";
 
@@ -48,9 +58,11 @@ export class Hud {
 
   /**
    * @param element the panel; its content is replaced
-   * @param inviteLink the link to the current room, or undefined while not in one
+   * @param options the link to the current room (undefined while not in one) and the controls'
+   * help line
    */
-  constructor(element: HTMLElement, inviteLink: () => string | undefined) {
+  constructor(element: HTMLElement, options: HudOptions) {
+    const { inviteLink, controls } = options;
     this.#element = element;
     element.replaceChildren();
     for (const [key, label] of FIELDS) {
@@ -87,11 +99,10 @@ export class Hud {
     element.append(this.#invite);
     const help = document.createElement("div");
     help.className = "hud-help";
-    help.textContent = "WASD move · mouse aim · click/space fire · right click/F beam · " +
-      "Enter chat · C colour · H hide HUD · F3 net debug";
+    help.textContent = controls;
     element.append(help);
     globalThis.addEventListener("keydown", (event) => {
-      if (event.code !== HUD_TOGGLE_KEY || event.repeat) return;
+      if (event.code !== HUD_TOGGLE_KEY || event.repeat || isTextEntry(event.target)) return;
       element.hidden = !element.hidden;
     });
   }

@@ -1,5 +1,5 @@
-import { ARENA } from "../../shared/game/arena/mod.ts";
-import type { Scene } from "../game/scene.ts";
+import { ARENA } from "../../../../shared/game/arena/mod.ts";
+import type { Scene } from "../scene.ts";
 import { Camera, type ScreenPoint } from "./camera.ts";
 import { drawMinimap } from "./draw_minimap.ts";
 import { drawScoreboard } from "./draw_scoreboard.ts";

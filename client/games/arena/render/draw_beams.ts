@@ -1,5 +1,5 @@
-import { ARENA } from "../../shared/game/arena/mod.ts";
-import type { BeamView } from "../game/scene.ts";
+import { ARENA } from "../../../../shared/game/arena/mod.ts";
+import type { BeamView } from "../scene.ts";
 
 /** How long a tracer fades over, ms. */
 const TRACER_MS = 180;

@@ -1,4 +1,5 @@
-import { type ArenaInput, Buttons, quantizeAim } from "../../shared/game/arena/mod.ts";
+import { type ArenaInput, Buttons, quantizeAim } from "../../../shared/game/arena/mod.ts";
+import { isTextEntry } from "../../ui/is_text_entry.ts";
 
 /** Keyboard codes (layout-independent `KeyboardEvent.code`) of each button. */
 const KEY_BUTTONS: Record<string, number> = {
@@ -109,12 +110,4 @@ export class InputSampler {
     this.#pointerX = event.clientX - rect.left;
     this.#pointerY = event.clientY - rect.top;
   }
-}
-
-// Only a field that takes text keeps game keys; the client has none today.
-function isTextEntry(target: EventTarget | null): boolean {
-  if (target instanceof HTMLTextAreaElement) return true;
-  if (target instanceof HTMLElement && target.isContentEditable) return true;
-  return target instanceof HTMLInputElement &&
-    ["text", "search", "email", "url", "tel", "password", "number"].includes(target.type);
 }

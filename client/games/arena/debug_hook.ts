@@ -1,4 +1,7 @@
-import type { ArenaApp } from "../app.ts";
+import type { ArenaInput, ArenaPlayer } from "../../../shared/game/arena/mod.ts";
+import type { GameRunner } from "../../sdk/mod.ts";
+import { type ArenaClient, EMPTY_SCENE } from "./arena_client.ts";
+import type { Scene } from "./scene.ts";
 
 /** An entity as the newest frame drew it, world units. */
 export interface RenderedEntity {
@@ -55,31 +58,36 @@ declare global {
   var __arena: ArenaDebugHook | undefined;
 }
 
-/** Build the test hook over a running app. */
-export function createDebugHook(app: ArenaApp): ArenaDebugHook {
+/** Build the test hook over the SDK's runner of the arena and the arena's client module. */
+export function createDebugHook(
+  runner: GameRunner<ArenaInput, ArenaPlayer>,
+  arena: ArenaClient,
+): ArenaDebugHook {
+  // Between connections nothing is drawn from the game.
+  const scene = (): Scene => runner.session === undefined ? EMPTY_SCENE : arena.scene;
   return {
     get playerId() {
-      return app.session?.playerId;
+      return runner.session?.playerId;
     },
     get roomId() {
-      return app.session?.roomId;
+      return runner.session?.roomId;
     },
     ownPosition() {
-      const own = app.scene.own;
+      const own = scene().own;
       return own === undefined ? { x: Number.NaN, y: Number.NaN } : { x: own.x, y: own.y };
     },
     entityPosition(id) {
-      const entity = app.scene.entities.find((candidate) => candidate.id === id);
+      const entity = scene().entities.find((candidate) => candidate.id === id);
       return entity === undefined ? null : { x: entity.x, y: entity.y };
     },
     renderedEntities() {
-      return app.scene.entities.map(({ id, kind, x, y }) => ({ id, kind, x, y }));
+      return scene().entities.map(({ id, kind, x, y }) => ({ id, kind, x, y }));
     },
     get ownHp() {
-      return app.scene.own?.hp;
+      return scene().own?.hp;
     },
     beams() {
-      return app.scene.beams.filter((beam) => beam.own).map((beam) => ({
+      return scene().beams.filter((beam) => beam.own).map((beam) => ({
         judgedTarget: beam.confirmedHit === undefined
           ? undefined
           : beam.confirmedHit
@@ -88,29 +96,29 @@ export function createDebugHook(app: ArenaApp): ArenaDebugHook {
       }));
     },
     chat() {
-      return app.scene.chat.map((line) => `${line.name}: ${line.text}`);
+      return scene().chat.map((line) => `${line.name}: ${line.text}`);
     },
     hueOf(id) {
-      const entity = app.scene.entities.find((candidate) => candidate.id === id);
+      const entity = scene().entities.find((candidate) => candidate.id === id);
       return entity === undefined ? null : entity.hue ?? 0;
     },
     get pingMs() {
-      return app.session?.rtt.smoothedMs;
+      return runner.session?.rtt.smoothedMs;
     },
     get connected() {
-      return app.session?.connection.open ?? false;
+      return runner.session?.connection.open ?? false;
     },
     get transport() {
-      return app.session?.connection.transport;
+      return runner.session?.connection.transport;
     },
     get snapshotsApplied() {
-      return app.session?.snapshotsApplied ?? 0;
+      return runner.session?.snapshotsApplied ?? 0;
     },
     get screen() {
-      return app.screen;
+      return runner.screen;
     },
     get retryDelaysMs() {
-      return [...app.retryDelaysMs];
+      return [...runner.retryDelaysMs];
     },
   };
 }

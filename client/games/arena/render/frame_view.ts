@@ -1,4 +1,4 @@
-import type { Scene } from "../game/scene.ts";
+import type { Scene } from "../scene.ts";
 import type { Camera } from "./camera.ts";
 
 /** One frame to draw: where, what, and from which point of view. */

@@ -1,4 +1,4 @@
-import { ARENA_INTEREST } from "../../shared/game/arena/mod.ts";
+import { ARENA_INTEREST } from "../../../../shared/game/arena/mod.ts";
 
 /** A point on screen, CSS pixels from the canvas's top-left corner. */
 export interface ScreenPoint {
