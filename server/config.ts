@@ -359,7 +359,7 @@ export function helpText(): string {
     Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length))
   );
   const line = (cells: string[]) =>
-    "  " + cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd();
+    "  " + cells.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd();
   return [
     "Usage: deno task start [flags]   (or: deno run -A server/main.ts [flags])",
     "",

@@ -179,9 +179,9 @@ class DecodedWorld implements WorldSnapshot {
     for (let index = 0; index < table.count; index++) {
       const row = new Array<number>(stride);
       for (let column = 0; column < stride; column++) {
-        row[column] = (table.values[index * stride + column] ?? 0) / (this.#scales[column] ?? 1);
+        row[column] = table.values[index * stride + column]! / this.#scales[column]!;
       }
-      rows.set(table.ids[index] ?? 0, row);
+      rows.set(table.ids[index]!, row);
     }
     this.#entities = rows;
     return rows;

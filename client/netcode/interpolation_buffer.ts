@@ -1,6 +1,6 @@
 import { lerpAngle } from "./_angle.ts";
 
-/** Which row columns hold the position and the facing. */
+/** Which row columns hold the position and the facing: indices within every row pushed. */
 export interface PositionColumns {
   x: number;
   y: number;
@@ -261,10 +261,10 @@ export class InterpolationBuffer {
     const a = from.entities.get(id);
     if (a === undefined) return this.#entity(id, b);
     const columns = this.#columns;
-    const ax = a[columns.x] ?? 0;
-    const ay = a[columns.y] ?? 0;
-    const bx = b[columns.x] ?? 0;
-    const by = b[columns.y] ?? 0;
+    const ax = a[columns.x]!;
+    const ay = a[columns.y]!;
+    const bx = b[columns.x]!;
+    const by = b[columns.y]!;
     const fromTime = this.#serverTimeOf(from);
     const t = clamp((this.#renderTimeMs - fromTime) / (this.#serverTimeOf(to) - fromTime), 0, 1);
     if (this.#isTeleport(ax, ay, bx, by)) return this.#entity(id, t < 0.5 ? a : b, b);
@@ -272,7 +272,7 @@ export class InterpolationBuffer {
       id,
       x: ax + (bx - ax) * t,
       y: ay + (by - ay) * t,
-      angle: lerpAngle(a[columns.angle] ?? 0, b[columns.angle] ?? 0, t),
+      angle: lerpAngle(a[columns.angle]!, b[columns.angle]!, t),
       row: b,
     };
   }
@@ -302,7 +302,7 @@ export class InterpolationBuffer {
     for (const transit of transits) if (transit < offset) offset = transit;
     this.#offsetMs = offset;
     const lateness = transits.map((transit) => transit - offset).sort((a, b) => a - b);
-    this.#jitterMs = lateness[Math.floor(0.95 * (lateness.length - 1))] ?? 0;
+    this.#jitterMs = lateness[Math.floor(0.95 * (lateness.length - 1))]!;
     if (transits.length < MIN_ARRIVALS_TO_ADAPT) return;
     // The newest snapshot is at most one interval plus its lateness older than "now - offset":
     // a delay of that much keeps a later snapshot in hand for blending.
@@ -344,10 +344,10 @@ export class InterpolationBuffer {
     const before = previous?.entities.get(id);
     if (past <= 0 || previous === undefined || before === undefined) return this.#entity(id, row);
     const columns = this.#columns;
-    const x = row[columns.x] ?? 0;
-    const y = row[columns.y] ?? 0;
-    const beforeX = before[columns.x] ?? 0;
-    const beforeY = before[columns.y] ?? 0;
+    const x = row[columns.x]!;
+    const y = row[columns.y]!;
+    const beforeX = before[columns.x]!;
+    const beforeY = before[columns.y]!;
     if (this.#isTeleport(beforeX, beforeY, x, y)) return this.#entity(id, row);
     const span = this.#serverTimeOf(newest) - this.#serverTimeOf(previous);
     const scale = past / span;
@@ -355,7 +355,7 @@ export class InterpolationBuffer {
       id,
       x: x + (x - beforeX) * scale,
       y: y + (y - beforeY) * scale,
-      angle: row[columns.angle] ?? 0,
+      angle: row[columns.angle]!,
       row,
     };
   }
@@ -369,9 +369,9 @@ export class InterpolationBuffer {
     const columns = this.#columns;
     return {
       id,
-      x: position[columns.x] ?? 0,
-      y: position[columns.y] ?? 0,
-      angle: position[columns.angle] ?? 0,
+      x: position[columns.x]!,
+      y: position[columns.y]!,
+      angle: position[columns.angle]!,
       row,
     };
   }

@@ -223,8 +223,8 @@ export class ReplayApp {
         x,
         y,
         angle,
-        hp: row[columns.hp] ?? 0,
-        score: row[columns.score] ?? 0,
+        hp: row[columns.hp]!,
+        score: row[columns.score]!,
         own: id === this.#followId,
         flash: 0,
       };
@@ -238,7 +238,7 @@ export class ReplayApp {
       }
     } else {
       for (const [id, row] of frame.entities) {
-        add(id, row[columns.x] ?? 0, row[columns.y] ?? 0, row[columns.angle] ?? 0, row);
+        add(id, row[columns.x]!, row[columns.y]!, row[columns.angle]!, row);
       }
     }
     entities.push(...projectiles);
@@ -250,11 +250,11 @@ export class ReplayApp {
       serverPositions.push({
         id,
         kind,
-        x: row[columns.x] ?? 0,
-        y: row[columns.y] ?? 0,
-        angle: row[columns.angle] ?? 0,
-        hp: row[columns.hp] ?? 0,
-        score: row[columns.score] ?? 0,
+        x: row[columns.x]!,
+        y: row[columns.y]!,
+        angle: row[columns.angle]!,
+        hp: row[columns.hp]!,
+        score: row[columns.score]!,
         own: false,
         flash: 0,
       });
@@ -297,8 +297,8 @@ function scoresOf(frame: ReplayFrame, followId: number): ScoreLine[] {
   const lines: ScoreLine[] = [];
   const global = frame.global ?? [];
   for (let index = 0; index + 1 < global.length; index += 2) {
-    const id = global[index] ?? 0;
-    lines.push({ id, score: global[index + 1] ?? 0, own: id === followId });
+    const id = global[index]!;
+    lines.push({ id, score: global[index + 1]!, own: id === followId });
   }
   return lines.sort((a, b) => b.score - a.score || a.id - b.id);
 }

@@ -260,11 +260,10 @@ export class ReplayPlayer<State = unknown> {
     for (let start = 0; start + stride <= values.length; start += stride) {
       const row = new Array<number>(stride);
       for (let column = 0; column < stride; column++) {
-        const scale = scales[column] ?? 1;
-        row[column] = quantize(values[start + column] ?? 0, scale, this.#wraps[column] ?? 0) /
-          scale;
+        const scale = scales[column]!;
+        row[column] = quantize(values[start + column]!, scale, this.#wraps[column]!) / scale;
       }
-      entities.set(row[0] ?? 0, row);
+      entities.set(row[0]!, row);
     }
     let global: number[] | null = null;
     if (game.writeGlobal !== undefined) {

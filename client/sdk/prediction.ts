@@ -65,7 +65,7 @@ export interface PendingInput<Input> {
  *
  * // A game whose input is a step along x.
  * const walk = {
- *   fromRow: (row: readonly number[]) => ({ x: row[1] ?? 0, y: 0 }),
+ *   fromRow: (row: readonly number[]) => ({ x: row[1]!, y: 0 }),
  *   move: (body: { x: number; y: number }, dx: number) => {
  *     body.x += dx;
  *   },

@@ -38,7 +38,7 @@ export class PrometheusText {
     for (const one of series) {
       let cumulative = 0;
       for (let index = 0; index < one.counts.length; index++) {
-        cumulative += one.counts[index] ?? 0;
+        cumulative += one.counts[index]!;
         const boundMs = one.boundsMs[index];
         const le = boundMs === undefined ? "+Inf" : formatValue(boundMs / 1000);
         this.#lines.push(

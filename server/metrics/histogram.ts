@@ -65,7 +65,7 @@ export class Histogram {
    */
   constructor(boundsMs: readonly number[] = TICK_BUCKETS_MS) {
     for (let index = 1; index < boundsMs.length; index++) {
-      if (!((boundsMs[index] ?? 0) > (boundsMs[index - 1] ?? 0))) {
+      if (!(boundsMs[index]! > boundsMs[index - 1]!)) {
         throw new RangeError(`Cannot create histogram: bounds must ascend, got ${boundsMs}`);
       }
     }
@@ -77,8 +77,8 @@ export class Histogram {
   observe(valueMs: number): void {
     const bounds = this.boundsMs;
     let index = 0;
-    while (index < bounds.length && valueMs > (bounds[index] ?? 0)) index++;
-    this.counts[index] = (this.counts[index] ?? 0) + 1;
+    while (index < bounds.length && valueMs > bounds[index]!) index++;
+    this.counts[index] = this.counts[index]! + 1;
     this.count++;
     this.sumMs += valueMs;
   }
@@ -104,18 +104,26 @@ export interface Buckets {
  * Estimate the `q` quantile (0..1) of bucket counts, interpolating linearly inside the bucket it
  * falls in; a quantile in the unbounded bucket is that bucket's lower bound.
  * @returns `NaN` when every count is zero
+ * @throws {RangeError} when there is not exactly one count more than bounds
  */
 export function quantileOfBuckets(buckets: Buckets, q: number): number {
   const { boundsMs, counts } = buckets;
+  if (counts.length !== boundsMs.length + 1) {
+    throw new RangeError(
+      `Cannot estimate a quantile: ${counts.length} counts for ${boundsMs.length} bounds, expected ${
+        boundsMs.length + 1
+      }`,
+    );
+  }
   let total = 0;
-  for (let index = 0; index < counts.length; index++) total += counts[index] ?? 0;
+  for (let index = 0; index < counts.length; index++) total += counts[index]!;
   if (total <= 0) return NaN;
   const rank = Math.min(Math.max(q, 0), 1) * total;
   let below = 0;
   for (let index = 0; index < counts.length; index++) {
-    const inBucket = counts[index] ?? 0;
+    const inBucket = counts[index]!;
     if (inBucket > 0 && below + inBucket >= rank) {
-      const lower = index === 0 ? 0 : boundsMs[index - 1] ?? 0;
+      const lower = index === 0 ? 0 : boundsMs[index - 1]!;
       const upper = boundsMs[index];
       if (upper === undefined) return lower;
       return lower + (upper - lower) * Math.max(0, rank - below) / inBucket;

@@ -208,14 +208,14 @@ export class ServerMetrics {
     const all = new Float64Array(TICK_BUCKETS_MS.length + 1);
     for (const totals of this.#games.values()) {
       for (let index = 0; index < all.length; index++) {
-        all[index] = (all[index] ?? 0) + (totals.tick.counts[index] ?? 0);
+        all[index] = all[index]! + totals.tick.counts[index]!;
       }
     }
-    const delta = all.map((count, index) => count - (this.#allTicksAtSample[index] ?? 0));
+    const delta = all.map((count, index) => count - this.#allTicksAtSample[index]!);
     this.#allTicksAtSample = all;
     for (const seen of this.#seen.values()) {
       const roomDelta = seen.tickCounts.map((count, index) =>
-        count - (seen.sampleTickCounts[index] ?? 0)
+        count - seen.sampleTickCounts[index]!
       );
       const steps = roomDelta.reduce((sum, count) => sum + count, 0);
       seen.recent = {
@@ -376,9 +376,9 @@ export class ServerMetrics {
       }
       const histogram = stats.tickHistogram;
       for (let index = 0; index < histogram.counts.length; index++) {
-        const now = histogram.counts[index] ?? 0;
-        const added = now - (seen.tickCounts[index] ?? 0);
-        totals.tick.counts[index] = (totals.tick.counts[index] ?? 0) + added;
+        const now = histogram.counts[index]!;
+        const added = now - seen.tickCounts[index]!;
+        totals.tick.counts[index] = totals.tick.counts[index]! + added;
         totals.tick.count += added;
         seen.tickCounts[index] = now;
       }

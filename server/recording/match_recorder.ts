@@ -171,7 +171,7 @@ export class MatchRecorder implements RoomRecorder {
     if (this.#stopped) return;
     const values = this.#argValues;
     values.length = 0;
-    for (const name of this.#commandArgs[commandIndex] ?? []) values.push(args[name] ?? 0);
+    for (const name of this.#commandArgs[commandIndex] ?? []) values.push(args[name]!);
     this.#writer.command(playerId, commandIndex, values);
   }
 
@@ -179,6 +179,7 @@ export class MatchRecorder implements RoomRecorder {
     if (this.#stopped) return;
     const values = this.#values;
     const fields = this.#fields;
+    // `viewTime` is optional and 0 means nothing seen yet; the game's fields are always there.
     for (let field = 0; field < fields.length; field++) values[field] = input[fields[field]!] ?? 0;
     this.#writer.input(playerId, sequence, values);
   }
@@ -233,7 +234,7 @@ export class MatchRecorder implements RoomRecorder {
     const stride = this.#scales.length;
     for (let index = 0; index < rows.length; index++) {
       const column = index % stride;
-      rows[index] = quantize(rows[index] ?? 0, this.#scales[column] ?? 1, this.#wraps[column] ?? 0);
+      rows[index] = quantize(rows[index]!, this.#scales[column]!, this.#wraps[column]!);
     }
     let global: number[] | null = null;
     if (room.game.writeGlobal !== undefined) {

@@ -221,9 +221,9 @@ export class LagCompensation implements Rewind {
     let bestMiss = Number.POSITIVE_INFINITY;
     let fromRow = 0;
     for (let row = 0; row < to.count; row++) {
-      const id = ids[row] ?? 0;
+      const id = ids[row]!;
       // Both tables are sorted by id: one walk pairs each entity with its older row.
-      while (fromIds !== undefined && fromRow < fromCount && (fromIds[fromRow] ?? 0) < id) {
+      while (fromIds !== undefined && fromRow < fromCount && fromIds[fromRow]! < id) {
         fromRow++;
       }
       if (id === this.#shooterId) continue;
@@ -262,16 +262,16 @@ export class LagCompensation implements Rewind {
     const stride = this.#stride;
     const toValues = (this.#to as EntityTable).values;
     // Dequantized as the client's snapshot history does: steps / scale.
-    const bx = (toValues[toRow * stride + this.#xColumn] ?? 0) / this.#xScale;
-    const by = (toValues[toRow * stride + this.#yColumn] ?? 0) / this.#yScale;
+    const bx = toValues[toRow * stride + this.#xColumn]! / this.#xScale;
+    const by = toValues[toRow * stride + this.#yColumn]! / this.#yScale;
     const from = this.#from;
     if (fromRow < 0 || from === undefined) {
       out.x = bx;
       out.y = by;
       return;
     }
-    const ax = (from.values[fromRow * stride + this.#xColumn] ?? 0) / this.#xScale;
-    const ay = (from.values[fromRow * stride + this.#yColumn] ?? 0) / this.#yScale;
+    const ax = from.values[fromRow * stride + this.#xColumn]! / this.#xScale;
+    const ay = from.values[fromRow * stride + this.#yColumn]! / this.#yScale;
     const dx = bx - ax, dy = by - ay, t = this.#t;
     if (dx * dx + dy * dy > this.#teleportSquared) {
       out.x = t < 0.5 ? ax : bx;
@@ -292,7 +292,7 @@ function findRow(table: EntityTable, id: number): number {
   let low = 0, high = table.count - 1;
   while (low <= high) {
     const middle = (low + high) >>> 1;
-    const found = ids[middle] ?? 0;
+    const found = ids[middle]!;
     if (found === id) return middle;
     if (found < id) low = middle + 1;
     else high = middle - 1;

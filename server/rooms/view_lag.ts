@@ -41,7 +41,7 @@ export class ViewLag {
     if (this.#count < SAMPLES) this.#count++;
     let min = Number.POSITIVE_INFINITY, max = 0;
     for (let index = 0; index < this.#count; index++) {
-      const value = this.#samples[index] ?? 0;
+      const value = this.#samples[index]!;
       if (value < min) min = value;
       if (value > max) max = value;
     }

@@ -10,6 +10,6 @@ export function closeReason(reason: string): string {
   if (bytes.length <= MAX_CLOSE_REASON_BYTES) return reason;
   let end = MAX_CLOSE_REASON_BYTES;
   // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return DECODER.decode(bytes.subarray(0, end));
 }

@@ -106,6 +106,16 @@ export class Recording {
     if (!Array.isArray(header.commands)) {
       throw new SyntaxError("Cannot read recording: the header lists no commands");
     }
+    // Replays index rows of `entityScales.length` values by the columns of `entityFields`.
+    const stride = Array.isArray(header.entityFields) ? header.entityFields.length : -1;
+    if (
+      stride < 1 || !Array.isArray(header.entityScales) || header.entityScales.length !== stride ||
+      !Array.isArray(header.entityWraps) || header.entityWraps.length !== stride
+    ) {
+      throw new SyntaxError(
+        "Cannot read recording: the header's entity fields, scales and wraps differ in length",
+      );
+    }
     const chunks = scan.chunks.filter((chunk) => chunk.kind === ChunkKind.RECORDS);
     const chunkAt = new Map(chunks.map((chunk, index) => [chunk.offset, index]));
     let keyframes: KeyframeEntry[] = [];
@@ -211,7 +221,7 @@ function decodeRecords(
   const floatBytes = new Uint8Array(float.buffer);
   const readFloat = (what: string): number => {
     floatBytes.set(reader.readBytes(8, what));
-    return float[0] ?? 0;
+    return float[0]!;
   };
   const readValue = (what: string): number => {
     const tag = reader.readByte(what);
@@ -266,7 +276,7 @@ function decodeRecords(
             previous.set(playerId, last);
           }
           const step = reader.readVarint("input sequence");
-          const sequence = step === 0 ? reader.readVarint("input sequence") : (last[0] ?? 0) + step;
+          const sequence = step === 0 ? reader.readVarint("input sequence") : last[0]! + step;
           last[0] = sequence;
           const mask = reader.readVarint("input mask");
           for (let field = 0; field < fieldCount; field++) {
@@ -288,8 +298,8 @@ function decodeRecords(
             ? reader.readByte("tick framed") === 1
             : kind === RecordKind.TICK;
           const hashBytes = reader.readBytes(4, "tick hash");
-          const hash = ((hashBytes[0] ?? 0) | (hashBytes[1] ?? 0) << 8 |
-            (hashBytes[2] ?? 0) << 16 | (hashBytes[3] ?? 0) << 24) >>> 0;
+          const hash = (hashBytes[0]! | hashBytes[1]! << 8 | hashBytes[2]! << 16 |
+            hashBytes[3]! << 24) >>> 0;
           tick++;
           result.ticks.push({ tick, ops, dtMs, framed, hash });
           ops = [];

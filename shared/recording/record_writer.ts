@@ -103,7 +103,7 @@ export class RecordWriter {
       previous[0] = 0;
       this.#previous.set(playerId, previous);
     }
-    const step = sequence - (previous[0] ?? 0);
+    const step = sequence - previous[0]!;
     // A sequence never goes back within a player's life; 0 marks "absolute" for the odd case.
     if (step > 0 && step < 0xffff_ffff) bytes.writeVarint(step);
     else {
@@ -118,8 +118,8 @@ export class RecordWriter {
     bytes.writeVarint(mask);
     for (let field = 0; field < fieldCount; field++) {
       if ((mask & (1 << field)) === 0) continue;
-      const value = values[field] ?? 0;
-      const before = previous[field + 1] ?? NaN;
+      const value = values[field]!;
+      const before = previous[field + 1]!;
       previous[field + 1] = value;
       const steps = (value - before) * STEPS;
       // A view time: 256ths of a tick that move by about 256 an input, 2 bytes instead of 9.

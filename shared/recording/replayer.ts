@@ -200,7 +200,7 @@ export class Replayer<State> {
         const input = this.#input;
         const fields = this.header.inputFields;
         for (let field = 0; field < fields.length; field++) {
-          input[fields[field] ?? ""] = op.values[field] ?? 0;
+          input[fields[field]!] = op.values[field]!;
         }
         this.#events.length = 0;
         const rewind = this.#rewind?.prepare(op.playerId, input, this.tick) as never;

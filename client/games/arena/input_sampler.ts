@@ -83,7 +83,7 @@ export class InputSampler {
   sample(origin: { x: number; y: number } | undefined): ArenaInput {
     let buttons = this.#pressed;
     this.#pressed = 0;
-    for (const code of this.#held) buttons |= KEY_BUTTONS[code] ?? 0;
+    for (const code of this.#held) buttons |= KEY_BUTTONS[code]!;
     if (this.#mouseDown) buttons |= Buttons.FIRE;
     if (this.#rightDown) buttons |= Buttons.BEAM;
     if (origin !== undefined && this.#pointerX !== undefined && this.#pointerY !== undefined) {

@@ -1,5 +1,4 @@
 import {
-  CAR_COLUMN,
   driveCar,
   PHASE,
   RACING,
@@ -49,11 +48,12 @@ export function createRacingClient(): ClientGame<RacingInput, PredictedCar> {
     }),
     inputValues: (input) => [input.throttle, input.steer],
     prediction: {
-      fromRow: (row) => ({
-        x: row[CAR_COLUMN.x] ?? 0,
-        y: row[CAR_COLUMN.y] ?? 0,
-        heading: row[CAR_COLUMN.heading] ?? 0,
-        speed: row[CAR_COLUMN.speed] ?? 0,
+      // Looked up by name in the welcome's fields (a missing one throws), so in every row.
+      fromRow: (row, column) => ({
+        x: row[column("x")]!,
+        y: row[column("y")]!,
+        heading: row[column("heading")]!,
+        speed: row[column("speed")]!,
       }),
       move(car, input, dtMs) {
         if (phase !== PHASE.RACING) return;
@@ -98,7 +98,8 @@ function drawRace(
   ctx.closePath();
   ctx.stroke();
   const ownRow = session.history.latest?.entities.get(session.playerId);
-  const next = ownRow?.[CAR_COLUMN.checkpoint] ?? 0;
+  // Until our car is in a snapshot: checkpoint 0 highlighted, lap 0.
+  const next = ownRow === undefined ? 0 : ownRow[session.column("checkpoint")]!;
   RACING.checkpoints.forEach((point, index) => {
     ctx.strokeStyle = index === next ? "#ffd34d" : "rgba(255, 255, 255, 0.35)";
     ctx.lineWidth = 6;
@@ -115,7 +116,8 @@ function drawRace(
   ctx.fillStyle = "#fff";
   ctx.font = "600 20px system-ui, sans-serif";
   ctx.textAlign = "center";
-  ctx.fillText(banner(frame, session, ownRow?.[CAR_COLUMN.lap] ?? 0), width / 2, 36);
+  const lap = ownRow === undefined ? 0 : ownRow[session.column("lap")]!;
+  ctx.fillText(banner(frame, session, lap), width / 2, 36);
 }
 
 function banner(

@@ -73,7 +73,7 @@ export class CodedRows {
     }
     const stride = coding.stride;
     for (let baseRow = 0; baseRow < baseCount; baseRow++) {
-      const row = map[baseRow] ?? -1;
+      const row = map[baseRow]!;
       if (row < 0) continue;
       const start = this.#bytes.length;
       const mask = writeRowChange(
@@ -111,7 +111,7 @@ export class CodedRows {
 
   /** Append the bytes coded for `row` by {@linkcode CodedRows.change} or {@linkcode CodedRows.full}. */
   copyTo(row: number, out: ByteWriter): void {
-    out.appendFrom(this.#bytes, this.#starts[row] ?? 0, this.#ends[row] ?? 0);
+    out.appendFrom(this.#bytes, this.#starts[row]!, this.#ends[row]!);
   }
 
   /** Append the bytes coded for each of `rows[0..count)`, in that order. */

@@ -24,9 +24,14 @@ export class InterestGrid {
    * passes, no allocation once the arrays have grown.
    */
   rebuild(xs: Float64Array, ys: Float64Array, count: number): void {
+    if (xs.length < count || ys.length < count) {
+      throw new RangeError(
+        `Cannot index ${count} entities: ${xs.length} x and ${ys.length} y positions given`,
+      );
+    }
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (let index = 0; index < count; index++) {
-      const x = xs[index] ?? 0, y = ys[index] ?? 0;
+      const x = xs[index]!, y = ys[index]!;
       if (x < minX) minX = x;
       if (x > maxX) maxX = x;
       if (y < minY) minY = y;
@@ -52,21 +57,21 @@ export class InterestGrid {
     const starts = this.#cellStarts;
     starts.fill(0, 0, cells + 1);
     for (let index = 0; index < count; index++) {
-      const cell = this.#cell(xs[index] ?? 0, ys[index] ?? 0);
+      const cell = this.#cell(xs[index]!, ys[index]!);
       this.#cellOf[index] = cell;
-      starts[cell + 1] = (starts[cell + 1] ?? 0) + 1;
+      starts[cell + 1] = starts[cell + 1]! + 1;
     }
     for (let cell = 0; cell < cells; cell++) {
-      starts[cell + 1] = (starts[cell + 1] ?? 0) + (starts[cell] ?? 0);
+      starts[cell + 1] = starts[cell + 1]! + starts[cell]!;
     }
     // Fill using the starts as cursors, then shift them back.
     for (let index = 0; index < count; index++) {
-      const cell = this.#cellOf[index] ?? 0;
-      const at = starts[cell] ?? 0;
+      const cell = this.#cellOf[index]!;
+      const at = starts[cell]!;
       this.#members[at] = index;
       starts[cell] = at + 1;
     }
-    for (let cell = cells; cell > 0; cell--) starts[cell] = starts[cell - 1] ?? 0;
+    for (let cell = cells; cell > 0; cell--) starts[cell] = starts[cell - 1]!;
     starts[0] = 0;
   }
 
@@ -93,9 +98,9 @@ export class InterestGrid {
     for (let row = firstRow; row <= lastRow; row++) {
       for (let column = firstColumn; column <= lastColumn; column++) {
         const cell = row * this.#columns + column;
-        const end = this.#cellStarts[cell + 1] ?? 0;
-        for (let at = this.#cellStarts[cell] ?? 0; at < end; at++) {
-          out[count++] = this.#members[at] ?? 0;
+        const end = this.#cellStarts[cell + 1]!;
+        for (let at = this.#cellStarts[cell]!; at < end; at++) {
+          out[count++] = this.#members[at]!;
         }
       }
     }

@@ -310,7 +310,7 @@ export class SnapshotBuilder {
       const bits = ring.bits, offset = ring.offsetOf(slot);
       let listed = 0;
       for (let word = 0; word < ring.wordsOf(slot); word++) {
-        listed = appendSetRows(bits[offset + word] ?? 0, word, rows, listed);
+        listed = appendSetRows(bits[offset + word]!, word, rows, listed);
       }
     }
     const table = createEntityTable(stride, Math.max(1, count));
@@ -366,7 +366,7 @@ export class SnapshotBuilder {
     const words = split.words;
     const slot = ring.claim(this.#tick, split.visibleCount, this.#globalVersion, words);
     const bits = ring.bits, offset = ring.offsetOf(slot), visible = split.visibleWords;
-    for (let word = 0; word < words; word++) bits[offset + word] = visible[word] ?? 0;
+    for (let word = 0; word < words; word++) bits[offset + word] = visible[word]!;
     if (usableBaseline < 0 || baseFrame === undefined) this.#codeSplit(split, undefined);
     else this.#codeSplit(split, this.#rowChangesFor(ring.tickOf(usableBaseline), baseFrame));
     coded.entities = this.#writer.view();
@@ -448,9 +448,9 @@ export class SnapshotBuilder {
   #refuseRow(rows: readonly number[], source: number): never {
     for (let column = 1; column < this.#stride; column++) {
       const value = quantize(
-        rows[source + column] ?? 0,
-        this.#scales[column] ?? 1,
-        this.#wraps[column] ?? 0,
+        rows[source + column]!,
+        this.#scales[column]!,
+        this.#wraps[column]!,
       );
       if (!(Math.abs(value) <= MAX_QUANTIZED)) {
         throw new RangeError(

@@ -63,7 +63,7 @@ export class ViewRing {
 
   /** Words of the bitset of `slot` (0 for a whole-world view). */
   wordsOf(slot: number): number {
-    return Math.max(0, this.#meta[slot * 4 + 3] ?? 0);
+    return Math.max(0, this.#meta[slot * 4 + 3]!);
   }
 
   /** Every slot's bitset: that of `slot` starts at {@linkcode ViewRing.offsetOf}. Valid until the next claim. */

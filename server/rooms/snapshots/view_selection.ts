@@ -93,8 +93,15 @@ export class ViewSelector {
     yColumn: number,
     yScale: number,
   ): void {
-    this.#world = world;
     const count = world.count;
+    // Checked once a tick, so the reads of positions here and in `select` trust their indices.
+    const columnsFit = xColumn >= 0 && xColumn < stride && yColumn >= 0 && yColumn < stride;
+    if (!columnsFit || world.values.length < count * stride) {
+      throw new RangeError(
+        `Cannot take a world of ${count} ${stride}-column rows: it has ${world.values.length} values, positions are in columns ${xColumn} and ${yColumn}`,
+      );
+    }
+    this.#world = world;
     if (this.#xs.length < count) {
       const capacity = count * 2;
       this.#xs = new Float64Array(capacity);
@@ -103,8 +110,8 @@ export class ViewSelector {
     }
     const values = world.values;
     for (let row = 0; row < count; row++) {
-      this.#xs[row] = (values[row * stride + xColumn] ?? 0) / xScale;
-      this.#ys[row] = (values[row * stride + yColumn] ?? 0) / yScale;
+      this.#xs[row] = values[row * stride + xColumn]! / xScale;
+      this.#ys[row] = values[row * stride + yColumn]! / yScale;
     }
     if (count > LINEAR_SCAN_MAX_ENTITIES) this.#grid.rebuild(this.#xs, this.#ys, count);
   }
@@ -128,8 +135,8 @@ export class ViewSelector {
     const worldCount = world.count;
     const own = findRow(world.ids, worldCount, playerId);
     if (own >= 0) {
-      ring.lastCenterX = this.#xs[own] ?? 0;
-      ring.lastCenterY = this.#ys[own] ?? 0;
+      ring.lastCenterX = this.#xs[own]!;
+      ring.lastCenterY = this.#ys[own]!;
     }
     const centerX = ring.lastCenterX;
     const centerY = ring.lastCenterY;
@@ -157,11 +164,11 @@ export class ViewSelector {
       for (let word = 0; word < words; word++) {
         const first = word << 5;
         const bits = Math.min(32, worldCount - first);
-        const wasSent = previous[word] ?? 0;
+        const wasSent = previous[word]!;
         let seen = 0;
         for (let bit = 0; bit < bits; bit++) {
-          const dx = Math.abs((xs[first + bit] ?? 0) - centerX);
-          const dy = Math.abs((ys[first + bit] ?? 0) - centerY);
+          const dx = Math.abs(xs[first + bit]! - centerX);
+          const dy = Math.abs(ys[first + bit]! - centerY);
           seen |= inView(dx, dy, enterX, enterY, stayX, stayY, (wasSent >>> bit) & 1) << bit;
         }
         visible[word] = seen;
@@ -177,21 +184,21 @@ export class ViewSelector {
         candidates,
       );
       for (let index = 0; index < found; index++) {
-        const row = candidates[index] ?? 0;
-        const dx = Math.abs((xs[row] ?? 0) - centerX);
-        const dy = Math.abs((ys[row] ?? 0) - centerY);
-        const wasSent = ((previous[row >>> 5] ?? 0) >>> (row & 31)) & 1;
-        visible[row >>> 5] = (visible[row >>> 5] ?? 0) |
+        const row = candidates[index]!;
+        const dx = Math.abs(xs[row]! - centerX);
+        const dy = Math.abs(ys[row]! - centerY);
+        const wasSent = (previous[row >>> 5]! >>> (row & 31)) & 1;
+        visible[row >>> 5] = visible[row >>> 5]! |
           (inView(dx, dy, enterX, enterY, stayX, stayY, wasSent) << (row & 31));
       }
     }
     // The own entity is always sent, even when it stands outside its own view box.
-    if (own >= 0) visible[own >>> 5] = (visible[own >>> 5] ?? 0) | (1 << (own & 31));
+    if (own >= 0) visible[own >>> 5] = visible[own >>> 5]! | (1 << (own & 31));
     const base = split.baselineWords;
     const kept = split.kept, added = split.added, leaving = split.leaving;
     let visibleCount = 0, keptCount = 0, addedCount = 0, leavingCount = 0;
     for (let word = 0; word < words; word++) {
-      const seen = visible[word] ?? 0, had = base[word] ?? 0;
+      const seen = visible[word]!, had = base[word]!;
       visibleCount += bitCount(seen);
       keptCount = appendSetRows(seen & had, word, kept, keptCount);
       addedCount = appendSetRows(seen & ~had, word, added, addedCount);
@@ -238,19 +245,19 @@ export class ViewSelector {
     const bits = ring.bits, offset = ring.offsetOf(slot), slotWords = ring.wordsOf(slot);
     if (mapping.identity) {
       // Same rows as this tick, so the same number of words: a copy, nothing to clear first.
-      for (let word = 0; word < slotWords; word++) out[word] = bits[offset + word] ?? 0;
+      for (let word = 0; word < slotWords; word++) out[word] = bits[offset + word]!;
       return 0;
     }
     out.fill(0, 0, words);
     const map = mapping.map, rows = split.leaving, goneIds = split.goneIds;
     let gone = 0;
     for (let word = 0; word < slotWords; word++) {
-      const count = appendSetRows(bits[offset + word] ?? 0, word, rows, 0);
+      const count = appendSetRows(bits[offset + word]!, word, rows, 0);
       for (let index = 0; index < count; index++) {
-        const oldRow = rows[index] ?? 0;
-        const row = map[oldRow] ?? -1;
-        if (row >= 0) out[row >>> 5] = (out[row >>> 5] ?? 0) | (1 << (row & 31));
-        else if (ids !== undefined) goneIds[gone++] = ids[oldRow] ?? 0;
+        const oldRow = rows[index]!;
+        const row = map[oldRow]!;
+        if (row >= 0) out[row >>> 5] = out[row >>> 5]! | (1 << (row & 31));
+        else if (ids !== undefined) goneIds[gone++] = ids[oldRow]!;
       }
     }
     return gone;
@@ -271,11 +278,11 @@ function mergeIds(
 ): number {
   let count = 0, other = 0;
   for (let index = 0; index < rowCount; index++) {
-    const id = ids[rows[index] ?? 0] ?? 0;
-    while (other < otherCount && (others[other] ?? 0) < id) out[count++] = others[other++] ?? 0;
+    const id = ids[rows[index]!]!;
+    while (other < otherCount && others[other]! < id) out[count++] = others[other++]!;
     out[count++] = id;
   }
-  while (other < otherCount) out[count++] = others[other++] ?? 0;
+  while (other < otherCount) out[count++] = others[other++]!;
   return count;
 }
 
@@ -302,7 +309,7 @@ function findRow(values: Int32Array, count: number, value: number): number {
   let low = 0, high = count - 1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    const probe = values[middle] ?? 0;
+    const probe = values[middle]!;
     if (probe === value) return middle;
     if (probe < value) low = middle + 1;
     else high = middle - 1;
