@@ -10,6 +10,7 @@ import { DebugOverlay, type DebugSwitches } from "../ui/debug_overlay.ts";
 import { Hud } from "../ui/hud.ts";
 import { Screens } from "../ui/screens.ts";
 import type { ClientGame } from "./client_game.ts";
+import { closeOutcome } from "./close_outcome.ts";
 import { FixedRateTicker } from "./fixed_rate_ticker.ts";
 import { GameSession } from "./game_session.ts";
 import type { Point } from "./prediction.ts";
@@ -334,38 +335,25 @@ class GameClient<Input, Body extends Point> implements GameRunner<Input, Body> {
     session?.close();
     this.#session = undefined;
     this.simulator.clear();
-    switch (code) {
-      case CloseCode.VERSION_MISMATCH:
-      case CloseCode.PROTOCOL_ERROR:
-        this.#screens.show({ kind: "version_mismatch", reason: reason || "Protocol error" });
+    const outcome = closeOutcome(code, reason, {
+      inAnotherRoom: this.#room !== this.#settings.room,
+      lostReason: this.#lostReason,
+    });
+    switch (outcome.kind) {
+      case "screen":
+        this.#screens.show({ kind: outcome.screen, reason: outcome.reason });
         return;
-      case CloseCode.ROOM_FULL:
-        this.#screens.show({ kind: "room_full", reason });
+      case "retry":
+        if (outcome.joinAsAsked) this.#room = this.#settings.room;
+        this.#retry(outcome.reason);
         return;
-      case CloseCode.ROOM_NOT_FOUND:
-        if (this.#room !== this.#settings.room) {
-          // The room we were in is gone (a server restart): join as first asked.
-          this.#room = this.#settings.room;
-          this.#retry("The room closed");
-          return;
-        }
-        this.#screens.show({ kind: "refused", reason });
-        return;
-      case CloseCode.BAD_TOKEN:
-      case CloseCode.SEAT_REFUSED: {
-        // The seat is gone (grace over, server restarted, reservation expired or given by a
-        // process that is gone): matchmake afresh.
+      case "rematch": {
         this.#seat = undefined;
         const lost = this.#connector.seatLost(code);
         if (lost?.now === true) this.#connect();
-        else this.#retry(reason || "The seat was refused");
+        else this.#retry(outcome.reason);
         return;
       }
-      case CloseCode.JOIN_REFUSED:
-        this.#screens.show({ kind: "refused", reason });
-        return;
-      default:
-        this.#retry(this.#lostReason ?? (reason || `Connection closed (${code})`));
     }
   }
 
