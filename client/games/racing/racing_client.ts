@@ -97,7 +97,7 @@ function drawRace(
   );
   ctx.closePath();
   ctx.stroke();
-  const ownRow = session.history.latest?.entities.get(session.playerId);
+  const ownRow = frame.ownRow;
   // Until our car is in a snapshot: checkpoint 0 highlighted, lap 0.
   const next = ownRow === undefined ? 0 : ownRow[session.column("checkpoint")]!;
   RACING.checkpoints.forEach((point, index) => {
