@@ -57,6 +57,12 @@ Deno.test("racing in the browser: ready, countdown, and A's throttle drives A's 
       await pageA.evaluate(() => document.getElementById("games")?.textContent ?? ""),
       /arena.*racing/,
     );
+    // The SDK's HUD and F3 overlay, with only the debug views racing draws.
+    assert.match(await pageA.locator("#hud").innerText(), /Arrows\/WASD drive/);
+    await pageA.keyboard.press("F3");
+    assert.equal(await pageA.getByLabel("Show server positions").count(), 1);
+    assert.equal(await pageA.getByLabel("Show lag compensation", { exact: false }).count(), 0);
+    await pageA.keyboard.press("F3");
 
     for (const page of [pageA, pageB]) await page.keyboard.press("Enter");
     const racing = (phase: number) =>

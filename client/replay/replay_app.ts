@@ -50,9 +50,10 @@ export class ReplayApp {
   constructor(elements: ReplayElements) {
     this.#view = new CanvasView(elements.canvas);
     this.#info = elements.info;
+    // The recording's own positions can be outlined; it has no beams to judge.
     this.#overlay = new DebugOverlay(elements.debug, (switches) => {
       if (this.#player !== undefined) this.#player.interpolation.enabled = switches.interpolation;
-    });
+    }, ["serverPositions"]);
     this.#playButton.textContent = "Play";
     this.#playButton.addEventListener("click", () => this.toggle());
     for (const speed of REPLAY_SPEEDS) this.#speed.append(new Option(`${speed}×`, String(speed)));

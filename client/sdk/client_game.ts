@@ -1,6 +1,6 @@
 import type { CommandSpec, EventMessage, InputLayout } from "../../shared/protocol/mod.ts";
 import type { InterpolatedEntity } from "../netcode/interpolation_buffer.ts";
-import type { DebugSwitches } from "../ui/debug_overlay.ts";
+import type { DebugSwitches, DebugView } from "../ui/debug_overlay.ts";
 import type { GameSession } from "./game_session.ts";
 import type { Point, PredictionModel } from "./prediction.ts";
 
@@ -63,6 +63,12 @@ export interface ClientGame<Input, Body extends Point> {
   readonly controls?: string;
   /** Own-player prediction with the game's shared rules. */
   readonly prediction: PredictionModel<Input, Body>;
+  /**
+   * The debug views `render` draws when `frame.debug` asks (server-position outlines, the lag
+   * compensation view); the F3 overlay offers a switch for each.
+   * @default []
+   */
+  readonly debugViews?: readonly DebugView[];
   /** Once, before connecting: listen to the canvas, add the game's own controls to the page. */
   mount?(page: GamePage): void;
   /**

@@ -151,7 +151,11 @@ class GameClient<Input, Body extends Point> implements GameRunner<Input, Body> {
       },
       reload: () => location.reload(),
     });
-    this.#overlay = new DebugOverlay(elements.debug, (switches) => this.#applySwitches(switches));
+    this.#overlay = new DebugOverlay(
+      elements.debug,
+      (switches) => this.#applySwitches(switches),
+      game.debugViews,
+    );
     globalThis.addEventListener("keydown", (event) => {
       if (isTextEntry(event.target)) return;
       if (!this.#keys.has(event.code)) {

@@ -15,6 +15,12 @@ export interface DebugSwitches {
   conditions: NetConditions;
 }
 
+/**
+ * A debug view a renderer may draw: outlines at the server's newest positions, or where a shot's
+ * target was seen and where the server's rewind judged it.
+ */
+export type DebugView = "serverPositions" | "lagCompensation";
+
 /** The switches before the developer touches them: netcode on, no simulated network. */
 export const DEFAULT_DEBUG_SWITCHES: Readonly<DebugSwitches> = Object.freeze({
   prediction: true,
@@ -40,8 +46,9 @@ const SLIDERS: Slider[] = [
 
 /**
  * The net-debug overlay, toggled with F3 or the backquote key: switches for prediction,
- * interpolation, server-position outlines and the lag compensation view, sliders for the network simulator (one-way latency
- * and jitter added in each direction, loss of inputs and snapshots), and live netcode numbers.
+ * interpolation and the debug views the renderer draws (server-position outlines, the lag
+ * compensation view), sliders for the network simulator (one-way latency and jitter added in each
+ * direction, loss of inputs and snapshots), and live netcode numbers.
  */
 export class DebugOverlay {
   readonly #element: HTMLElement;
@@ -52,8 +59,17 @@ export class DebugOverlay {
   };
   readonly #onChange: (switches: DebugSwitches) => void;
 
-  /** @param element the panel; @param onChange told after every change */
-  constructor(element: HTMLElement, onChange: (switches: DebugSwitches) => void) {
+  /**
+   * @param element the panel
+   * @param onChange told after every change
+   * @param views the optional views the page's renderer draws: the overlay offers a switch for
+   * each, and only for those
+   */
+  constructor(
+    element: HTMLElement,
+    onChange: (switches: DebugSwitches) => void,
+    views: readonly DebugView[] = [],
+  ) {
     this.#element = element;
     this.#onChange = onChange;
     element.hidden = true;
@@ -62,8 +78,12 @@ export class DebugOverlay {
     element.replaceChildren(title);
     this.#checkbox("prediction", "Client-side prediction");
     this.#checkbox("interpolation", "Entity interpolation");
-    this.#checkbox("showServerPositions", "Show server positions");
-    this.#checkbox("showLagCompensation", "Show lag compensation (beam: client vs server)");
+    if (views.includes("serverPositions")) {
+      this.#checkbox("showServerPositions", "Show server positions");
+    }
+    if (views.includes("lagCompensation")) {
+      this.#checkbox("showLagCompensation", "Show lag compensation (beam: client vs server)");
+    }
     for (const slider of SLIDERS) this.#slider(slider);
     this.#stats = document.createElement("pre");
     element.append(this.#stats);

@@ -80,6 +80,7 @@ export class ArenaClient implements ClientGame<ArenaInput, ArenaPlayer> {
   readonly controls = "WASD move · mouse aim · click/space fire · right click/F beam · " +
     "Enter chat · C colour";
   readonly prediction = ARENA_PREDICTION;
+  readonly debugViews = ["serverPositions", "lagCompensation"] as const;
   #sampler: InputSampler | undefined;
   #view: CanvasView | undefined;
   #state: ConnectionState | undefined;

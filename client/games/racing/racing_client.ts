@@ -42,6 +42,7 @@ export function createRacingClient(): ClientGame<RacingInput, PredictedCar> {
     commands: RACING_COMMANDS,
     positionFields: { x: "x", y: "y", angle: "heading" },
     controls: "Arrows/WASD drive · Enter ready",
+    debugViews: ["serverPositions"],
     sampleInput: (keys) => ({
       throttle: axis(keys, THROTTLE_KEYS),
       steer: axis(keys, STEER_KEYS),
@@ -112,6 +113,7 @@ function drawRace(
     const { x, y } = frame.ownPosition;
     drawCar(ctx, x, y, frame.own.heading, hue(session.playerId), true);
   }
+  if (frame.debug.showServerPositions) drawServerCars(ctx, session);
   ctx.restore();
   ctx.fillStyle = "#fff";
   ctx.font = "600 20px system-ui, sans-serif";
@@ -142,6 +144,33 @@ function banner(
   }
 }
 
+/** Outline every car where the newest snapshot puts it: how far prediction and interpolation are. */
+function drawServerCars(
+  ctx: CanvasRenderingContext2D,
+  session: GameSession<RacingInput, PredictedCar>,
+): void {
+  const latest = session.history.latest;
+  if (latest === undefined) return;
+  const x = session.column("x"), y = session.column("y"), heading = session.column("heading");
+  ctx.strokeStyle = "#ff5c8a";
+  ctx.lineWidth = 2;
+  for (const row of latest.entities.values()) {
+    ctx.save();
+    ctx.translate(row[x]!, row[y]!);
+    ctx.rotate(row[heading]!);
+    ctx.strokeRect(...CAR_BODY);
+    ctx.restore();
+  }
+}
+
+/** A car's body around its centre, facing +x: left, top, width, height. */
+const CAR_BODY = [
+  -RACING.carRadius * 1.4,
+  -RACING.carRadius * 0.8,
+  RACING.carRadius * 2.8,
+  RACING.carRadius * 1.6,
+] as const;
+
 function hue(id: number): number {
   return Math.round((id * 137.508) % 360);
 }
@@ -158,12 +187,7 @@ function drawCar(
   ctx.translate(x, y);
   ctx.rotate(heading);
   ctx.fillStyle = `hsl(${carHue} 75% 55%)`;
-  ctx.fillRect(
-    -RACING.carRadius * 1.4,
-    -RACING.carRadius * 0.8,
-    RACING.carRadius * 2.8,
-    RACING.carRadius * 1.6,
-  );
+  ctx.fillRect(...CAR_BODY);
   ctx.fillStyle = "#111";
   ctx.fillRect(
     RACING.carRadius * 0.4,
@@ -174,12 +198,7 @@ function drawCar(
   if (own) {
     ctx.strokeStyle = "#fff";
     ctx.lineWidth = 3;
-    ctx.strokeRect(
-      -RACING.carRadius * 1.4,
-      -RACING.carRadius * 0.8,
-      RACING.carRadius * 2.8,
-      RACING.carRadius * 1.6,
-    );
+    ctx.strokeRect(...CAR_BODY);
   }
   ctx.restore();
 }
