@@ -13,7 +13,7 @@ import {
   RecordWriter,
   StateHasher,
 } from "../../shared/recording/mod.ts";
-import type { CommandArgs, PlayerInput } from "../rooms/game.ts";
+import type { CommandArgs } from "../rooms/game.ts";
 import type { RecordableRoom, RoomRecorder } from "../rooms/room_recorder.ts";
 
 /** Settings of a {@linkcode MatchRecorder}. */
@@ -61,9 +61,6 @@ export class MatchRecorder implements RoomRecorder {
   readonly #room: RecordableRoom;
   readonly #writer: RecordWriter;
   readonly #hasher = new StateHasher();
-  /** The input fields recorded, in order: the game's declared fields, then the view time. */
-  readonly #fields: readonly string[];
-  readonly #values: Float64Array;
   /** Per declared command, its argument names in order. */
   readonly #commandArgs: readonly (readonly string[])[];
   readonly #argValues: (string | number | boolean)[] = [];
@@ -108,9 +105,9 @@ export class MatchRecorder implements RoomRecorder {
     this.#scales = schema.map((field) => field.scale ?? 1);
     this.#wraps = schema.map((field) => field.wrap ?? 0);
     const dtMs = 1000 / room.tickRateHz;
-    this.#fields = [...room.game.input.names, "viewTime"];
-    this.#values = new Float64Array(this.#fields.length);
-    this.#writer = new RecordWriter(this.#fields.length, dtMs);
+    // The input fields recorded, in order: the game's declared fields, then the view time.
+    const inputFields = [...room.game.input.names, "viewTime"];
+    this.#writer = new RecordWriter(inputFields.length, dtMs);
     const commands = (room.game.commands ?? []).map((command) => ({
       name: command.name,
       args: command.args.map((arg) => arg.name),
@@ -127,7 +124,7 @@ export class MatchRecorder implements RoomRecorder {
       tickRateHz: room.tickRateHz,
       snapshotEveryTicks: room.snapshotEveryTicks,
       dtMs,
-      inputFields: [...this.#fields],
+      inputFields,
       commands,
       entityFields: schema.map((field) => field.name),
       entityScales: this.#scales,
@@ -175,13 +172,8 @@ export class MatchRecorder implements RoomRecorder {
     this.#writer.command(playerId, commandIndex, values);
   }
 
-  applied(playerId: number, sequence: number, input: PlayerInput): void {
-    if (this.#stopped) return;
-    const values = this.#values;
-    const fields = this.#fields;
-    // `viewTime` is optional and 0 means nothing seen yet; the game's fields are always there.
-    for (let field = 0; field < fields.length; field++) values[field] = input[fields[field]!] ?? 0;
-    this.#writer.input(playerId, sequence, values);
+  applied(playerId: number, sequence: number, values: ArrayLike<number>): void {
+    if (!this.#stopped) this.#writer.input(playerId, sequence, values);
   }
 
   stepped(tick: number, dtMs: number, framed: boolean): void {

@@ -46,6 +46,9 @@ export class InputQueue {
   #head = 0;
   #count = 0;
   readonly #taken: PlayerInput;
+  /** Where the last taken input's slot starts. */
+  #takenSlot = 0;
+  readonly #takenValues: Float64Array;
   #lastQueuedSequence = 0;
   #lastAppliedSequence = 0;
   #credit = 0;
@@ -63,6 +66,7 @@ export class InputQueue {
     this.#slot = SLOT_HEAD + layout.count;
     this.#slots = new Float64Array(this.#capacity * this.#slot);
     this.#taken = { ...layout.createValues(), viewTime: 0 };
+    this.#takenValues = new Float64Array(layout.count + 1);
   }
 
   /** Newest sequence applied, 0 before the first; reported back in every snapshot. */
@@ -120,6 +124,7 @@ export class InputQueue {
   take(): PlayerInput | undefined {
     if (this.#credit < 1 || this.#count === 0) return undefined;
     const slots = this.#slots, slot = this.#head * this.#slot;
+    this.#takenSlot = slot;
     this.#head = (this.#head + 1) % this.#capacity;
     this.#count--;
     this.#credit--;
@@ -131,5 +136,17 @@ export class InputQueue {
       taken[names[index]!] = slots[slot + SLOT_HEAD + index]!;
     }
     return taken;
+  }
+
+  /**
+   * The numbers of the input last taken, in a recording's order: the declared fields, then the
+   * view time. The array is reused: it is valid until the next call.
+   */
+  takenValues(): Float64Array {
+    const slots = this.#slots, slot = this.#takenSlot, values = this.#takenValues;
+    const count = values.length - 1;
+    for (let index = 0; index < count; index++) values[index] = slots[slot + SLOT_HEAD + index]!;
+    values[count] = slots[slot + 1]!;
+    return values;
   }
 }

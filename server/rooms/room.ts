@@ -602,7 +602,7 @@ export class Room<State = unknown> {
         const inputs = member.inputs;
         inputs.earnCredit();
         for (let input = inputs.take(); input !== undefined; input = inputs.take()) {
-          recorder?.applied(member.playerId, inputs.lastAppliedSequence, input);
+          recorder?.applied(member.playerId, inputs.lastAppliedSequence, inputs.takenValues());
           if (lag !== undefined) {
             // Also capped here: an input that waited in its queue has grown older since.
             const oldest = newestTick - this.#maxRewindMs / this.#stepMs;

@@ -1,4 +1,4 @@
-import type { CommandArgs, Game, PlayerInput } from "./game.ts";
+import type { CommandArgs, Game } from "./game.ts";
 
 /** What a recorder is told about the room it records. */
 export interface RecordableRoom {
@@ -31,8 +31,11 @@ export interface RoomRecorder {
    * its checked `args`, at the start of the tick, before the tick's inputs.
    */
   commanded(playerId: number, commandIndex: number, args: CommandArgs): void;
-  /** Input `sequence` of `playerId` is about to be applied (the object is reused after). */
-  applied(playerId: number, sequence: number, input: PlayerInput): void;
+  /**
+   * Input `sequence` of `playerId` is about to be applied: `values` holds its declared fields in
+   * order, then its view time (0 when it has none). The array is reused after the call.
+   */
+  applied(playerId: number, sequence: number, values: ArrayLike<number>): void;
   /**
    * `game.step` ran: the room is now at `tick`, stepped by `dtMs`; `framed` says whether it
    * keeps this tick's world frame (it sends snapshots on this tick and has someone to send them

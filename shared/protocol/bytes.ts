@@ -28,12 +28,7 @@ export class ByteWriter {
 
   #reserve(extra: number): void {
     const needed = this.#length + extra;
-    if (needed <= this.#bytes.length) return;
-    let capacity = this.#bytes.length * 2;
-    while (capacity < needed) capacity *= 2;
-    const grown = new Uint8Array(capacity);
-    grown.set(this.#bytes.subarray(0, this.#length));
-    this.#bytes = grown;
+    if (needed > this.#bytes.length) this.#bytes = grownBytes(this.#bytes, this.#length, needed);
   }
 
   /** Append one byte (0..255). */
@@ -128,6 +123,22 @@ export class ByteWriter {
   toBytes(): Uint8Array<ArrayBuffer> {
     return this.#bytes.slice(0, this.#length);
   }
+}
+
+/**
+ * A buffer of at least `needed` bytes, doubled from `bytes`' capacity, that starts with the first
+ * `length` bytes of `bytes`: how an append-only buffer grows.
+ */
+export function grownBytes(
+  bytes: Uint8Array<ArrayBuffer>,
+  length: number,
+  needed: number,
+): Uint8Array<ArrayBuffer> {
+  let capacity = bytes.length * 2;
+  while (capacity < needed) capacity *= 2;
+  const grown = new Uint8Array(capacity);
+  grown.set(bytes.subarray(0, length));
+  return grown;
 }
 
 /** Map a signed integer to an unsigned one, small magnitudes to small numbers: 0, −1, 1 → 0, 1, 2. */

@@ -1,9 +1,8 @@
-import { ByteWriter, zigzag } from "../protocol/bytes.ts";
+import { grownBytes, MAX_VARINT, zigzag } from "../protocol/bytes.ts";
 import { type RecordedArgValue, RecordKind } from "./format.ts";
 
 const FLOAT = new Float64Array(1);
 const FLOAT_BYTES = new Uint8Array(FLOAT.buffer);
-const HASH_BYTES = new Uint8Array(4);
 const UTF8 = new TextEncoder();
 
 /** Value tags of a changed input field or a command argument: see RECORDING.md. */
@@ -27,22 +26,30 @@ const STEPS = 256;
  * chunk decodes on its own. Appending allocates nothing once the buffer has grown.
  */
 export class RecordWriter {
-  readonly #bytes = new ByteWriter(16 * 1024);
+  #bytes = new Uint8Array(16 * 1024);
+  #length = 0;
   readonly #fieldCount: number;
+  /** Most bytes one input record takes: kind, id, an absolute sequence, mask, float64 fields. */
+  readonly #maxInputBytes: number;
   readonly #defaultDtMs: number;
-  /** Per player: previous sequence, then the previous field values. */
+  /**
+   * Per player: the chunk it was last written in, previous sequence, then the previous field
+   * values. Kept across chunks (a stale chunk number means "none yet") so a chunk allocates nothing.
+   */
   readonly #previous = new Map<number, Float64Array>();
+  #chunk = 0;
   #ticks = 0;
 
   /** @param fieldCount input fields per input; @param defaultDtMs the header's step */
   constructor(fieldCount: number, defaultDtMs: number) {
     this.#fieldCount = fieldCount;
+    this.#maxInputBytes = 1 + 5 + 6 + 5 + fieldCount * 9;
     this.#defaultDtMs = defaultDtMs;
   }
 
   /** Bytes written since the chunk began. */
   get length(): number {
-    return this.#bytes.length;
+    return this.#length;
   }
 
   /** Whole ticks written since the chunk began. */
@@ -52,24 +59,24 @@ export class RecordWriter {
 
   /** The chunk's bytes (a copy) and a fresh start for the next chunk. */
   takeChunk(): Uint8Array<ArrayBuffer> {
-    const bytes = this.#bytes.toBytes();
-    this.#bytes.reset();
-    this.#previous.clear();
+    const bytes = this.#bytes.slice(0, this.#length);
+    this.#length = 0;
+    this.#chunk++;
     this.#ticks = 0;
     return bytes;
   }
 
   /** A player joined. */
   join(playerId: number, name: string): void {
-    this.#bytes.writeByte(RecordKind.JOIN);
-    this.#bytes.writeVarint(playerId);
+    this.#byte(RecordKind.JOIN);
+    this.#varint(playerId);
     this.#string(name);
   }
 
   /** A player left. */
   leave(playerId: number): void {
-    this.#bytes.writeByte(RecordKind.LEAVE);
-    this.#bytes.writeVarint(playerId);
+    this.#byte(RecordKind.LEAVE);
+    this.#varint(playerId);
     this.#previous.delete(playerId);
   }
 
@@ -78,59 +85,68 @@ export class RecordWriter {
    * arguments in declared order.
    */
   command(playerId: number, commandIndex: number, args: readonly RecordedArgValue[]): void {
-    const bytes = this.#bytes;
-    bytes.writeByte(RecordKind.COMMAND);
-    bytes.writeVarint(playerId);
-    bytes.writeVarint(commandIndex);
+    this.#byte(RecordKind.COMMAND);
+    this.#varint(playerId);
+    this.#varint(commandIndex);
     for (const arg of args) {
       if (typeof arg === "string") {
-        bytes.writeByte(ValueTag.STRING);
+        this.#byte(ValueTag.STRING);
         this.#string(arg);
-      } else if (typeof arg === "boolean") bytes.writeByte(arg ? ValueTag.TRUE : ValueTag.FALSE);
+      } else if (typeof arg === "boolean") this.#byte(arg ? ValueTag.TRUE : ValueTag.FALSE);
       else this.#value(arg);
     }
   }
 
   /** An input applied: `values` holds the header's `inputFields`, in order. */
   input(playerId: number, sequence: number, values: ArrayLike<number>): void {
-    const bytes = this.#bytes;
     const fieldCount = this.#fieldCount;
-    bytes.writeByte(RecordKind.INPUT);
-    bytes.writeVarint(playerId);
     let previous = this.#previous.get(playerId);
     if (previous === undefined) {
-      previous = new Float64Array(fieldCount + 1).fill(NaN);
-      previous[0] = 0;
+      previous = new Float64Array(fieldCount + 2);
+      previous[0] = this.#chunk - 1;
       this.#previous.set(playerId, previous);
     }
-    const step = sequence - previous[0]!;
-    // A sequence never goes back within a player's life; 0 marks "absolute" for the odd case.
-    if (step > 0 && step < 0xffff_ffff) bytes.writeVarint(step);
-    else {
-      bytes.writeVarint(0);
-      bytes.writeVarint(sequence);
+    if (previous[0] !== this.#chunk) {
+      // The player's first input in this chunk: every field counts as changed, the step as 0.
+      previous.fill(NaN);
+      previous[0] = this.#chunk;
+      previous[1] = 0;
     }
-    previous[0] = sequence;
+    // One capacity check for the whole record, then plain stores.
+    this.#reserve(this.#maxInputBytes);
+    const bytes = this.#bytes;
+    let at = this.#length;
+    bytes[at++] = RecordKind.INPUT;
+    at = writeVarint(bytes, at, playerId);
+    const step = sequence - previous[1]!;
+    // A sequence never goes back within a player's life; 0 marks "absolute" for the odd case.
+    if (step > 0 && step < 0xffff_ffff) at = writeVarint(bytes, at, step);
+    else {
+      bytes[at++] = 0;
+      at = writeVarint(bytes, at, sequence);
+    }
+    previous[1] = sequence;
     let mask = 0;
     for (let field = 0; field < fieldCount; field++) {
-      if (!Object.is(values[field], previous[field + 1])) mask |= 1 << field;
+      if (!Object.is(values[field], previous[field + 2])) mask |= 1 << field;
     }
-    bytes.writeVarint(mask);
-    for (let field = 0; field < fieldCount; field++) {
-      if ((mask & (1 << field)) === 0) continue;
+    at = writeVarint(bytes, at, mask);
+    for (let field = 0; mask !== 0; field++, mask >>>= 1) {
+      if ((mask & 1) === 0) continue;
       const value = values[field]!;
-      const before = previous[field + 1]!;
-      previous[field + 1] = value;
+      const before = previous[field + 2]!;
+      previous[field + 2] = value;
       const steps = (value - before) * STEPS;
       // A view time: 256ths of a tick that move by about 256 an input, 2 bytes instead of 9.
       if (
         Number.isInteger(steps) && Math.abs(steps) < 0x4000_0000 &&
         before + steps / STEPS === value && !Object.is(value, -0)
       ) {
-        bytes.writeByte(ValueTag.STEPS_256);
-        bytes.writeVarint(zigzag(steps));
-      } else this.#value(value);
+        bytes[at++] = ValueTag.STEPS_256;
+        at = writeVarint(bytes, at, zigzag(steps));
+      } else at = writeValue(bytes, at, value);
     }
+    this.#length = at;
   }
 
   /**
@@ -138,19 +154,21 @@ export class RecordWriter {
    * world frame.
    */
   tick(dtMs: number, hash: number, framed = true): void {
-    const bytes = this.#bytes;
     if (dtMs === this.#defaultDtMs) {
-      bytes.writeByte(framed ? RecordKind.TICK : RecordKind.UNFRAMED_TICK);
+      this.#byte(framed ? RecordKind.TICK : RecordKind.UNFRAMED_TICK);
     } else {
-      bytes.writeByte(RecordKind.TICK_DT);
-      this.#float(dtMs);
-      bytes.writeByte(framed ? 1 : 0);
+      this.#byte(RecordKind.TICK_DT);
+      this.#reserve(8);
+      this.#length = writeFloat(this.#bytes, this.#length, dtMs);
+      this.#byte(framed ? 1 : 0);
     }
-    HASH_BYTES[0] = hash & 0xff;
-    HASH_BYTES[1] = (hash >>> 8) & 0xff;
-    HASH_BYTES[2] = (hash >>> 16) & 0xff;
-    HASH_BYTES[3] = (hash >>> 24) & 0xff;
-    bytes.writeBytes(HASH_BYTES);
+    this.#reserve(4);
+    const bytes = this.#bytes, at = this.#length;
+    bytes[at] = hash & 0xff;
+    bytes[at + 1] = (hash >>> 8) & 0xff;
+    bytes[at + 2] = (hash >>> 16) & 0xff;
+    bytes[at + 3] = (hash >>> 24) & 0xff;
+    this.#length = at + 4;
     this.#ticks++;
   }
 
@@ -161,50 +179,89 @@ export class RecordWriter {
     global: readonly number[] | null,
     state: Uint8Array | null,
   ): void {
-    const bytes = this.#bytes;
-    bytes.writeByte(RecordKind.KEYFRAME);
-    bytes.writeVarint(tick);
-    bytes.writeVarint(rows.length);
+    this.#byte(RecordKind.KEYFRAME);
+    this.#varint(tick);
+    this.#varint(rows.length);
     for (const value of rows) this.#value(value);
-    if (global === null) bytes.writeByte(0);
+    if (global === null) this.#byte(0);
     else {
-      bytes.writeByte(1);
-      bytes.writeVarint(global.length);
+      this.#byte(1);
+      this.#varint(global.length);
       for (const value of global) this.#value(value);
     }
-    if (state === null) bytes.writeByte(0);
+    if (state === null) this.#byte(0);
     else {
-      bytes.writeByte(1);
-      bytes.writeVarint(state.length);
-      bytes.writeBytes(state);
+      this.#byte(1);
+      this.#varint(state.length);
+      this.#raw(state);
     }
   }
 
   /** The game threw; nothing follows in this recording. */
   failure(message: string): void {
-    this.#bytes.writeByte(RecordKind.FAILURE);
+    this.#byte(RecordKind.FAILURE);
     this.#string(message.slice(0, 4000));
   }
 
-  #value(value: number): void {
-    const bytes = this.#bytes;
-    if (Number.isInteger(value) && Math.abs(value) <= 0xffff_ffff && !Object.is(value, -0)) {
-      bytes.writeByte(value >= 0 ? ValueTag.UINT : ValueTag.NEGATIVE_INT);
-      bytes.writeVarint(Math.abs(value));
-      return;
-    }
-    bytes.writeByte(ValueTag.FLOAT64);
-    this.#float(value);
+  #reserve(extra: number): void {
+    const needed = this.#length + extra;
+    if (needed > this.#bytes.length) this.#bytes = grownBytes(this.#bytes, this.#length, needed);
   }
 
-  #float(value: number): void {
-    FLOAT[0] = value;
-    this.#bytes.writeBytes(FLOAT_BYTES);
+  #byte(value: number): void {
+    this.#reserve(1);
+    this.#bytes[this.#length++] = value;
+  }
+
+  #varint(value: number): void {
+    this.#reserve(5);
+    this.#length = writeVarint(this.#bytes, this.#length, value);
+  }
+
+  #value(value: number): void {
+    this.#reserve(9);
+    this.#length = writeValue(this.#bytes, this.#length, value);
+  }
+
+  #raw(data: Uint8Array): void {
+    this.#reserve(data.length);
+    this.#bytes.set(data, this.#length);
+    this.#length += data.length;
   }
 
   #string(text: string): void {
     const encoded = UTF8.encode(text);
-    this.#bytes.writeVarint(encoded.length);
-    this.#bytes.writeBytes(encoded);
+    this.#varint(encoded.length);
+    this.#raw(encoded);
   }
+}
+
+/** Write `value` (an unsigned 32-bit integer) as a LEB128 varint at `at`; returns the end. */
+function writeVarint(bytes: Uint8Array, at: number, value: number): number {
+  if (!(value >= 0 && value <= MAX_VARINT && Number.isInteger(value))) {
+    throw new RangeError(`Cannot write varint: ${value} is not an integer in 0..${MAX_VARINT}`);
+  }
+  while (value >= 0x80) {
+    bytes[at++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  bytes[at++] = value;
+  return at;
+}
+
+/** Write a number with its value tag at `at` (at most 9 bytes); returns the end. */
+function writeValue(bytes: Uint8Array, at: number, value: number): number {
+  if (Number.isInteger(value) && Math.abs(value) <= MAX_VARINT && !Object.is(value, -0)) {
+    bytes[at] = value >= 0 ? ValueTag.UINT : ValueTag.NEGATIVE_INT;
+    return writeVarint(bytes, at + 1, Math.abs(value));
+  }
+  bytes[at] = ValueTag.FLOAT64;
+  return writeFloat(bytes, at + 1, value);
+}
+
+/** Write a float64, little-endian, at `at`; returns the end. */
+function writeFloat(bytes: Uint8Array, at: number, value: number): number {
+  FLOAT[0] = value;
+  for (let index = 0; index < 8; index++) bytes[at + index] = FLOAT_BYTES[index]!;
+  return at + 8;
 }

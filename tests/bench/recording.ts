@@ -4,7 +4,10 @@
  *
  * - Tick cost at S3 (one room of 50 players and 100 NPCs, interest on): two identical rooms, one
  *   recorded, stepped alternately in blocks of 30 ticks; each tick timed around the room's step.
- *   The recorder's compression and writes run between blocks and are timed apart.
+ *   The recorder's compression and writes run between blocks and are timed apart. The first
+ *   minute (1,800 ticks) is reported apart: one room alone takes about 1,200 ticks before V8 has
+ *   fully optimized the state hash (11–15 µs a tick until then, about 3.3 µs after), and a
+ *   server's rooms run for minutes on code its earlier rooms have warmed.
  * - Size per room-minute at S2 (64 players, 200 NPCs): the file of 1,800 recorded ticks.
  * - `replay:verify` speed on that file, and the replay page's seek (its `ReplayPlayer`, the
  *   same code the browser runs) to ticks 1 to 299 past a keyframe.
@@ -17,6 +20,9 @@ import { ReplayPlayer } from "../../client/replay/replay_player.ts";
 import { replayGameFor } from "../../client/replay/replay_games.ts";
 import { Recording } from "../../shared/recording/mod.ts";
 import { SeededMatch } from "../recording/_match.ts";
+
+/** Ticks of warm-up before the tick cost is timed: a minute of play. */
+const FIRST_MINUTE_TICKS = 1800;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,6 +50,9 @@ function timerOverheadMs(): number {
  * cost), which is the figure the noise of a shared machine does not drown.
  */
 async function tickCost(dir: string, blocks: number) {
+  if (blocks <= FIRST_MINUTE_TICKS / 30) {
+    throw new RangeError(`Cannot time the tick cost: ${blocks} blocks, expected more than 60`);
+  }
   const store = new RecordingStore({ dir });
   const options = { players: 50, seed: 3, fireRate: 0, lossRate: 0.02, reorderRate: 0.05 };
   const overheadMs = timerOverheadMs();
@@ -88,8 +97,8 @@ async function tickCost(dir: string, blocks: number) {
     await recorder.flushed();
     writingMs += performance.now() - startedMs;
   }
-  // The first fifth is warm-up.
-  const warm = (values: number[]) => values.slice(values.length / 5);
+  // The first minute is warm-up: its recorder figure is reported apart.
+  const warm = (values: number[]) => values.slice(FIRST_MINUTE_TICKS);
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const us = (ms: number) => Math.round(ms * 10_000) / 10;
   plain.room.close(1000, "done");
@@ -105,6 +114,7 @@ async function tickCost(dir: string, blocks: number) {
       p99: us(percentile(warm(recorderMs), 0.99)),
       mean: us(mean(warm(recorderMs))),
     },
+    inRecorderFirstMinuteUsPerTickP50: us(median(recorderMs.slice(360, FIRST_MINUTE_TICKS))),
     inRecorderPercentOfPlainTickP50: Number(
       (median(warm(recorderMs)) / plainP50 * 100).toFixed(2),
     ),
@@ -153,7 +163,7 @@ async function sizeAndSpeed(dir: string) {
 if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "bench_recording_" });
   try {
-    const blocks = Number(Deno.args[0] ?? "60");
+    const blocks = Number(Deno.args[0] ?? "120");
     console.log(JSON.stringify({ s3TickCost: await tickCost(dir, blocks) }));
     console.log(JSON.stringify({ s2: await sizeAndSpeed(dir) }));
   } finally {

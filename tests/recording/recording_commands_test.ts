@@ -37,7 +37,7 @@ async function recordCommandMatch(
           joined: (playerId, name) => recorder.joined(playerId, name),
           left: (playerId) => recorder.left(playerId),
           commanded() {},
-          applied: (playerId, sequence, input) => recorder.applied(playerId, sequence, input),
+          applied: (playerId, sequence, values) => recorder.applied(playerId, sequence, values),
           stepped: (tick, dtMs, framed) => recorder.stepped(tick, dtMs, framed),
           closed: (failure) => recorder.closed(failure),
         };
