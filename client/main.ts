@@ -47,8 +47,14 @@ const GAMES: Readonly<Record<string, () => GameRunner>> = {
   racing: () => runGame(createRacingClient(), elements, settings) as GameRunner,
 };
 const game = new URLSearchParams(location.search).get("game") ?? "arena";
-const start = Object.hasOwn(GAMES, game) ? GAMES[game] : GAMES.arena;
-globalThis.__game = start?.();
+const start = Object.hasOwn(GAMES, game) ? GAMES[game] : undefined;
+if (start === undefined) {
+  // A game the server may host but this page has no client module for: say so, do not guess.
+  elements.screen.textContent = `This page has no client for the game "${game}". ` +
+    `Add its module to GAMES in client/main.ts.`;
+} else {
+  globalThis.__game = start();
+}
 
 // The landing list: every game the server hosts, one link each.
 fetch("/healthz").then((response) => response.json()).then((health: { games?: unknown }) => {

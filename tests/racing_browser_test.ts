@@ -57,6 +57,11 @@ Deno.test("racing in the browser: ready, countdown, and A's throttle drives A's 
       await pageA.evaluate(() => document.getElementById("games")?.textContent ?? ""),
       /arena.*racing/,
     );
+    // A game the page has no client module for is named, not replaced by another.
+    const unknown = await openClientPage(chromium.browser, `${server.url}/?game=chess`, errors);
+    assert.match(await unknown.locator("#screen").innerText(), /no client for the game "chess"/);
+    assert.equal(await unknown.evaluate(() => globalThis.__game === undefined), true);
+    await unknown.close();
     // The SDK's HUD and F3 overlay, with only the debug views racing draws.
     assert.match(await pageA.locator("#hud").innerText(), /Arrows\/WASD drive/);
     await pageA.keyboard.press("F3");
