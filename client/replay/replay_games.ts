@@ -5,6 +5,7 @@ import {
   ARENA_COMMANDS,
   ARENA_RULES_VERSION,
   type ArenaEvent,
+  type ArenaInput,
   type ArenaState,
   createArenaState,
   ENTITY_KIND,
@@ -31,7 +32,7 @@ import { entityColumns } from "../games/arena/entity_columns.ts";
 function arenaReplayGame(
   entityFields: readonly string[],
   npcCount: number,
-): ReplayableGame<ArenaState> {
+): ReplayableGame<ArenaState, keyof ArenaInput> {
   const columns = entityColumns(entityFields);
   const stride = entityFields.length;
   const events: ArenaEvent[] = [];

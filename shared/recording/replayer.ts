@@ -32,7 +32,7 @@ export interface ReplayableCommand<State> {
  * What a replay needs of a game: the hooks of the room runtime's `Game` that change or read the
  * state. Any `Game` fits; it is restated here so browser code needs nothing of the server.
  */
-export interface ReplayableGame<State> {
+export interface ReplayableGame<State, InputName extends string = string> {
   readonly name: string;
   readonly version?: string;
   createState(roomId: string, seed: number): State;
@@ -43,7 +43,7 @@ export interface ReplayableGame<State> {
   applyInput(
     state: State,
     playerId: number,
-    input: { buttons: number; aim: number },
+    input: Readonly<Record<InputName, number>> & { readonly viewTime?: number },
     dtMs: number,
     events: unknown[],
     rewind?: never,
@@ -108,10 +108,7 @@ export class Replayer<State> {
   readonly #commands: ReadonlyMap<string, ReplayableCommand<State>>;
   readonly #events: unknown[] = [];
   /** The input handed to the game, its fields named by the header's `inputFields`. */
-  readonly #input: { buttons: number; aim: number; [field: string]: number } = {
-    buttons: 0,
-    aim: 0,
-  };
+  readonly #input: Record<string, number> = {};
 
   /**
    * @param game the rules; @param header the recording's header
