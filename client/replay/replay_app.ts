@@ -1,5 +1,6 @@
 import { ENTITY_KIND } from "../../shared/game/arena/mod.ts";
-import type { Scene, SceneEntity, ScoreLine } from "../games/arena/scene.ts";
+import type { Scene, SceneEntity } from "../games/arena/scene.ts";
+import { scoreLines, serverPositions } from "../games/arena/scene_rows.ts";
 import { CanvasView } from "../games/arena/render/canvas_view.ts";
 import { DebugOverlay } from "../ui/debug_overlay.ts";
 import { replayGameFor } from "./replay_games.ts";
@@ -243,31 +244,15 @@ export class ReplayApp {
       }
     }
     entities.push(...projectiles);
-    const newest = player.newest;
-    const serverPositions: SceneEntity[] = [];
-    for (const [id, row] of newest.entities) {
-      const kind = row[columns.kind] ?? ENTITY_KIND.NPC;
-      if (kind === ENTITY_KIND.PROJECTILE) continue;
-      serverPositions.push({
-        id,
-        kind,
-        x: row[columns.x]!,
-        y: row[columns.y]!,
-        angle: row[columns.angle]!,
-        hp: row[columns.hp]!,
-        score: row[columns.score]!,
-        own: false,
-        flash: 0,
-      });
-    }
     return {
       entities,
       own,
       chat: [],
       // Beams are events; the replay re-simulates state and draws no events yet.
       beams: [],
-      serverPositions,
-      scores: scoresOf(frame, this.#followId),
+      // The outlines have no own player: the followed one is drawn, not predicted.
+      serverPositions: serverPositions(player.newest.entities, columns),
+      scores: scoreLines(frame.global ?? [], this.#followId),
       names: player.names,
       kills: [],
     };
@@ -291,15 +276,4 @@ export class ReplayApp {
     );
     this.#follow.value = String(ids.includes(this.#followId) ? this.#followId : 0);
   }
-}
-
-/** The arena's global section is the scoreboard: [playerId, score, …]. */
-function scoresOf(frame: ReplayFrame, followId: number): ScoreLine[] {
-  const lines: ScoreLine[] = [];
-  const global = frame.global ?? [];
-  for (let index = 0; index + 1 < global.length; index += 2) {
-    const id = global[index]!;
-    lines.push({ id, score: global[index + 1]!, own: id === followId });
-  }
-  return lines.sort((a, b) => b.score - a.score || a.id - b.id);
 }

@@ -18,6 +18,7 @@ import { type EntityColumns, entityColumns } from "./entity_columns.ts";
 import { InputSampler } from "./input_sampler.ts";
 import { CanvasView } from "./render/canvas_view.ts";
 import type { ChatLine, KillNotice, Scene, SceneEntity, ScoreLine } from "./scene.ts";
+import { scoreLines, serverPositions } from "./scene_rows.ts";
 
 /** The arena's session, as the SDK runs it. */
 export type ArenaSession = GameSession<ArenaInput, ArenaPlayer>;
@@ -256,7 +257,11 @@ export class ArenaClient implements ClientGame<ArenaInput, ArenaPlayer> {
       entities,
       own,
       beams: state.beams.views(nowMs),
-      serverPositions: serverPositions(state),
+      serverPositions: serverPositions(
+        session.history.latest?.entities ?? new Map(),
+        columns,
+        session.playerId,
+      ),
       scores: scores(state),
       names: session.names,
       kills: state.kills,
@@ -269,46 +274,15 @@ export class ArenaClient implements ClientGame<ArenaInput, ArenaPlayer> {
 function scores(state: ConnectionState): ScoreLine[] {
   const { session, columns } = state;
   const latest = session.history.latest;
+  if (latest === undefined) return [];
+  if (latest.global !== null) return scoreLines(latest.global, session.playerId);
+  // No global section (a server that sends none): the players in view.
   const lines: ScoreLine[] = [];
-  if (latest === undefined) return lines;
-  const global = latest.global;
-  if (global !== null) {
-    // The arena's global section: [playerId, score, …] for every player in the room.
-    for (let index = 0; index + 1 < global.length; index += 2) {
-      const id = global[index]!;
-      lines.push({ id, score: global[index + 1]!, own: id === session.playerId });
-    }
-  } else {
-    for (const [id, row] of latest.entities) {
-      if (row[columns.kind] !== ENTITY_KIND.PLAYER) continue;
-      lines.push({ id, score: row[columns.score]!, own: id === session.playerId });
-    }
+  for (const [id, row] of latest.entities) {
+    if (row[columns.kind] !== ENTITY_KIND.PLAYER) continue;
+    lines.push({ id, score: row[columns.score]!, own: id === session.playerId });
   }
   return lines.sort((a, b) => b.score - a.score || a.id - b.id);
-}
-
-/** The server's newest positions, outlined when the net-debug overlay asks. */
-function serverPositions(state: ConnectionState): SceneEntity[] {
-  const { session, columns } = state;
-  const latest = session.history.latest;
-  const result: SceneEntity[] = [];
-  if (latest === undefined) return result;
-  for (const [id, row] of latest.entities) {
-    const kind = row[columns.kind]!;
-    if (kind === ENTITY_KIND.PROJECTILE) continue;
-    result.push({
-      id,
-      kind,
-      x: row[columns.x]!,
-      y: row[columns.y]!,
-      angle: row[columns.angle]!,
-      hp: row[columns.hp]!,
-      score: row[columns.score]!,
-      own: id === session.playerId,
-      flash: 0,
-    });
-  }
-  return result;
 }
 
 function nameOf(state: ConnectionState, id: number): string {
